@@ -1,0 +1,157 @@
+namespace ModelCompiler.Diagnostics;
+
+/// <summary>Every diagnostic ModelCompiler reports, from the generator and from the build tasks.
+/// IDs are stable; docs/diagnostics.md lists each with an example and a fix.
+/// MC0xxx: internal; MC1xxx: declarations (generator); MC2xxx: weights files (weight linking);
+/// MC3xxx: build artifacts and reports.</summary>
+public static class DiagnosticDescriptors
+{
+    private const string Declaration = "ModelCompiler.Declaration";
+    private const string Weights = "ModelCompiler.Weights";
+    private const string Build = "ModelCompiler.Build";
+
+    public static readonly DiagnosticDescriptor InternalError = new(
+        "MC0001", "ModelCompiler internal error",
+        "ModelCompiler failed while processing '{0}': {1}. This is a bug in ModelCompiler; please report it with this message.",
+        Severity.Error, Build);
+
+    public static readonly DiagnosticDescriptor ClassNotPartial = new(
+        "MC1001", "Model class must be partial",
+        "Model class '{0}' must be declared 'partial' so ModelCompiler can add the generated inference code to it",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor UnsupportedClassShape = new(
+        "MC1002", "Model class must be a top-level non-generic class",
+        "Model class '{0}' is {1}; declare the model on a top-level, non-generic partial class",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor MissingInput = new(
+        "MC1003", "Model input shape missing",
+        "Model '{0}' has no [Input] attribute; add one with the per-sample shape, e.g. [Input(1, 28, 28)] for NCHW images or [Input(784)] for vectors",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor NoLayers = new(
+        "MC1004", "Model has no layers",
+        "Model '{0}' declares no layers; add layer attributes such as [Linear(\"fc\", 784, 10)] in execution order",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor InvalidArgument = new(
+        "MC1005", "Invalid layer argument",
+        "Layer '{0}' ({1}): {2} is {3}, but {4}",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor UnknownInput = new(
+        "MC1006", "Layer input does not exist",
+        "Layer '{0}' reads '{1}', but no layer of that name is declared before it; inputs must name an earlier layer or 'input'",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor DuplicateLayerName = new(
+        "MC1007", "Duplicate layer name",
+        "Layer name '{0}' is declared twice in model '{1}'; give each layer a unique name",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor ShapeMismatch = new(
+        "MC1008", "Shape mismatch between layers",
+        "Layer '{0}' ({1}) expects {2} from '{3}', but '{3}' produces {4}; fix the layer's {5} or the layer that feeds it",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor WrongInputRank = new(
+        "MC1009", "Operator does not accept this input rank",
+        "Layer '{0}' ({1}) needs a {2} input, but '{3}' produces {4}; insert a [Flatten] or reshape the model",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor InputCount = new(
+        "MC1010", "Wrong number of layer inputs",
+        "Layer '{0}' ({1}) takes {2} input(s) but {3} were named",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor DuplicateModel = new(
+        "MC1011", "Two models with the same name",
+        "Model class '{0}' is declared as a model more than once; each model class needs exactly one [Model] attribute",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor MissingWeightsPath = new(
+        "MC1012", "Weights file not named",
+        "Model '{0}' names no weights file; set [Model(\"path/to/weights.safetensors\")] relative to the project directory",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor UnusedLayer = new(
+        "MC1013", "Layer output is never used",
+        "The output of layer '{0}' is never read and it is not the model output; remove it or name it in a later layer's inputs",
+        Severity.Warning, Declaration);
+
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = new(
+        "MC1014", "Layers declared on several partial declarations",
+        "Model '{0}' declares layers on more than one partial declaration; declare all layer attributes on one declaration so their order is defined",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor UnsupportedOption = new(
+        "MC1015", "Option not supported by this operator",
+        "Layer '{0}' ({1}) does not support {2}; {3}",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor WeightsFileMissing = new(
+        "MC2001", "Weights file not found",
+        "Weights file '{0}' for model '{1}' does not exist; check the path in [Model] (it is relative to the project directory)",
+        Severity.Error, Weights);
+
+    public static readonly DiagnosticDescriptor WeightsFileInvalid = new(
+        "MC2002", "Weights file is not valid safetensors",
+        "Weights file '{0}' is not a valid safetensors file: {1}; re-export it (e.g. safetensors.torch.save_file)",
+        Severity.Error, Weights);
+
+    public static readonly DiagnosticDescriptor TensorMissing = new(
+        "MC2003", "Tensor missing from weights file",
+        "Tensor '{0}' needed by layer '{1}' is not in '{2}'; check the layer name or set WeightPrefix on the layer to the state_dict prefix",
+        Severity.Error, Weights);
+
+    public static readonly DiagnosticDescriptor TensorShape = new(
+        "MC2004", "Tensor has the wrong shape",
+        "Tensor '{0}' in '{1}' has shape {2}, but layer '{3}' needs {4}; check the layer's declared sizes",
+        Severity.Error, Weights);
+
+    public static readonly DiagnosticDescriptor TensorDtype = new(
+        "MC2005", "Tensor dtype not supported",
+        "Tensor '{0}' in '{1}' has dtype {2}; layer weights must be F32, F16 or BF16",
+        Severity.Error, Weights);
+
+    public static readonly DiagnosticDescriptor TensorNotFinite = new(
+        "MC2006", "Tensor holds NaN or infinity",
+        "Tensor '{0}' in '{1}' holds a non-finite value ({2}) at element {3}; fix the checkpoint",
+        Severity.Error, Weights);
+
+    public static readonly DiagnosticDescriptor TensorUnused = new(
+        "MC2007", "Tensor not used by the model",
+        "Tensor '{0}' in '{1}' is not used by model '{2}'; it is ignored",
+        Severity.Info, Weights);
+
+    public static readonly DiagnosticDescriptor WeightsFileUnreadable = new(
+        "MC2008", "Weights file cannot be read",
+        "Weights file '{0}' cannot be read: {1}",
+        Severity.Error, Weights);
+
+    public static readonly DiagnosticDescriptor ArtifactWriteFailed = new(
+        "MC3001", "Weights artifact cannot be written",
+        "Cannot write the weights artifact '{0}': {1}; the previous artifact (if any) was left in place",
+        Severity.Error, Build);
+
+    public static readonly DiagnosticDescriptor ManifestUnreadable = new(
+        "MC3002", "Model manifest cannot be read",
+        "Cannot read the ModelCompiler manifest from '{0}': {1}; rebuild the project (a stale or foreign assembly?)",
+        Severity.Error, Build);
+
+    public static readonly DiagnosticDescriptor ReportWriteFailed = new(
+        "MC3003", "Model report cannot be written",
+        "Cannot write the model report '{0}': {1}",
+        Severity.Warning, Build);
+
+    /// <summary>All descriptors, for the docs test and release tracking.</summary>
+    public static readonly DiagnosticDescriptor[] All =
+    [
+        InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
+        DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
+        LayersSplitAcrossDeclarations, UnsupportedOption, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
+        ReportWriteFailed,
+    ];
+}

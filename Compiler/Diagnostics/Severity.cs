@@ -1,0 +1,8 @@
+namespace ModelCompiler.Diagnostics;
+
+public enum Severity
+{
+    Info,
+    Warning,
+    Error,
+}

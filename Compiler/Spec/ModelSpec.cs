@@ -1,0 +1,27 @@
+using ModelCompiler.Common;
+
+namespace ModelCompiler.Spec;
+
+/// <summary>A whole declared model: the class it lives on, its input, its layers in declaration order.</summary>
+public sealed record ModelSpec
+{
+    /// <summary>Namespace of the model class; empty for the global namespace.</summary>
+    public required string Namespace { get; init; }
+
+    public required string ClassName { get; init; }
+
+    /// <summary>"public" or "internal": the accessibility of the declared class.</summary>
+    public string Accessibility { get; init; } = "internal";
+
+    /// <summary>Weights file path as written in [Model], relative to the project directory.</summary>
+    public required string WeightsPath { get; init; }
+
+    /// <summary>Per-sample input shape: [features] or [channels, height, width].</summary>
+    public required EquatableArray<int> InputShape { get; init; }
+
+    public required EquatableArray<LayerSpec> Layers { get; init; }
+
+    public SourceLocation? Location { get; init; }
+
+    public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using ModelCompiler.Common;
+
+namespace ModelCompiler.Weights;
+
+/// <summary>One model's packed weights inside an artifact.</summary>
+/// <param name="Model">Full name of the model class.</param>
+/// <param name="LayoutHash">The layout key the generated code was compiled against.</param>
+public sealed record ArtifactEntry(string Model, ulong LayoutHash, float[] Data)
+{
+    /// <summary>FNV-1a 64 over the little-endian float bytes; the loader recomputes it.</summary>
+    public ulong ContentHash => Hashing.Fnv1a64(ToBytes(Data));
+
+    internal static byte[] ToBytes(float[] data)
+    {
+        byte[] bytes = new byte[data.Length * 4];
+        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+        return bytes;
+    }
+}
+
+/// <summary>The packed weights file that ships beside an assembly, one per assembly, holding each of its
+/// models. The generated loader reads this same format; keep the two in step (FormatVersion).
+/// <code>
+/// "MCWT" | u32 version | u32 model count | u32 reserved (0)
+/// per model: u16 name bytes | UTF-8 name | u64 layout hash | u64 content hash | i64 data offset | i64 float count
+/// data: each model's floats, little-endian, at 64-byte aligned offsets
+/// </code></summary>
+public static class WeightArtifact
+{
+    public const uint FormatVersion = 1;
+
+    public static readonly byte[] Magic = Encoding.ASCII.GetBytes("MCWT");
+
+    public static string FileName(string assemblyName) => assemblyName + ".mcweights";
+
+    public static byte[] Write(IReadOnlyList<ArtifactEntry> entries)
+    {
+        var headerSize = 16;
+        foreach (ArtifactEntry e in entries)
+        {
+            headerSize += 2 + Encoding.UTF8.GetByteCount(e.Model) + 32;
+        }
+
+        using var stream = new MemoryStream();
+        using var writer = new BinaryWriter(stream, Encoding.UTF8);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write((uint)entries.Count);
+        writer.Write(0u);
+        long offset = Align(headerSize);
+        var offsets = new List<long>();
+        foreach (ArtifactEntry e in entries)
+        {
+            byte[] name = Encoding.UTF8.GetBytes(e.Model);
+            writer.Write(checked((ushort)name.Length));
+            writer.Write(name);
+            writer.Write(e.LayoutHash);
+            writer.Write(e.ContentHash);
+            writer.Write(offset);
+            writer.Write((long)e.Data.Length);
+            offsets.Add(offset);
+            offset = Align(offset + (e.Data.Length * 4L));
+        }
+
+        for (int i = 0; i < entries.Count; i++)
+        {
+            writer.Write(new byte[offsets[i] - stream.Position]);
+            writer.Write(ArtifactEntry.ToBytes(entries[i].Data));
+        }
+
+        writer.Flush();
+        return stream.ToArray();
+    }
+
+    /// <summary>Reads and validates a whole artifact; throws <see cref="InvalidDataException"/> with the reason.</summary>
+    public static IReadOnlyList<ArtifactEntry> Read(byte[] bytes)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes, false), Encoding.UTF8);
+        Require(bytes.Length >= 16, "shorter than its 16-byte header");
+        byte[] magic = reader.ReadBytes(4);
+        Require(magic.AsSpanEquals(Magic), "not a ModelCompiler weights artifact (bad magic)");
+        uint version = reader.ReadUInt32();
+        Require(version == FormatVersion, "format version " + version + ", this compiler reads version " + FormatVersion);
+        uint count = reader.ReadUInt32();
+        reader.ReadUInt32();
+        Require(count <= (bytes.Length - 16) / 34, "model count " + count + " does not fit in the file");
+        var entries = new List<ArtifactEntry>();
+        for (int i = 0; i < count; i++)
+        {
+            Require(bytes.Length - reader.BaseStream.Position >= 2, "truncated model table");
+            int nameLength = reader.ReadUInt16();
+            Require(bytes.Length - reader.BaseStream.Position >= nameLength + 32, "truncated model table");
+            string name = new UTF8Encoding(false, true).GetString(reader.ReadBytes(nameLength));
+            ulong layout = reader.ReadUInt64();
+            ulong content = reader.ReadUInt64();
+            long offset = reader.ReadInt64();
+            long floats = reader.ReadInt64();
+            Require(offset >= 16 && floats >= 0 && floats <= (bytes.Length - offset) / 4 && offset <= bytes.Length,
+                "model '" + name + "' data [" + offset + ", +" + floats + " floats] lies outside the " + bytes.Length + "-byte file");
+            float[] data = new float[floats];
+            Buffer.BlockCopy(bytes, (int)offset, data, 0, (int)floats * 4);
+            var entry = new ArtifactEntry(name, layout, data);
+            Require(entry.ContentHash == content, "model '" + name + "' data does not match its hash (corrupted or truncated)");
+            entries.Add(entry);
+        }
+
+        return entries;
+    }
+
+    private static long Align(long offset) => (offset + 63) / 64 * 64;
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidDataException("weights artifact is invalid: " + message);
+        }
+    }
+
+    private static bool AsSpanEquals(this byte[] a, byte[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
