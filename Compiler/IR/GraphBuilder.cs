@@ -239,11 +239,12 @@ public static class GraphBuilder
 
         private Shape? InferConv(LayerSpec layer, Value x)
         {
+            // Height and width are checked together so one bad square argument reports once.
             bool ok = Positive(layer, "in_channels", layer.InFeatures) & Positive(layer, "out_channels", layer.OutFeatures)
-                & Positive(layer, "kernel_size", layer.KernelH) & Positive(layer, "kernel_size", layer.KernelW)
-                & Positive(layer, "stride", layer.StrideH) & Positive(layer, "stride", layer.StrideW)
-                & NonNegative(layer, "padding", layer.PaddingH) & NonNegative(layer, "padding", layer.PaddingW)
-                & Positive(layer, "dilation", layer.DilationH) & Positive(layer, "dilation", layer.DilationW)
+                & Positive(layer, "kernel_size", System.Math.Min(layer.KernelH, layer.KernelW))
+                & Positive(layer, "stride", System.Math.Min(layer.StrideH, layer.StrideW))
+                & NonNegative(layer, "padding", System.Math.Min(layer.PaddingH, layer.PaddingW))
+                & Positive(layer, "dilation", System.Math.Min(layer.DilationH, layer.DilationW))
                 & Positive(layer, "groups", layer.Groups);
             if (!ok || !Rank(layer, x, 3, "[N, C, H, W]"))
             {
@@ -279,9 +280,9 @@ public static class GraphBuilder
 
         private Shape? InferPool(LayerSpec layer, Value x)
         {
-            bool ok = Positive(layer, "kernel_size", layer.KernelH) & Positive(layer, "kernel_size", layer.KernelW)
-                & Positive(layer, "stride", layer.StrideH) & Positive(layer, "stride", layer.StrideW)
-                & NonNegative(layer, "padding", layer.PaddingH) & NonNegative(layer, "padding", layer.PaddingW);
+            bool ok = Positive(layer, "kernel_size", System.Math.Min(layer.KernelH, layer.KernelW))
+                & Positive(layer, "stride", System.Math.Min(layer.StrideH, layer.StrideW))
+                & NonNegative(layer, "padding", System.Math.Min(layer.PaddingH, layer.PaddingW));
             if (!ok || !Rank(layer, x, 3, "[N, C, H, W]"))
             {
                 return null;
