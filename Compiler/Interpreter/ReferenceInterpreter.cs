@@ -402,7 +402,7 @@ public static class ReferenceInterpreter
     /// <summary>The activations as PyTorch defines them (GELU: the exact erf form, approximate='none').</summary>
     public static double Activate(OpKind kind, double x, float alpha) => kind switch
     {
-        OpKind.ReLU => x > 0 ? x : 0,
+        OpKind.ReLU => x < 0 ? 0 : x, // NaN passes through, as in PyTorch
         OpKind.ReLU6 => Math.Min(Math.Max(x, 0), 6),
         OpKind.LeakyReLU => x > 0 ? x : alpha * x,
         OpKind.Sigmoid => 1 / (1 + Math.Exp(-x)),

@@ -63,14 +63,14 @@ internal static class OnnxExporter
             string y = node.Name;
             string x = node.Inputs[0].Name;
             string p = s.TensorPrefix;
-            string[] withBias(params string[] inputs) => s.Bias ? [.. inputs, p + ".bias"] : inputs;
+            string[] WithBias(params string[] inputs) => s.Bias ? [.. inputs, p + ".bias"] : inputs;
             switch (node.Op)
             {
                 case OpKind.Linear:
-                    Node("Gemm", y, withBias(x, p + ".weight"), y, Int("transB", 1));
+                    Node("Gemm", y, WithBias(x, p + ".weight"), y, Int("transB", 1));
                     break;
                 case OpKind.Conv2d:
-                    Node("Conv", y, withBias(x, p + ".weight"), y,
+                    Node("Conv", y, WithBias(x, p + ".weight"), y,
                         Ints("kernel_shape", s.KernelH, s.KernelW), Ints("strides", s.StrideH, s.StrideW),
                         Ints("pads", s.PaddingH, s.PaddingW, s.PaddingH, s.PaddingW), Ints("dilations", s.DilationH, s.DilationW),
                         Int("group", s.Groups));
