@@ -239,12 +239,11 @@ public static class GraphBuilder
 
         private Shape? InferConv(LayerSpec layer, Value x)
         {
-            // Height and width are checked together so one bad square argument reports once.
             bool ok = Positive(layer, "in_channels", layer.InFeatures) & Positive(layer, "out_channels", layer.OutFeatures)
-                & Positive(layer, "kernel_size", System.Math.Min(layer.KernelH, layer.KernelW))
-                & Positive(layer, "stride", System.Math.Min(layer.StrideH, layer.StrideW))
-                & NonNegative(layer, "padding", System.Math.Min(layer.PaddingH, layer.PaddingW))
-                & Positive(layer, "dilation", System.Math.Min(layer.DilationH, layer.DilationW))
+                & Positive(layer, "kernel_size", layer.KernelH, layer.KernelW)
+                & Positive(layer, "stride", layer.StrideH, layer.StrideW)
+                & NonNegative(layer, "padding", layer.PaddingH, layer.PaddingW)
+                & Positive(layer, "dilation", layer.DilationH, layer.DilationW)
                 & Positive(layer, "groups", layer.Groups);
             if (!ok || !Rank(layer, x, 3, "[N, C, H, W]"))
             {
@@ -280,9 +279,9 @@ public static class GraphBuilder
 
         private Shape? InferPool(LayerSpec layer, Value x)
         {
-            bool ok = Positive(layer, "kernel_size", System.Math.Min(layer.KernelH, layer.KernelW))
-                & Positive(layer, "stride", System.Math.Min(layer.StrideH, layer.StrideW))
-                & NonNegative(layer, "padding", System.Math.Min(layer.PaddingH, layer.PaddingW));
+            bool ok = Positive(layer, "kernel_size", layer.KernelH, layer.KernelW)
+                & Positive(layer, "stride", layer.StrideH, layer.StrideW)
+                & NonNegative(layer, "padding", layer.PaddingH, layer.PaddingW);
             if (!ok || !Rank(layer, x, 3, "[N, C, H, W]"))
             {
                 return null;
@@ -349,6 +348,13 @@ public static class GraphBuilder
             Report(DiagnosticDescriptors.InvalidArgument, layer, layer.Name, layer.Kind, argument, value, "it must be at least 1");
             return false;
         }
+
+        /// <summary>Checks an (H, W) pair; a square value is reported once, not once per dimension.</summary>
+        private bool Positive(LayerSpec layer, string argument, int h, int w) =>
+            Positive(layer, argument, h) & (w == h || Positive(layer, argument, w));
+
+        private bool NonNegative(LayerSpec layer, string argument, int h, int w) =>
+            NonNegative(layer, argument, h) & (w == h || NonNegative(layer, argument, w));
 
         private bool NonNegative(LayerSpec layer, string argument, int value)
         {
