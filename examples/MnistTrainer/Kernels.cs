@@ -124,4 +124,148 @@ internal static class Kernels
             acc[q] = a;
         }
     }
+
+    /// <summary>y[i] = x[i] > 0 ? x[i] : 0.</summary>
+    public static void Relu(ReadOnlySpan<float> x, Span<float> y) => MaskPositive(x, x, y);
+
+    /// <summary>y[i] = mask[i] > 0 ? x[i] : 0 (ReLU forward with mask = x, backward with mask = output).</summary>
+    public static void MaskPositive(ReadOnlySpan<float> mask, ReadOnlySpan<float> x, Span<float> y)
+    {
+        mask = mask[..y.Length];
+        x = x[..y.Length];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<float>> mv = MemoryMarshal.Cast<float, Vector<float>>(mask);
+            ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+            Span<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y);
+            for (int k = 0; k < yv.Length; k++)
+            {
+                yv[k] = Vector.ConditionalSelect(Vector.GreaterThan(mv[k], Vector<float>.Zero), xv[k], Vector<float>.Zero);
+            }
+
+            i = yv.Length * Vector<float>.Count;
+        }
+
+        for (; i < y.Length; i++)
+        {
+            y[i] = mask[i] > 0f ? x[i] : 0f;
+        }
+    }
+
+    /// <summary>xhat[i] = (x[i] - shift) * scale and y[i] = xhat[i] * gamma + beta (BatchNorm forward).</summary>
+    public static void Normalize(ReadOnlySpan<float> x, float shift, float scale, float gamma, float beta, Span<float> xhat, Span<float> y)
+    {
+        x = x[..y.Length];
+        xhat = xhat[..y.Length];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vShift = new Vector<float>(shift);
+            var vScale = new Vector<float>(scale);
+            var vGamma = new Vector<float>(gamma);
+            var vBeta = new Vector<float>(beta);
+            ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+            Span<Vector<float>> hv = MemoryMarshal.Cast<float, Vector<float>>(xhat);
+            Span<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y);
+            for (int k = 0; k < yv.Length; k++)
+            {
+                Vector<float> h = (xv[k] - vShift) * vScale;
+                hv[k] = h;
+                yv[k] = (h * vGamma) + vBeta;
+            }
+
+            i = yv.Length * Vector<float>.Count;
+        }
+
+        for (; i < y.Length; i++)
+        {
+            float h = (x[i] - shift) * scale;
+            xhat[i] = h;
+            y[i] = (h * gamma) + beta;
+        }
+    }
+
+    /// <summary>y[i] = x[i] * scale + shift.</summary>
+    public static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> y)
+    {
+        x = x[..y.Length];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vScale = new Vector<float>(scale);
+            var vShift = new Vector<float>(shift);
+            ReadOnlySpan<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+            Span<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y);
+            for (int k = 0; k < yv.Length; k++)
+            {
+                yv[k] = (xv[k] * vScale) + vShift;
+            }
+
+            i = yv.Length * Vector<float>.Count;
+        }
+
+        for (; i < y.Length; i++)
+        {
+            y[i] = (x[i] * scale) + shift;
+        }
+    }
+
+    /// <summary>dx[i] = (dy[i] - meanDy - xhat[i] * meanDyXhat) * k (BatchNorm backward).</summary>
+    public static void BatchNormInputGrad(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, float meanDy, float meanDyXhat, float k, Span<float> dx)
+    {
+        dy = dy[..dx.Length];
+        xhat = xhat[..dx.Length];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vA = new Vector<float>(meanDy);
+            var vB = new Vector<float>(meanDyXhat);
+            var vK = new Vector<float>(k);
+            ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(dy);
+            ReadOnlySpan<Vector<float>> hv = MemoryMarshal.Cast<float, Vector<float>>(xhat);
+            Span<Vector<float>> dv = MemoryMarshal.Cast<float, Vector<float>>(dx);
+            for (int j = 0; j < dv.Length; j++)
+            {
+                dv[j] = (gv[j] - vA - (hv[j] * vB)) * vK;
+            }
+
+            i = dv.Length * Vector<float>.Count;
+        }
+
+        for (; i < dx.Length; i++)
+        {
+            dx[i] = (dy[i] - meanDy - (xhat[i] * meanDyXhat)) * k;
+        }
+    }
+
+    /// <summary>
+    /// Sum of a[i] and of a[i] * b[i] in double, with four interleaved accumulators: a fixed
+    /// order (so deterministic) that still lets the CPU overlap the additions.
+    /// </summary>
+    public static (double Sum, double Dot) SumAndDot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        b = b[..a.Length];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+        int i = 0;
+        for (; i <= a.Length - 4; i += 4)
+        {
+            s0 += a[i];
+            s1 += a[i + 1];
+            s2 += a[i + 2];
+            s3 += a[i + 3];
+            d0 += (double)a[i] * b[i];
+            d1 += (double)a[i + 1] * b[i + 1];
+            d2 += (double)a[i + 2] * b[i + 2];
+            d3 += (double)a[i + 3] * b[i + 3];
+        }
+
+        for (; i < a.Length; i++)
+        {
+            s0 += a[i];
+            d0 += (double)a[i] * b[i];
+        }
+
+        return ((s0 + s1) + (s2 + s3), (d0 + d1) + (d2 + d3));
+    }
 }

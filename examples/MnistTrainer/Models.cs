@@ -130,42 +130,31 @@ internal sealed class CnnModel : IModel
 
     public int[] InputShape(int n) => [n, 1, 28, 28];
 
-    public static readonly double[] T = new double[32];
-    private static Tensor Time(int i, Func<Tensor> f) { long t0 = System.Diagnostics.Stopwatch.GetTimestamp(); var r = f(); T[i] += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds; return r; }
     public Tensor Forward(Tensor x, bool training)
     {
-        Tensor c1 = Time(0, () => _conv1.Forward(x, training));
-        Tensor b1 = Time(1, () => _bn1.Forward(c1, training));
-        Tensor r1 = Time(2, () => _relu1.Forward(b1, training));
-        Tensor p1 = Time(3, () => _pool1.Forward(r1, training));
-        Tensor c2 = Time(4, () => _conv2.Forward(p1, training));
-        Tensor b2 = Time(5, () => _bn2.Forward(c2, training));
-        Tensor h = Time(2, () => _relu2.Forward(b2, training));
-        Tensor c3 = Time(6, () => _conv3.Forward(h, training));
-        Tensor b3 = Time(5, () => _bn3.Forward(c3, training));
+        Tensor p1 = _pool1.Forward(_relu1.Forward(_bn1.Forward(_conv1.Forward(x, training), training), training), training);
+        Tensor h = _relu2.Forward(_bn2.Forward(_conv2.Forward(p1, training), training), training);
+        Tensor b3 = _bn3.Forward(_conv3.Forward(h, training), training);
+
+        // Residual: pool1 + bn3, then ReLU.
         Tensor sum = Tensor.Reuse(ref _sum, b3.Shape);
         p1.Data.CopyTo(sum.Data, 0);
         Kernels.Add(b3.Data, sum.Data);
-        Tensor r3 = Time(2, () => _relu3.Forward(sum, training));
-        Tensor p2 = Time(3, () => _pool2.Forward(r3, training));
-        return Time(7, () => _fc.Forward(p2.Reshape(p2.N, 16 * 7 * 7), training));
+
+        Tensor p2 = _pool2.Forward(_relu3.Forward(sum, training), training);
+        return _fc.Forward(p2.Reshape(p2.N, 16 * 7 * 7), training);
     }
 
     public void Backward(Tensor dLogits)
     {
-        Tensor dFlat = Time(10, () => Required(_fc.Backward(dLogits)));
-        Tensor dp2 = Time(11, () => _pool2.Backward(dFlat.Reshape(dFlat.N, 16, 7, 7)));
-        Tensor dSum = Time(12, () => _relu3.Backward(dp2));
-        Tensor dc3 = Time(13, () => _bn3.Backward(dSum));
-        Tensor dr2 = Time(14, () => Required(_conv3.Backward(dc3)));
-        Tensor db2 = Time(12, () => _relu2.Backward(dr2));
-        Tensor dc2 = Time(13, () => _bn2.Backward(db2));
-        Tensor dP1 = Time(15, () => Required(_conv2.Backward(dc2)));
+        Tensor dFlat = Required(_fc.Backward(dLogits));
+        Tensor dSum = _relu3.Backward(_pool2.Backward(dFlat.Reshape(dFlat.N, 16, 7, 7)));
+
+        // The sum feeds both bn3 (residual branch) and pool1 (skip path).
+        Tensor dP1 = Required(_conv2.Backward(_bn2.Backward(_relu2.Backward(Required(_conv3.Backward(_bn3.Backward(dSum)))))));
         Kernels.Add(dSum.Data, dP1.Data);
-        Tensor dr1 = Time(11, () => _pool1.Backward(dP1));
-        Tensor db1 = Time(12, () => _relu1.Backward(dr1));
-        Tensor dc1 = Time(16, () => _bn1.Backward(db1));
-        Time(17, () => { _conv1.Backward(dc1); return dc1; });
+
+        _conv1.Backward(_bn1.Backward(_relu1.Backward(_pool1.Backward(dP1))));
     }
 
     public IEnumerable<SafeTensor> StateDict() =>

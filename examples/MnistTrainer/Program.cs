@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 
 namespace MnistTrainer;
 
@@ -74,7 +73,6 @@ internal static class Program
             IModel model = ModelFactory.Create(name, rng);
             TrainResult result = Trainer.Train(model, train, test, config, rng, Console.Out);
 
-            Console.WriteLine(string.Join(" ", CnnModel.T.Select((t, i) => $"{i}:{t:F2}")));
             string file = Path.Combine(outDir, $"mnist_{name}.safetensors");
             SafeTensorsWriter.Write(file, model.StateDict(), new Dictionary<string, string> { ["format"] = "pt" });
             Console.WriteLine(string.Create(

@@ -69,10 +69,7 @@ internal sealed class BatchNorm2d : ILayer
                 for (int s = 0; s < n; s++)
                 {
                     int b = ((s * _channels) + c) * plane;
-                    for (int p = 0; p < plane; p++)
-                    {
-                        ys[b + p] = (xs[b + p] * scale) + shift;
-                    }
+                    Kernels.ScaleShift(xs.AsSpan(b, plane), scale, shift, ys.AsSpan(b, plane));
                 }
             });
             return y;
@@ -82,43 +79,24 @@ internal sealed class BatchNorm2d : ILayer
         double count = (double)n * plane;
         Par.For(_channels, c =>
         {
-            // Two-pass mean/variance in double, fixed order over (sample, position).
-            double sum = 0;
+            // Sums in double, in a fixed order over (sample, position).
+            double sum = 0, sumSquares = 0;
             for (int s = 0; s < n; s++)
             {
-                int b = ((s * _channels) + c) * plane;
-                for (int p = 0; p < plane; p++)
-                {
-                    sum += xs[b + p];
-                }
+                ReadOnlySpan<float> xp = xs.AsSpan(((s * _channels) + c) * plane, plane);
+                (double a, double b) = Kernels.SumAndDot(xp, xp);
+                sum += a;
+                sumSquares += b;
             }
 
             double mean = sum / count;
-            double sq = 0;
-            for (int s = 0; s < n; s++)
-            {
-                int b = ((s * _channels) + c) * plane;
-                for (int p = 0; p < plane; p++)
-                {
-                    double d = xs[b + p] - mean;
-                    sq += d * d;
-                }
-            }
-
-            double variance = sq / count;
+            double variance = Math.Max(0.0, (sumSquares / count) - (mean * mean));
             double inv = 1.0 / Math.Sqrt(variance + Eps);
             _invStd[c] = inv;
-            float gamma = Gamma.Value[c];
-            float beta = Beta.Value[c];
             for (int s = 0; s < n; s++)
             {
                 int b = ((s * _channels) + c) * plane;
-                for (int p = 0; p < plane; p++)
-                {
-                    float h = (float)((xs[b + p] - mean) * inv);
-                    xhat[b + p] = h;
-                    ys[b + p] = (gamma * h) + beta;
-                }
+                Kernels.Normalize(xs.AsSpan(b, plane), (float)mean, (float)inv, Gamma.Value[c], Beta.Value[c], xhat.AsSpan(b, plane), ys.AsSpan(b, plane));
             }
 
             RunningMean[c] = (float)(((1 - Momentum) * RunningMean[c]) + (Momentum * mean));
@@ -143,27 +121,22 @@ internal sealed class BatchNorm2d : ILayer
             for (int s = 0; s < n; s++)
             {
                 int b = ((s * _channels) + c) * plane;
-                for (int p = 0; p < plane; p++)
-                {
-                    sumDy += g[b + p];
-                    sumDyXhat += g[b + p] * (double)xhat[b + p];
-                }
+                (double a, double d) = Kernels.SumAndDot(g.AsSpan(b, plane), xhat.AsSpan(b, plane));
+                sumDy += a;
+                sumDyXhat += d;
             }
 
             Gamma.Grad[c] += (float)sumDyXhat;
             Beta.Grad[c] += (float)sumDy;
 
-            // dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), the batch-stat gradient.
-            double k = Gamma.Value[c] * _invStd[c];
-            double meanDy = sumDy / count;
-            double meanDyXhat = sumDyXhat / count;
+            // dx = gamma / sigma * (dy - mean(dy) - xhat * mean(dy * xhat)), the batch-statistics gradient.
+            float k = (float)(Gamma.Value[c] * _invStd[c]);
+            float meanDy = (float)(sumDy / count);
+            float meanDyXhat = (float)(sumDyXhat / count);
             for (int s = 0; s < n; s++)
             {
                 int b = ((s * _channels) + c) * plane;
-                for (int p = 0; p < plane; p++)
-                {
-                    d[b + p] = (float)(k * (g[b + p] - meanDy - (xhat[b + p] * meanDyXhat)));
-                }
+                Kernels.BatchNormInputGrad(g.AsSpan(b, plane), xhat.AsSpan(b, plane), meanDy, meanDyXhat, k, d.AsSpan(b, plane));
             }
         });
 

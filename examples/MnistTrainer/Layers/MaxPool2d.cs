@@ -38,17 +38,37 @@ internal sealed class MaxPool2d : ILayer
             int outBase = plane * oh * ow;
             for (int oy = 0; oy < oh; oy++)
             {
+                int top = inBase + (2 * oy * w);
+                ReadOnlySpan<float> upper = xs.AsSpan(top, w);
+                ReadOnlySpan<float> lower = xs.AsSpan(top + w, w);
+                Span<float> yRow = ys.AsSpan(outBase + (oy * ow), ow);
+                Span<int> argRow = arg.AsSpan(outBase + (oy * ow), ow);
                 for (int ox = 0; ox < ow; ox++)
                 {
                     // Scan the window row by row; strict '>' keeps the first maximum, as PyTorch does.
-                    int topLeft = inBase + (2 * oy * w) + (2 * ox);
-                    int best = topLeft;
-                    best = xs[topLeft + 1] > xs[best] ? topLeft + 1 : best;
-                    best = xs[topLeft + w] > xs[best] ? topLeft + w : best;
-                    best = xs[topLeft + w + 1] > xs[best] ? topLeft + w + 1 : best;
+                    int i = 2 * ox;
+                    float best = upper[i];
+                    int at = top + i;
+                    if (upper[i + 1] > best)
+                    {
+                        best = upper[i + 1];
+                        at = top + i + 1;
+                    }
 
-                    ys[outBase + (oy * ow) + ox] = xs[best];
-                    arg[outBase + (oy * ow) + ox] = best;
+                    if (lower[i] > best)
+                    {
+                        best = lower[i];
+                        at = top + w + i;
+                    }
+
+                    if (lower[i + 1] > best)
+                    {
+                        best = lower[i + 1];
+                        at = top + w + i + 1;
+                    }
+
+                    yRow[ox] = best;
+                    argRow[ox] = at;
                 }
             }
         });

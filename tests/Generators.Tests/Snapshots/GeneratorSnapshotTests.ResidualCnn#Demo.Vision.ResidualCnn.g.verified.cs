@@ -71,7 +71,7 @@ namespace Demo.Vision
         private static class GeneratedLayers
         {
             /// <summary>Floats of per-thread activation memory: the peak of the static buffer plan.</summary>
-            internal const int ArenaSize = 13824;
+            internal const int ArenaSize = 28160;
             internal const int InputOffset = 0;
             internal const int OutputOffset = 0;
             private const int WeightCount = 720;
@@ -193,8 +193,8 @@ namespace Demo.Vision
             private static class Dw
             {
                 private const int Input = 7680;
-                private const int Output = 2304;
-                private const int Columns = 0;
+                private const int Output = 0;
+                private const int Columns = 9728;
                 private const int Weight = 240;
                 private const int Bias = 320;
 
@@ -234,8 +234,8 @@ namespace Demo.Vision
             /// <summary>pw: Conv2d 8-&gt;8, kernel 1x1, stride 1x1, padding 0x0. dw [N, 8, 16, 16] -&gt; [N, 8, 16, 16].</summary>
             private static class Pw
             {
-                private const int Input = 2304;
-                private const int Output = 0;
+                private const int Input = 0;
+                private const int Output = 2048;
                 private const int Weight = 336;
                 private const int Bias = 400;
 
@@ -269,8 +269,8 @@ namespace Demo.Vision
             private static class Residual
             {
                 private const int Input0 = 7680;
-                private const int Input1 = 0;
-                private const int Output = 2048;
+                private const int Input1 = 2048;
+                private const int Output = 0;
 
                 public static void Run(float[] arena, global::ModelCompiler.Generated.VectorWidth width)
                 {
@@ -282,9 +282,9 @@ namespace Demo.Vision
             /// <summary>cat: Concat. residual [N, 8, 16, 16], stem [N, 8, 16, 16] -&gt; [N, 16, 16, 16].</summary>
             private static class Cat
             {
-                private const int Input0 = 2048;
+                private const int Input0 = 0;
                 private const int Input1 = 7680;
-                private const int Output = 9728;
+                private const int Output = 2048;
 
                 public static void Run(float[] arena)
                 {
@@ -296,7 +296,7 @@ namespace Demo.Vision
             /// <summary>avgpool1: AvgPool2d 2x2, stride 2x2, padding 0x0. cat [N, 16, 16, 16] -&gt; [N, 16, 8, 8].</summary>
             private static class Avgpool1
             {
-                private const int Input = 9728;
+                private const int Input = 2048;
                 private const int Output = 0;
 
                 public static void Run(float[] arena)
