@@ -6,7 +6,7 @@
 
 namespace Demo
 {
-    /// <summary>Compiled inference for SmallCnn: 7 fused operations, 12800 multiply-accumulates and 6080 weight bytes per sample.</summary>
+    /// <summary>Compiled inference for SmallCnn: 7 fused operations, 12800 multiply-accumulates per sample, 6080 bytes of weights.</summary>
     partial class SmallCnn
     {
         /// <summary>Floats per input sample, laid out as [N, 1, 8, 8] (NCHW, batch first).</summary>
@@ -17,6 +17,9 @@ namespace Demo
 
         /// <summary>Multiply-accumulates per sample.</summary>
         public const long MacsPerSample = 12800;
+
+        /// <summary>Bytes of packed weights this model loads (BatchNorm folded, tensors 64-byte aligned).</summary>
+        public const long WeightBytes = 6080;
 
         /// <summary>Runs the model on <paramref name="batch"/> samples. Thread-safe; allocates nothing per call
         /// on the sequential path once a thread has run the model once.</summary>

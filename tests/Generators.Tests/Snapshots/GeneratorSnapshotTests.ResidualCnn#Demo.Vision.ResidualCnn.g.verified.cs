@@ -6,7 +6,7 @@
 
 namespace Demo.Vision
 {
-    /// <summary>Compiled inference for ResidualCnn: 13 fused operations, 155660 multiply-accumulates and 2880 weight bytes per sample.</summary>
+    /// <summary>Compiled inference for ResidualCnn: 13 fused operations, 155660 multiply-accumulates per sample, 2880 bytes of weights.</summary>
     partial class ResidualCnn
     {
         /// <summary>Floats per input sample, laid out as [N, 3, 16, 16] (NCHW, batch first).</summary>
@@ -17,6 +17,9 @@ namespace Demo.Vision
 
         /// <summary>Multiply-accumulates per sample.</summary>
         public const long MacsPerSample = 155660;
+
+        /// <summary>Bytes of packed weights this model loads (BatchNorm folded, tensors 64-byte aligned).</summary>
+        public const long WeightBytes = 2880;
 
         /// <summary>Runs the model on <paramref name="batch"/> samples. Thread-safe; allocates nothing per call
         /// on the sequential path once a thread has run the model once.</summary>
