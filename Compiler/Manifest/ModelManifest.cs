@@ -79,7 +79,20 @@ public static class ModelManifest
     /// nothing else (no source locations), so moving a declaration does not invalidate packed weights.</summary>
     public static ulong LayoutHash(ModelSpec spec) => Hashing.Fnv1a64(Write(spec, includeLocations: false));
 
+    /// <summary>Parses a manifest; any malformed input throws <see cref="FormatException"/> saying what is wrong.</summary>
     public static ModelSpec Read(string manifest)
+    {
+        try
+        {
+            return ReadUnchecked(manifest);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            throw new FormatException("malformed manifest: " + e.Message, e);
+        }
+    }
+
+    private static ModelSpec ReadUnchecked(string manifest)
     {
         string[] lines = manifest.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length < 2 || lines[0] != Header + " " + FormatVersion.ToString(CultureInfo.InvariantCulture))
@@ -98,7 +111,7 @@ public static class ModelManifest
             (int dh, int dw) = Pair(f, "dilation");
             layers.Add(new LayerSpec
             {
-                Kind = (OpKind)Enum.Parse(typeof(OpKind), Get(f, "kind")),
+                Kind = ParseKind(Get(f, "kind")),
                 Name = Get(f, "name"),
                 Inputs = f.TryGetValue("inputs", out string? inputs)
                     ? inputs.Split(',').Select(Unescape).ToEquatableArray()
@@ -135,6 +148,11 @@ public static class ModelManifest
             Location = ReadLocation(model),
         };
     }
+
+    private static OpKind ParseKind(string text) =>
+        Enum.GetNames(typeof(OpKind)).Contains(text, StringComparer.Ordinal)
+            ? (OpKind)Enum.Parse(typeof(OpKind), text)
+            : throw new FormatException("unknown layer kind '" + text + "'");
 
     private static void AddLocation(List<(string, string)> fields, SourceLocation? location)
     {
