@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+
+namespace ModelCompiler.Emit;
+
+/// <summary>An indented text writer for generated C#. Lines end with '\n' on every platform (determinism).</summary>
+public sealed class CodeWriter
+{
+    private readonly StringBuilder _text = new();
+    private int _indent;
+
+    public CodeWriter Line(string line = "")
+    {
+        if (line.Length > 0)
+        {
+            _text.Append(' ', _indent * 4);
+        }
+
+        _text.Append(line).Append('\n');
+        return this;
+    }
+
+    public CodeWriter Open(string line)
+    {
+        Line(line);
+        Line("{");
+        _indent++;
+        return this;
+    }
+
+    public CodeWriter Close(string suffix = "")
+    {
+        _indent--;
+        Line("}" + suffix);
+        return this;
+    }
+
+    public override string ToString() => _text.ToString();
+
+    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A float literal that round-trips exactly.</summary>
+    public static string Float(float value)
+    {
+        if (float.IsPositiveInfinity(value))
+        {
+            return "float.PositiveInfinity";
+        }
+
+        if (float.IsNegativeInfinity(value))
+        {
+            return "float.NegativeInfinity";
+        }
+
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return (text.Contains("E") || text.Contains(".") ? text : text + ".0") + "f";
+    }
+
+    public static string String(string value)
+    {
+        var sb = new StringBuilder("\"");
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (c < 0x20)
+                    {
+                        sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using ModelCompiler.Common;
+using ModelCompiler.Diagnostics;
+using ModelCompiler.Generators.Model;
+using ModelCompiler.Spec;
+
+namespace ModelCompiler.Generators;
+
+/// <summary>Turns [Model] partial classes into compiled inference code. The pipeline reads like the data flow:
+/// parse attributes into a spec (cheap, per edit) → equality cut → compile and emit (only when the spec changed).</summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class ModelGenerator : IIncrementalGenerator
+{
+    /// <summary>Test hook: runs before each model is compiled (used to prove exceptions become MC0001).</summary>
+    internal static Action<ModelSpec>? BeforeCompile { get; set; }
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        context.RegisterPostInitializationOutput(static c => c.AddSource(AttributeSource.HintName, AttributeSource.Text));
+
+        IncrementalValuesProvider<ModelInfo> parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeSource.ModelAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => Parser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.Parse);
+
+        IncrementalValueProvider<string> projectDirectory = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.ProjectDir", out string? dir) ? dir : string.Empty)
+            .WithTrackingName(TrackingNames.ProjectDirectory);
+
+        IncrementalValuesProvider<ModelInfo> models = parsed
+            .Combine(projectDirectory)
+            .Select(static (pair, _) => Parser.WithRelativePaths(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Model);
+
+        IncrementalValuesProvider<GeneratedModel> generated = models
+            .Select(static (model, ct) => Generate(model))
+            .WithTrackingName(TrackingNames.Generate);
+
+        context.RegisterSourceOutput(generated, static (spc, model) => Emit(spc, model));
+
+        IncrementalValueProvider<string> assemblyName = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.AssemblyName ?? string.Empty)
+            .WithTrackingName(TrackingNames.AssemblyName);
+
+        IncrementalValueProvider<(bool Any, string Assembly)> runtime = generated
+            .Where(static m => m.Source is not null)
+            .Collect()
+            .Select(static (all, _) => !all.IsEmpty)
+            .Combine(assemblyName)
+            .WithTrackingName(TrackingNames.Runtime);
+
+        context.RegisterSourceOutput(runtime, static (spc, r) => EmitRuntime(spc, r.Any, r.Assembly));
+    }
+
+    private static GeneratedModel Generate(ModelInfo model)
+    {
+        if (model.Spec is null || model.Diagnostics.Any(d => d.Severity == Severity.Error))
+        {
+            return new GeneratedModel(model.HintName, null, model.Diagnostics, model.Locations);
+        }
+
+        try
+        {
+            BeforeCompile?.Invoke(model.Spec);
+            ModelCompilation compilation = ModelCompilation.Compile(model.Spec);
+            var diagnostics = model.Diagnostics.Concat(compilation.Diagnostics).ToEquatableArray();
+            string? source = compilation.Succeeded ? ModelCompiler.Emit.ModelEmitter.Emit(compilation) : null;
+            return new GeneratedModel(model.HintName, source, diagnostics, model.Locations);
+        }
+        catch (Exception e)
+        {
+            // The generator never throws: an exception would surface as CS8785 and drop all output.
+            DiagnosticInfo error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, model.Spec.Location, model.Spec.FullName, e.GetType().Name + ": " + e.Message);
+            return new GeneratedModel(model.HintName, null, model.Diagnostics.Append(error).ToEquatableArray(), model.Locations);
+        }
+    }
+
+    private static void Emit(SourceProductionContext context, GeneratedModel model)
+    {
+        foreach (DiagnosticInfo info in model.Diagnostics)
+        {
+            context.ReportDiagnostic(RoslynDiagnostics.Create(info, model.Locations));
+        }
+
+        if (model.Source is not null)
+        {
+            context.AddSource(model.HintName, model.Source);
+        }
+    }
+
+    private static void EmitRuntime(SourceProductionContext context, bool any, string assemblyName)
+    {
+        if (!any)
+        {
+            return;
+        }
+
+        context.AddSource(ModelCompiler.Emit.RuntimeSource.KernelsHintName, ModelCompiler.Emit.RuntimeSource.Kernels);
+        context.AddSource(ModelCompiler.Emit.RuntimeSource.WeightStoreHintName, ModelCompiler.Emit.RuntimeSource.WeightStore(assemblyName));
+    }
+}
