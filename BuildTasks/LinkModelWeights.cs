@@ -214,7 +214,8 @@ public sealed class LinkModelWeights : Task
     private void WriteReports(List<WeightLinkResult> results, List<string> paths)
     {
         string artifactName = Path.GetFileName(ArtifactFile);
-        for (int i = 0; i < results.Count; i++)
+        // paths is empty when reports are off, else parallel to results (both in model order).
+        for (int i = 0; i < paths.Count; i++)
         {
             try
             {
@@ -240,7 +241,11 @@ public sealed class LinkModelWeights : Task
 
     private void LogDiagnostic(DiagnosticInfo diagnostic)
     {
-        string file = diagnostic.Location?.File ?? BuildEngine?.ProjectFileOfTaskNode ?? string.Empty;
+        // The generator writes source paths relative to the project directory (no machine paths in the assembly);
+        // errors name the full path, like the compiler's.
+        string file = diagnostic.Location is { } location
+            ? Path.GetFullPath(Path.Combine(ProjectDirectory, location.File))
+            : BuildEngine?.ProjectFileOfTaskNode ?? string.Empty;
         int line = diagnostic.Location?.Line ?? 0;
         int column = diagnostic.Location?.Column ?? 0;
         switch (diagnostic.Severity)
