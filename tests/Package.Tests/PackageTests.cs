@@ -111,16 +111,7 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
     public void HandWrittenManifest_ArtifactReachesBinAndPublish()
     {
         // No generator involved: the manifest is written by hand, as the generator would write it.
-        ModelSpec spec = new()
-        {
-            Namespace = "App",
-            ClassName = "Net",
-            WeightsPath = "weights/net.safetensors",
-            InputShape = EquatableArray.Create(4),
-            Layers = EquatableArray.Create(
-                new LayerSpec { Kind = OpKind.Linear, Name = "fc", InFeatures = 4, OutFeatures = 2, Location = new SourceLocation("Program.cs", 1, 2) },
-                new LayerSpec { Kind = OpKind.ReLU, Name = "relu" }),
-        };
+        ModelSpec spec = TinySpec("App");
         var app = new Consumer(fixture, "App")
             .WithWeights("weights/net.safetensors", TinyWeights())
             .WithSource("Program.cs", $$"""
@@ -166,6 +157,17 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
         CommandResult second = Succeeded(app.Build());
 
         Assert.Contains(LinkSkipped, second.Output);
+        Assert.False(File.Exists(Path.Combine(app.Bin, "Plain.mcweights")));
+        Assert.False(File.Exists(Path.Combine(app.Obj, "Plain.mcweights")));
+
+        // A model added later ships in that same build; removed again, its artifact leaves bin/ too.
+        app.WithWeights("weights/net.safetensors", TinyWeights()).WithSource("Manifest.cs",
+            "[assembly: System.Reflection.AssemblyMetadata(\"ModelCompiler.Model:Plain.Net\", " + CSharpString(ModelManifest.Write(TinySpec("Plain"))) + ")]\n");
+        Succeeded(app.Build());
+        Assert.Equal("Plain.Net", Assert.Single(WeightArtifact.Read(File.ReadAllBytes(Path.Combine(app.Bin, "Plain.mcweights")))).Model);
+
+        File.Delete(Path.Combine(app.ProjectDirectory, "Manifest.cs"));
+        Succeeded(app.Build());
         Assert.False(File.Exists(Path.Combine(app.Bin, "Plain.mcweights")));
         Assert.False(File.Exists(Path.Combine(app.Obj, "Plain.mcweights")));
     }
@@ -250,6 +252,18 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
         Assert.True(File.Exists(Path.Combine(app.Bin, "Lib.mcweights")));
         AssertOutput(app.Execute(app.Bin));
     }
+
+    /// <summary>The spec of the model <see cref="TinyWeights"/> fits, as the generator would record it.</summary>
+    private static ModelSpec TinySpec(string ns) => new()
+    {
+        Namespace = ns,
+        ClassName = "Net",
+        WeightsPath = "weights/net.safetensors",
+        InputShape = EquatableArray.Create(4),
+        Layers = EquatableArray.Create(
+            new LayerSpec { Kind = OpKind.Linear, Name = "fc", InFeatures = 4, OutFeatures = 2, Location = new SourceLocation("Program.cs", 1, 2) },
+            new LayerSpec { Kind = OpKind.ReLU, Name = "relu" }),
+    };
 
     private static void AssertOutput(CommandResult run)
     {
