@@ -37,9 +37,10 @@ public sealed class BufferPlan
             return 0;
         }
 
+        // All groups are unfolded at once: group g's rows follow group g-1's.
         LayerSpec s = node.Spec;
         Shape o = node.Output.Shape;
-        return s.InFeatures / s.Groups * s.KernelH * s.KernelW * o.H * o.W;
+        return s.InFeatures * s.KernelH * s.KernelW * o.H * o.W;
     }
 
     /// <summary>A 1×1, stride 1, unpadded conv reads its input as the column matrix directly.</summary>

@@ -47,9 +47,9 @@ public static class ModelEmitter
         }
 
         w.Line("/// <summary>Compiled inference for " + Xml(spec.ClassName) + ": " + graph.Nodes.Count + " fused operations, "
-            + CodeWriter.Int(macs) + " multiply-accumulates and " + CodeWriter.Int(layout.TotalLength * 4L) + " weight bytes per sample.</summary>");
+            + CodeWriter.Int(macs) + " multiply-accumulates per sample, " + CodeWriter.Int(layout.TotalLength * 4L) + " bytes of weights.</summary>");
         w.Open("partial class " + spec.ClassName);
-        EmitApi(w, graph, plan, macs);
+        EmitApi(w, graph, macs, layout.TotalLength * 4L);
         w.Line();
         EmitImplementation(w, compilation, plan, names, macs);
         w.Close();
@@ -61,7 +61,7 @@ public static class ModelEmitter
         return w.ToString();
     }
 
-    private static void EmitApi(CodeWriter w, Graph graph, BufferPlan plan, long macs)
+    private static void EmitApi(CodeWriter w, Graph graph, long macs, long weightBytes)
     {
         string impl = ImplementationClass;
         w.Line("/// <summary>Floats per input sample, laid out as " + graph.Input.Shape + " (NCHW, batch first).</summary>");
@@ -72,6 +72,9 @@ public static class ModelEmitter
         w.Line();
         w.Line("/// <summary>Multiply-accumulates per sample.</summary>");
         w.Line("public const long MacsPerSample = " + CodeWriter.Int(macs) + ";");
+        w.Line();
+        w.Line("/// <summary>Bytes of packed weights this model loads (BatchNorm folded, tensors 64-byte aligned).</summary>");
+        w.Line("public const long WeightBytes = " + CodeWriter.Int(weightBytes) + ";");
         w.Line();
         w.Line("/// <summary>Runs the model on <paramref name=\"batch\"/> samples. Thread-safe; allocates nothing per call");
         w.Line("/// on the sequential path once a thread has run the model once.</summary>");

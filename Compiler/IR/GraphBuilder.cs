@@ -240,10 +240,10 @@ public static class GraphBuilder
         private Shape? InferConv(LayerSpec layer, Value x)
         {
             bool ok = Positive(layer, "in_channels", layer.InFeatures) & Positive(layer, "out_channels", layer.OutFeatures)
-                & Positive(layer, "kernel_size", layer.KernelH) & Positive(layer, "kernel_size", layer.KernelW)
-                & Positive(layer, "stride", layer.StrideH) & Positive(layer, "stride", layer.StrideW)
-                & NonNegative(layer, "padding", layer.PaddingH) & NonNegative(layer, "padding", layer.PaddingW)
-                & Positive(layer, "dilation", layer.DilationH) & Positive(layer, "dilation", layer.DilationW)
+                & Positive(layer, "kernel_size", layer.KernelH, layer.KernelW)
+                & Positive(layer, "stride", layer.StrideH, layer.StrideW)
+                & NonNegative(layer, "padding", layer.PaddingH, layer.PaddingW)
+                & Positive(layer, "dilation", layer.DilationH, layer.DilationW)
                 & Positive(layer, "groups", layer.Groups);
             if (!ok || !Rank(layer, x, 3, "[N, C, H, W]"))
             {
@@ -279,9 +279,9 @@ public static class GraphBuilder
 
         private Shape? InferPool(LayerSpec layer, Value x)
         {
-            bool ok = Positive(layer, "kernel_size", layer.KernelH) & Positive(layer, "kernel_size", layer.KernelW)
-                & Positive(layer, "stride", layer.StrideH) & Positive(layer, "stride", layer.StrideW)
-                & NonNegative(layer, "padding", layer.PaddingH) & NonNegative(layer, "padding", layer.PaddingW);
+            bool ok = Positive(layer, "kernel_size", layer.KernelH, layer.KernelW)
+                & Positive(layer, "stride", layer.StrideH, layer.StrideW)
+                & NonNegative(layer, "padding", layer.PaddingH, layer.PaddingW);
             if (!ok || !Rank(layer, x, 3, "[N, C, H, W]"))
             {
                 return null;
@@ -348,6 +348,13 @@ public static class GraphBuilder
             Report(DiagnosticDescriptors.InvalidArgument, layer, layer.Name, layer.Kind, argument, value, "it must be at least 1");
             return false;
         }
+
+        /// <summary>Checks an (H, W) pair; a square value is reported once, not once per dimension.</summary>
+        private bool Positive(LayerSpec layer, string argument, int h, int w) =>
+            Positive(layer, argument, h) & (w == h || Positive(layer, argument, w));
+
+        private bool NonNegative(LayerSpec layer, string argument, int h, int w) =>
+            NonNegative(layer, argument, h) & (w == h || NonNegative(layer, argument, w));
 
         private bool NonNegative(LayerSpec layer, string argument, int value)
         {

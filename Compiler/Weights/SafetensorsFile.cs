@@ -196,7 +196,7 @@ public sealed class SafetensorsFile
         for (int i = 0; i < shape.Length; i++)
         {
             long? d = (shapeList[i] as JsonNumber)?.AsNonNegativeInteger();
-            if (d is null || d > dataLength)
+            if (d is null || d > int.MaxValue)
             {
                 throw new SafetensorsFormatException("tensor '" + name + "' has an invalid dimension at index " + i);
             }

@@ -94,7 +94,7 @@ public static class WeightArtifact
             Require(bytes.Length - reader.BaseStream.Position >= 2, "truncated model table");
             int nameLength = reader.ReadUInt16();
             Require(bytes.Length - reader.BaseStream.Position >= nameLength + 32, "truncated model table");
-            string name = new UTF8Encoding(false, true).GetString(reader.ReadBytes(nameLength));
+            string name = DecodeName(reader.ReadBytes(nameLength));
             ulong layout = reader.ReadUInt64();
             ulong content = reader.ReadUInt64();
             long offset = reader.ReadInt64();
@@ -109,6 +109,18 @@ public static class WeightArtifact
         }
 
         return entries;
+    }
+
+    private static string DecodeName(byte[] bytes)
+    {
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidDataException("weights artifact is invalid: a model name is not valid UTF-8 (corrupted?)");
+        }
     }
 
     private static long Align(long offset) => (offset + 63) / 64 * 64;

@@ -22,8 +22,9 @@ public sealed class CompiledModel : IDisposable
     private readonly MethodInfo _run;
     private readonly string _directory;
 
-    private CompiledModel(AssemblyLoadContext context, MethodInfo run, string directory, ModelSpec spec, int inputSize, int outputSize)
+    private CompiledModel(AssemblyLoadContext context, MethodInfo run, string directory, ModelSpec spec, IReadOnlyDictionary<string, float[]> tensors, int inputSize, int outputSize)
     {
+        Tensors = tensors;
         _context = context;
         _run = run;
         _directory = directory;
@@ -34,13 +35,20 @@ public sealed class CompiledModel : IDisposable
 
     public ModelSpec Spec { get; }
 
+    /// <summary>The source tensors that were packed, by state_dict name.</summary>
+    public IReadOnlyDictionary<string, float[]> Tensors { get; }
+
     public int InputSize { get; }
 
     public int OutputSize { get; }
 
     /// <summary>Generates, compiles and loads the model declared in <paramref name="source"/>; packs
     /// <paramref name="tensors"/> (source tensors by state_dict name) into its artifact.</summary>
-    public static CompiledModel Create(string source, string modelFullName, IReadOnlyDictionary<string, float[]> tensors)
+    public static CompiledModel Create(string source, string modelFullName, IReadOnlyDictionary<string, float[]> tensors) =>
+        Create(source, modelFullName, _ => tensors);
+
+    /// <summary>As above, with tensors made from the spec the generator extracted (e.g. seeded random ones).</summary>
+    public static CompiledModel Create(string source, string modelFullName, Func<ModelSpec, IReadOnlyDictionary<string, float[]>> tensorsFor)
     {
         string assemblyName = "GeneratedModel" + System.Threading.Interlocked.Increment(ref s_counter);
         GeneratorResult result = GeneratorHarness.Run(source, assemblyName);
@@ -65,6 +73,7 @@ public sealed class CompiledModel : IDisposable
             .Single(a => a.Key == ModelManifest.MetadataKeyPrefix + modelFullName).Value!;
         ModelSpec spec = ModelManifest.Read(manifest);
         ModelCompilation compiled = ModelCompilation.Compile(spec);
+        IReadOnlyDictionary<string, float[]> tensors = tensorsFor(spec);
         float[] packed = WeightPacker.Pack(compiled.Graph!, compiled.Layout!, tensors);
         string directory = Path.Combine(Path.GetTempPath(), "modelcompiler-tests", assemblyName + "-" + Environment.ProcessId);
         Directory.CreateDirectory(directory);
@@ -76,7 +85,7 @@ public sealed class CompiledModel : IDisposable
         int inputSize = (int)type.GetField("InputSize")!.GetRawConstantValue()!;
         int outputSize = (int)type.GetField("OutputSize")!.GetRawConstantValue()!;
         MethodInfo run = assembly.GetType("ModelCompilerTestEntry")!.GetMethod("Run")!;
-        return new CompiledModel(context, run, directory, spec, inputSize, outputSize);
+        return new CompiledModel(context, run, directory, spec, tensors, inputSize, outputSize);
     }
 
     /// <summary>Runs the generated code with vectors no wider than <paramref name="width"/>.</summary>

@@ -1,0 +1,195 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using ModelCompiler.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace ModelCompiler.Generators.Tests;
+
+/// <summary>One test per declaration diagnostic: its ID, its message, and the line it points at. None may
+/// surface as a crash (CS8785) or leave the project uncompilable beyond the reported error.</summary>
+public class DiagnosticTests
+{
+    private static Diagnostic Single(string source, string id)
+    {
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.DoesNotContain(result.Output.GetDiagnostics(), d => d.Id == "CS8785");
+        Diagnostic[] matches = result.GeneratorDiagnostics.Where(d => d.Id == id).ToArray();
+        Assert.True(matches.Length == 1, $"expected one {id}, got: {string.Join("; ", result.GeneratorDiagnostics)}");
+        return matches[0];
+    }
+
+    private static int Line(Diagnostic d) => d.Location.GetLineSpan().StartLinePosition.Line + 1;
+
+    private static string Model(string layers, string head = "public partial class Net { }", string input = "[Input(1, 8, 8)]") => $"""
+        using ModelCompiler;
+        namespace Demo;
+        [Model("w.safetensors")]
+        {input}
+        {layers}
+        {head}
+        """;
+
+    [Fact]
+    public void MC1001_ClassNotPartial()
+    {
+        Diagnostic d = Single(Model("[Flatten]", "public class Net { }"), "MC1001");
+        Assert.Contains("'Demo.Net' must be declared 'partial'", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Equal(6, Line(d));
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+    }
+
+    [Fact]
+    public void MC1002_NestedClass()
+    {
+        Diagnostic d = Single("""
+            using ModelCompiler;
+            namespace Demo;
+            public partial class Outer
+            {
+                [Model("w.safetensors")]
+                [Input(4)]
+                [Linear("fc", 4, 2)]
+                public partial class Net { }
+            }
+            """, "MC1002");
+        Assert.Contains("nested in 'Demo.Outer'", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Equal(8, Line(d));
+    }
+
+    [Fact]
+    public void MC1002_GenericClass()
+    {
+        Diagnostic d = Single(Model("[Flatten]", "public partial class Net<T> { }"), "MC1002");
+        Assert.Contains("is generic", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MC1003_MissingInput()
+    {
+        Diagnostic d = Single(Model("[Flatten]", input: string.Empty), "MC1003");
+        Assert.Contains("has no [Input] attribute", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MC1003_InputWithBadRank()
+    {
+        Diagnostic d = Single(Model("[Flatten]", input: "[Input(1, 8)]"), "MC1003");
+        Assert.Equal(4, Line(d));
+    }
+
+    [Fact]
+    public void MC1004_NoLayers()
+    {
+        Diagnostic d = Single(Model(string.Empty), "MC1004");
+        Assert.Contains("declares no layers", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MC1005_KernelZero()
+    {
+        Diagnostic d = Single(Model("[Conv2d(\"conv1\", 1, 4, 0)]"), "MC1005");
+        Assert.Equal("Layer 'conv1' (Conv2d): kernel_size is 0, but it must be at least 1", d.GetMessage());
+        Assert.Equal(5, Line(d));
+    }
+
+    [Fact]
+    public void MC1005_GroupsDoNotDivide()
+    {
+        Diagnostic d = Single(Model("[Conv2d(\"conv1\", 1, 4, 3, Groups = 3)]"), "MC1005");
+        Assert.Contains("must both be divisible by it", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MC1006_UnknownInput()
+    {
+        Diagnostic d = Single(Model("[Conv2d(\"conv1\", 1, 4, 3, Padding = 1)]\n[Add(\"conv1\", \"conv9\")]"), "MC1006");
+        Assert.Equal("Layer 'add1' reads 'conv9', but no layer of that name is declared before it; inputs must name an earlier layer or 'input'", d.GetMessage());
+        Assert.Equal(6, Line(d));
+    }
+
+    [Fact]
+    public void MC1007_DuplicateName()
+    {
+        Diagnostic d = Single(Model("[ReLU(Name = \"a\")]\n[ReLU(Name = \"a\")]"), "MC1007");
+        Assert.Equal(6, Line(d));
+    }
+
+    [Fact]
+    public void MC1008_ShapeMismatch_NamesBothShapes()
+    {
+        Diagnostic d = Single(Model("[Conv2d(\"conv1\", 1, 4, 3, Padding = 1)]\n[Flatten]\n[Linear(\"fc\", 100, 10)]"), "MC1008");
+        Assert.Equal("Layer 'fc' (Linear) expects [N, 100] from 'flatten1', but 'flatten1' produces [N, 256]; fix the layer's in_features or the layer that feeds it", d.GetMessage());
+        Assert.Equal(7, Line(d));
+    }
+
+    [Fact]
+    public void MC1009_LinearOnImage()
+    {
+        Diagnostic d = Single(Model("[Linear(\"fc\", 64, 10)]"), "MC1009");
+        Assert.Contains("insert a [Flatten]", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MC1010_AddWithOneInput()
+    {
+        Diagnostic d = Single(Model("[Add(\"input\")]"), "MC1010");
+        Assert.Equal("Layer 'add1' (Add) takes 2 or more input(s) but 1 were named", d.GetMessage());
+    }
+
+    [Fact]
+    public void MC1012_EmptyWeightsPath()
+    {
+        Diagnostic d = Single("""
+            using ModelCompiler;
+            [Model("")]
+            [Input(4)]
+            [Linear("fc", 4, 2)]
+            public partial class Net { }
+            """, "MC1012");
+        Assert.Equal(2, Line(d));
+    }
+
+    [Fact]
+    public void MC1013_UnusedLayerIsAWarning()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Model("[Conv2d(\"a\", 1, 4, 3, Padding = 1)]\n[Conv2d(\"b\", 1, 4, 3, Padding = 1, Input = \"input\")]"));
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics, x => x.Id == "MC1013");
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Contains("'a'", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Contains(result.Sources.Keys, k => k == "Demo.Net.g.cs");
+    }
+
+    [Fact]
+    public void MC1014_LayersOnTwoDeclarations()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Model("[Flatten]"));
+        Assert.Empty(result.GeneratorDiagnostics);
+        Compilation two = GeneratorHarness.CreateCompilation("Two", Model("[Flatten]"), "namespace Demo; [ModelCompiler.ReLU] public partial class Net { }");
+        Microsoft.CodeAnalysis.GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(two);
+        Assert.Contains(driver.GetRunResult().Diagnostics, d => d.Id == "MC1014");
+    }
+
+    [Fact]
+    public void MC0001_ExceptionInGenerator_BecomesDiagnostic()
+    {
+        ModelGenerator.BeforeCompile = _ => throw new System.InvalidOperationException("injected failure");
+        try
+        {
+            Diagnostic d = Single(Model("[Flatten]"), "MC0001");
+            Assert.Contains("InvalidOperationException: injected failure", d.GetMessage(), System.StringComparison.Ordinal);
+            Assert.Equal(6, Line(d));
+        }
+        finally
+        {
+            ModelGenerator.BeforeCompile = null;
+        }
+    }
+
+    [Fact]
+    public void BrokenAttributeArguments_LeaveOnlyCompilerErrors()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Model("[Conv2d(\"conv1\", 1, \"four\", 3)]"));
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Contains(result.Output.GetDiagnostics(), d => d.Id == "CS1503");
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using ModelCompiler.Generators.Tests.Infrastructure;
+using ModelCompiler.Interpreter;
+using Xunit;
+
+namespace ModelCompiler.Generators.Tests;
+
+/// <summary>The differential suite: for every operator and several networks, the generated code equals the
+/// reference interpreter (run on the declared graph and the raw tensors) within 1e-5 relative, with each SIMD
+/// width forced in turn. Relative error is max|a - b| / max(1, max|b|).</summary>
+public class GeneratedVsInterpreterTests
+{
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        // name, [Input(...)] shape, layer attributes
+        { "linear", "24", "[Linear(\"fc\", 24, 7)]" },
+        { "linear_no_bias_relu", "24", "[Linear(\"fc\", 24, 40, Bias = false)]\n[ReLU]" },
+        { "conv3x3_pad1", "3, 10, 10", "[Conv2d(\"conv\", 3, 5, 3, Padding = 1)]" },
+        { "conv_stride2", "3, 11, 11", "[Conv2d(\"conv\", 3, 6, 3, Stride = 2, Padding = 1)]" },
+        { "conv_dilation2", "2, 12, 12", "[Conv2d(\"conv\", 2, 4, 3, Dilation = 2, Padding = 2)]" },
+        { "conv_groups2", "4, 9, 9", "[Conv2d(\"conv\", 4, 6, 3, Groups = 2, Padding = 1)]" },
+        { "conv_depthwise", "6, 9, 9", "[Conv2d(\"conv\", 6, 6, 3, Groups = 6, Padding = 1, Bias = false)]" },
+        { "conv_nonsquare_no_bias", "2, 9, 7", "[Conv2d(\"conv\", 2, 3, 3, 1, PaddingHeight = 1, StrideWidth = 2, Bias = false)]" },
+        { "conv_pointwise", "8, 6, 6", "[Conv2d(\"conv\", 8, 4, 1)]" },
+        { "conv_batchnorm_folded", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn\", 4, Eps = 1e-3)]" },
+        { "batchnorm_standalone", "3, 8, 8", "[BatchNorm2d(\"bn\", 3)]\n[ReLU]" },
+        { "relu_fused", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3)]\n[ReLU]" },
+        { "relu6", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3)]\n[ReLU6]" },
+        { "leakyrelu", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3)]\n[LeakyReLU(0.2)]" },
+        { "sigmoid", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3)]\n[Sigmoid]" },
+        { "tanh", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3)]\n[Tanh]" },
+        { "gelu", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3)]\n[GELU]" },
+        { "silu", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3)]\n[SiLU]" },
+        { "hardswish", "3, 8, 8", "[Conv2d(\"conv\", 3, 4, 3)]\n[HardSwish]" },
+        { "activations_standalone", "40", "[ReLU6]\n[LeakyReLU(0.1)]\n[Sigmoid]\n[Tanh]\n[GELU]\n[SiLU]\n[HardSwish]\n[ReLU]" },
+        { "maxpool_k3_s2_p1", "3, 9, 9", "[MaxPool2d(3, Stride = 2, Padding = 1)]" },
+        { "avgpool_include_pad", "3, 9, 9", "[AvgPool2d(3, Stride = 2, Padding = 1)]" },
+        { "avgpool_exclude_pad", "3, 9, 9", "[AvgPool2d(3, Stride = 2, Padding = 1, CountIncludePad = false)]" },
+        { "global_avg_pool", "5, 7, 7", "[GlobalAvgPool2d]\n[Flatten]" },
+        { "add_three", "4, 6, 6", "[Conv2d(\"a\", 4, 4, 1)]\n[Conv2d(\"b\", 4, 4, 3, Padding = 1, Input = \"input\")]\n[Add(\"input\", \"a\", \"b\")]\n[ReLU]" },
+        { "concat", "4, 6, 6", "[Conv2d(\"a\", 4, 2, 1)]\n[Concat(\"input\", \"a\")]" },
+        { "upsample", "3, 5, 4", "[Upsample(2)]" },
+        { "pixelshuffle", "8, 4, 5", "[PixelShuffle(2)]" },
+        { "softmax_features", "12", "[Linear(\"fc\", 12, 9)]\n[Softmax]" },
+        { "softmax_channels", "5, 3, 3", "[Softmax]" },
+        { "mlp", "64", "[Linear(\"fc1\", 64, 48)]\n[ReLU]\n[Linear(\"fc2\", 48, 32)]\n[ReLU]\n[Linear(\"fc3\", 32, 10)]" },
+        {
+            "residual_cnn", "1, 16, 16",
+            "[Conv2d(\"conv1\", 1, 8, 3, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn1\", 8)]\n[ReLU]\n[MaxPool2d(2, Name = \"pool1\")]\n"
+            + "[Conv2d(\"conv2\", 8, 8, 3, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn2\", 8)]\n[ReLU]\n"
+            + "[Conv2d(\"conv3\", 8, 8, 3, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn3\", 8)]\n[Add(\"pool1\", \"bn3\")]\n[ReLU]\n"
+            + "[Concat(\"relu3\", \"pool1\")]\n[MaxPool2d(2)]\n[Flatten]\n[Linear(\"fc\", 256, 10)]"
+        },
+        {
+            "unet_like", "3, 8, 8",
+            "[Conv2d(\"down\", 3, 8, 3, Stride = 2, Padding = 1)]\n[SiLU]\n[Conv2d(\"mid\", 8, 16, 3, Padding = 1)]\n[PixelShuffle(2)]\n"
+            + "[Upsample(2, Input = \"silu1\", Name = \"up\")]\n[Concat(\"pixelshuffle1\", \"up\", \"input\")]\n[Conv2d(\"out\", 15, 2, 1)]\n[Sigmoid]"
+        },
+        { "large_conv_splits_channels", "16, 32, 32", "[Conv2d(\"big\", 16, 32, 3, Padding = 1)]\n[ReLU]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void GeneratedEqualsInterpreter_AtEveryVectorWidth(string name, string inputShape, string layers)
+    {
+        string source = $$"""
+            using ModelCompiler;
+            namespace Differential;
+            [Model("{{name}}.safetensors")]
+            [Input({{inputShape}})]
+            {{layers}}
+            public partial class Net { }
+            """;
+        var data = new TestData((ulong)name.GetHashCode(StringComparison.Ordinal) & 0xffff);
+        using CompiledModel model = CompiledModel.Create(source, "Differential.Net", spec => data.Tensors(spec));
+        const int batch = 3;
+        float[] input = data.Floats(model.InputSize * batch, -2f, 2f);
+        float[] expected = ReferenceInterpreter.Run(ModelCompilation.BuildUnoptimized(model.Spec)!, n => model.Tensors[n], input, batch);
+        foreach (VectorWidthChoice width in new[] { VectorWidthChoice.Scalar, VectorWidthChoice.V128, VectorWidthChoice.V256, VectorWidthChoice.V512 })
+        {
+            AssertClose(expected, model.Run(input, batch, width), name + " at " + width);
+        }
+    }
+
+    internal static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, string what, double tolerance = 1e-5)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        double scale = 1;
+        double worst = 0;
+        int worstIndex = 0;
+        for (int i = 0; i < expected.Count; i++)
+        {
+            scale = Math.Max(scale, Math.Abs(expected[i]));
+            double diff = Math.Abs(expected[i] - actual[i]);
+            if (diff > worst || double.IsNaN(diff))
+            {
+                worst = double.IsNaN(diff) ? double.PositiveInfinity : diff;
+                worstIndex = i;
+            }
+        }
+
+        Assert.True(worst / scale <= tolerance, $"{what}: element {worstIndex} is {actual[worstIndex]}, interpreter gives {expected[worstIndex]} (relative error {worst / scale:E2})");
+    }
+}
