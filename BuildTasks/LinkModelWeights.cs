@@ -1,0 +1,279 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using ModelCompiler.Diagnostics;
+using ModelCompiler.Linking;
+using ModelCompiler.Manifest;
+using ModelCompiler.Report;
+using ModelCompiler.Spec;
+using ModelCompiler.Weights;
+
+namespace ModelCompiler.BuildTasks;
+
+/// <summary>The weight-linking step, run after CoreCompile: reads the model manifests from the compiled assembly,
+/// validates and packs each model's weights, and writes the weights artifact that ships beside the assembly, the
+/// model reports, and the state the targets use to run this again only when something relevant changed.</summary>
+public sealed class LinkModelWeights : Task
+{
+    /// <summary>The assembly CoreCompile just wrote (@(IntermediateAssembly)).</summary>
+    [Required]
+    public string IntermediateAssembly { get; set; } = string.Empty;
+
+    /// <summary>The directory weights paths in [Model] are relative to ($(MSBuildProjectDirectory)).</summary>
+    [Required]
+    public string ProjectDirectory { get; set; } = string.Empty;
+
+    /// <summary>Names the reports; the generated loader names the artifact after it too.</summary>
+    [Required]
+    public string AssemblyName { get; set; } = string.Empty;
+
+    /// <summary>Where the packed weights go (in obj/); the targets ship it from there.</summary>
+    [Required]
+    public string ArtifactFile { get; set; } = string.Empty;
+
+    /// <summary>The target's Outputs: holds what the last successful link was computed from.</summary>
+    [Required]
+    public string StampFile { get; set; } = string.Empty;
+
+    /// <summary>Receives the weights files read, one full path a line: the target's Inputs next time.</summary>
+    [Required]
+    public string WeightsListFile { get; set; } = string.Empty;
+
+    /// <summary>Receives the report files written, one full path a line (FileWrites, and stale-report cleanup).</summary>
+    [Required]
+    public string ReportsListFile { get; set; } = string.Empty;
+
+    /// <summary>Where the Markdown reports go; empty for none.</summary>
+    public string ReportDirectory { get; set; } = string.Empty;
+
+    /// <summary>Importance of the summary table in the build log: high, normal or low.</summary>
+    public string SummaryImportance { get; set; } = "high";
+
+    [Output]
+    public ITaskItem[] WeightsFiles { get; private set; } = [];
+
+    [Output]
+    public ITaskItem[] ReportFiles { get; private set; } = [];
+
+    /// <summary>False when the stamp showed the artifact to be current and no weights file was opened.</summary>
+    [Output]
+    public bool WeightsRead { get; private set; }
+
+    public override bool Execute()
+    {
+        try
+        {
+            Run();
+        }
+        catch (Exception e)
+        {
+            // Never let an exception escape (MSB4018 hides what happened); report it as ours, with the stack for a bug report.
+            LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, IntermediateAssembly, e.GetType().Name + ": " + e.Message));
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+            TryDelete(StampFile);
+        }
+
+        return !Log.HasLoggedErrors;
+    }
+
+    private void Run()
+    {
+        List<ModelSpec>? models = ReadModels();
+        if (models is null)
+        {
+            TryDelete(StampFile);
+            return;
+        }
+
+        string stamp = LinkStamp.Compute(models, ProjectDirectory, "artifact=" + Path.GetFullPath(ArtifactFile) + " reports=" + ReportDirectory);
+        List<string> weightsFiles = models.Select(m => WeightLinker.ResolveWeightsPath(m, ProjectDirectory)).Distinct(StringComparer.Ordinal).ToList();
+        List<string> reports = ReportPaths(models);
+        WeightsFiles = weightsFiles.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+        ReportFiles = reports.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+        FileWriter.WriteTextIfChanged(WeightsListFile, string.Concat(weightsFiles.Select(f => f + "\n")));
+
+        if (LinkStamp.Matches(StampFile, stamp) && (models.Count == 0 || File.Exists(ArtifactFile)) && reports.All(File.Exists))
+        {
+            Log.LogMessage(MessageImportance.Low, "ModelCompiler: the model layouts and weights files of {0} are unchanged since the last link; {1} is current, weights not read again.",
+                AssemblyName, Path.GetFileName(ArtifactFile));
+            LinkStamp.Write(StampFile, stamp);
+            return;
+        }
+
+        if (models.Count == 0)
+        {
+            // No model (any more): nothing ships, and a stale artifact must not.
+            Log.LogMessage(MessageImportance.Low, "ModelCompiler: {0} declares no model; no weights artifact.", AssemblyName);
+            TryDelete(ArtifactFile);
+            WriteReports([], reports);
+            LinkStamp.Write(StampFile, stamp);
+            return;
+        }
+
+        WeightsRead = true;
+        var results = new List<WeightLinkResult>();
+        foreach (ModelSpec spec in models)
+        {
+            WeightLinkResult result = WeightLinker.Link(spec, ProjectDirectory);
+            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+            {
+                LogDiagnostic(diagnostic);
+            }
+
+            results.Add(result);
+        }
+
+        if (results.Any(r => !r.Succeeded))
+        {
+            // The previous artifact (if any) stays as it was; the next build links again.
+            TryDelete(StampFile);
+            return;
+        }
+
+        byte[] artifact = WeightArtifact.Write(results.Select(r => r.Entry!).ToList());
+        try
+        {
+            bool written = FileWriter.WriteBytesAtomically(ArtifactFile, artifact);
+            Log.LogMessage(MessageImportance.Normal, "ModelCompiler: {0} {1} ({2} bytes, {3} model(s)).",
+                written ? "wrote" : "unchanged", ArtifactFile, artifact.Length.ToString(CultureInfo.InvariantCulture), results.Count.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ArtifactWriteFailed, null, ArtifactFile, e.Message));
+            TryDelete(StampFile);
+            return;
+        }
+
+        MessageImportance importance = Enum.TryParse(SummaryImportance, ignoreCase: true, out MessageImportance parsed) ? parsed : MessageImportance.High;
+        foreach (WeightLinkResult result in results)
+        {
+            Log.LogMessage(importance, ModelReport.SummaryTable(result.Compilation, result.Spec.WeightsPath));
+        }
+
+        WriteReports(results, reports);
+        LinkStamp.Write(StampFile, stamp);
+    }
+
+    /// <summary>The specs of every manifest in the assembly, ordered by model name; null after an error.</summary>
+    private List<ModelSpec>? ReadModels()
+    {
+        IReadOnlyList<EmbeddedManifest> manifests;
+        try
+        {
+            manifests = ManifestReader.Read(IntermediateAssembly);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException or InvalidOperationException)
+        {
+            LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ManifestUnreadable, null, IntermediateAssembly, e.Message));
+            return null;
+        }
+
+        var models = new List<ModelSpec>();
+        foreach (EmbeddedManifest manifest in manifests.OrderBy(m => m.Model, StringComparer.Ordinal))
+        {
+            try
+            {
+                ModelSpec spec = ModelManifest.Read(manifest.Text);
+                if (spec.FullName != manifest.Model)
+                {
+                    throw new FormatException("the manifest under '" + manifest.Model + "' describes '" + spec.FullName + "'");
+                }
+
+                if (models.Any(m => m.FullName == spec.FullName))
+                {
+                    throw new FormatException("model '" + spec.FullName + "' has two manifests");
+                }
+
+                models.Add(spec);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            {
+                LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ManifestUnreadable, null, IntermediateAssembly, "model '" + manifest.Model + "': " + e.Message));
+            }
+        }
+
+        return Log.HasLoggedErrors ? null : models;
+    }
+
+    /// <summary>{AssemblyName}.{ClassName}.model.md; the full name where two models share a class name.</summary>
+    private List<string> ReportPaths(List<ModelSpec> models)
+    {
+        if (string.IsNullOrEmpty(ReportDirectory))
+        {
+            return [];
+        }
+
+        return models.Select(m => Path.GetFullPath(Path.Combine(ReportDirectory,
+            AssemblyName + "." + (models.Count(o => o.ClassName == m.ClassName) > 1 ? m.FullName : m.ClassName) + ".model.md"))).ToList();
+    }
+
+    private void WriteReports(List<WeightLinkResult> results, List<string> paths)
+    {
+        string artifactName = Path.GetFileName(ArtifactFile);
+        // paths is empty when reports are off, else parallel to results (both in model order).
+        for (int i = 0; i < paths.Count; i++)
+        {
+            try
+            {
+                FileWriter.WriteTextIfChanged(paths[i], ModelReport.Markdown(results[i].Compilation, results[i].Spec.WeightsPath, artifactName));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ReportWriteFailed, null, paths[i], e.Message));
+            }
+        }
+
+        // Reports of models that no longer exist would mislead; only files this task listed are removed.
+        if (File.Exists(ReportsListFile))
+        {
+            foreach (string stale in File.ReadAllLines(ReportsListFile).Where(l => l.Length > 0).Except(paths, StringComparer.Ordinal))
+            {
+                TryDelete(stale);
+            }
+        }
+
+        FileWriter.WriteTextIfChanged(ReportsListFile, string.Concat(paths.Select(p => p + "\n")));
+    }
+
+    private void LogDiagnostic(DiagnosticInfo diagnostic)
+    {
+        // The generator writes source paths relative to the project directory (no machine paths in the assembly);
+        // errors name the full path, like the compiler's.
+        string file = diagnostic.Location is { } location
+            ? Path.GetFullPath(Path.Combine(ProjectDirectory, location.File))
+            : BuildEngine?.ProjectFileOfTaskNode ?? string.Empty;
+        int line = diagnostic.Location?.Line ?? 0;
+        int column = diagnostic.Location?.Column ?? 0;
+        switch (diagnostic.Severity)
+        {
+            case Severity.Error:
+                Log.LogError(null, diagnostic.Id, null, file, line, column, 0, 0, diagnostic.Message);
+                break;
+            case Severity.Warning:
+                Log.LogWarning(null, diagnostic.Id, null, file, line, column, 0, 0, diagnostic.Message);
+                break;
+            default:
+                Log.LogMessage(null, diagnostic.Id, null, file, line, column, 0, 0, MessageImportance.Normal, diagnostic.Message);
+                break;
+        }
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            if (!string.IsNullOrEmpty(path) && File.Exists(path))
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.LogMessage(MessageImportance.Low, "ModelCompiler: could not delete {0}: {1}", path, e.Message);
+        }
+    }
+}

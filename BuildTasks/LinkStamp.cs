@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using ModelCompiler.Common;
+using ModelCompiler.Linking;
+using ModelCompiler.Manifest;
+using ModelCompiler.Spec;
+
+namespace ModelCompiler.BuildTasks;
+
+/// <summary>What the last successful link was computed from: the tool, each model's layout hash, and each weights
+/// file's identity (full path, length, last write time). When a rebuild of the assembly leaves all of it unchanged
+/// (a C#-only edit), the artifact on disk is still right and the weights are not read again.</summary>
+public static class LinkStamp
+{
+    private const string Header = "modelcompiler-link-stamp 1";
+
+    /// <param name="settings">Anything else the outputs depend on (where the artifact and reports go), one line.</param>
+    public static string Compute(IReadOnlyList<ModelSpec> models, string projectDirectory, string settings)
+    {
+        var text = new StringBuilder();
+        text.Append(Header).Append('\n');
+        text.Append("settings ").Append(settings).Append('\n');
+
+        // A new build of the tool may pack differently; deterministic builds keep the MVID stable for unchanged code.
+        text.Append("tool ").Append(typeof(WeightLinker).Assembly.ManifestModule.ModuleVersionId.ToString("N"))
+            .Append(' ').Append(typeof(LinkStamp).Assembly.ManifestModule.ModuleVersionId.ToString("N"))
+            .Append(' ').Append(ModelManifest.FormatVersion.ToString(CultureInfo.InvariantCulture))
+            .Append('\n');
+        foreach (ModelSpec spec in models)
+        {
+            string path = WeightLinker.ResolveWeightsPath(spec, projectDirectory);
+            var info = new FileInfo(path);
+            text.Append("model ").Append(spec.FullName)
+                .Append(' ').Append(Hashing.ToHex(ModelManifest.LayoutHash(spec)))
+                .Append(' ').Append(info.Exists ? info.Length.ToString(CultureInfo.InvariantCulture) : "missing")
+                .Append(' ').Append(info.Exists ? info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "0")
+                .Append(' ').Append(path)
+                .Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    public static bool Matches(string stampFile, string expected)
+    {
+        try
+        {
+            return File.Exists(stampFile) && string.Equals(File.ReadAllText(stampFile), expected, StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Writes the stamp, or only moves its time forward when its content is unchanged: the target's
+    /// Outputs check compares that time with the inputs'.</summary>
+    public static void Write(string stampFile, string content)
+    {
+        if (!FileWriter.WriteTextIfChanged(stampFile, content))
+        {
+            File.SetLastWriteTimeUtc(stampFile, DateTime.UtcNow);
+        }
+    }
+}

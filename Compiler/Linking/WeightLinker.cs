@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using ModelCompiler.Diagnostics;
+using ModelCompiler.IR;
+using ModelCompiler.Spec;
+using ModelCompiler.Weights;
+
+namespace ModelCompiler.Linking;
+
+/// <summary>The outcome of linking one model's weights.</summary>
+/// <param name="WeightsFile">The weights file, as a full path.</param>
+/// <param name="Compilation">The compiled model; its graph is null when the declaration itself failed.</param>
+/// <param name="Entry">The packed weights; null when an error was reported.</param>
+public sealed record WeightLinkResult(
+    ModelSpec Spec, string WeightsFile, ModelCompilation Compilation, ArtifactEntry? Entry, IReadOnlyList<DiagnosticInfo> Diagnostics)
+{
+    public bool Succeeded => Entry is not null;
+}
+
+/// <summary>Reads a model's weights file, checks every tensor the declaration needs against it, and packs the
+/// floats in the layout the generated code reads. Pure apart from reading the one file, and MSBuild-free, so the
+/// build task, tests and tools share it. Every problem is reported (not only the first) and points at the
+/// attribute that declared the layer; nothing is packed when any error was reported.</summary>
+public static class WeightLinker
+{
+    private const string IgnoredSuffix = ".num_batches_tracked";
+
+    /// <summary>The weights file of <paramref name="spec"/>: its declared path taken relative to the project directory.</summary>
+    public static string ResolveWeightsPath(ModelSpec spec, string projectDirectory)
+    {
+        // Declarations written on Windows may use '\'; on other hosts it is never meant as part of a file name.
+        string declared = Path.DirectorySeparatorChar == '/' ? spec.WeightsPath.Replace('\\', '/') : spec.WeightsPath;
+        return Path.GetFullPath(Path.Combine(projectDirectory, declared));
+    }
+
+    public static WeightLinkResult Link(ModelSpec spec, string projectDirectory)
+    {
+        string path = ResolveWeightsPath(spec, projectDirectory);
+        var diagnostics = new List<DiagnosticInfo>();
+        ModelCompilation compilation = ModelCompilation.Compile(spec);
+        Graph? declared = compilation.Succeeded ? ModelCompilation.BuildUnoptimized(spec) : null;
+        if (declared is null)
+        {
+            // The generator reports these on the declaration too; repeat the errors so a failed link is never silent.
+            diagnostics.AddRange(compilation.Diagnostics.Where(d => d.Severity == Severity.Error));
+            return new WeightLinkResult(spec, path, compilation, null, diagnostics);
+        }
+
+        Dictionary<string, float[]>? tensors = ReadAndValidate(spec, declared, path, diagnostics);
+        if (tensors is null || diagnostics.Any(d => d.Severity == Severity.Error))
+        {
+            return new WeightLinkResult(spec, path, compilation, null, diagnostics);
+        }
+
+        float[] packed = WeightPacker.Pack(compilation.Graph!, compilation.Layout!, name => tensors[name]);
+        return new WeightLinkResult(spec, path, compilation, new ArtifactEntry(spec.FullName, compilation.LayoutHash, packed), diagnostics);
+    }
+
+    private static Dictionary<string, float[]>? ReadAndValidate(ModelSpec spec, Graph declared, string path, List<DiagnosticInfo> diagnostics)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileMissing, spec.Location, path, spec.FullName));
+            return null;
+        }
+
+        try
+        {
+            // Shared with writers and deleters: an editor or exporter holding the file must not fail the build,
+            // and the build must not keep the file from being replaced.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            SafetensorsFile file = SafetensorsFile.Parse(stream);
+            return Validate(spec, declared, path, file, diagnostics);
+        }
+        catch (SafetensorsFormatException e)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileInvalid, spec.Location, path, e.Message));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, spec.Location, path, e.Message));
+        }
+
+        return null;
+    }
+
+    private static Dictionary<string, float[]> Validate(ModelSpec spec, Graph declared, string path, SafetensorsFile file, List<DiagnosticInfo> diagnostics)
+    {
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var required = new HashSet<string>(StringComparer.Ordinal);
+        foreach (RequiredTensor need in WeightLayout.RequiredTensors(declared))
+        {
+            SourceLocation? location = need.Layer.Location ?? spec.Location;
+            if (!required.Add(need.Name) && tensors.ContainsKey(need.Name))
+            {
+                // A tensor shared by two layers (same prefix) is read once; its shape is still checked per layer.
+                CheckShape(file.Tensors[need.Name], need, path, location, diagnostics);
+                continue;
+            }
+
+            if (!file.Tensors.TryGetValue(need.Name, out SafetensorsTensor? t))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorMissing, location, need.Name, need.Layer.Name, path));
+                continue;
+            }
+
+            bool usable = true;
+            if (!SafetensorsFile.IsSupportedFloat(t.Dtype))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorDtype, location, need.Name, path, t.Dtype));
+                usable = false;
+            }
+
+            usable &= CheckShape(t, need, path, location, diagnostics);
+            if (!usable)
+            {
+                continue;
+            }
+
+            float[] data = file.ReadFloat32(need.Name);
+            int bad = FirstNonFinite(data);
+            if (bad >= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorNotFinite, location, need.Name, path, ValueText(data[bad]), ElementText(t.Shape, bad)));
+                continue;
+            }
+
+            tensors[need.Name] = data;
+        }
+
+        foreach (string name in file.Tensors.Keys.OrderBy(n => n, StringComparer.Ordinal))
+        {
+            if (!required.Contains(name) && !name.EndsWith(IgnoredSuffix, StringComparison.Ordinal))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorUnused, spec.Location, name, path, spec.FullName));
+            }
+        }
+
+        return tensors;
+    }
+
+    private static bool CheckShape(SafetensorsTensor t, RequiredTensor need, string path, SourceLocation? location, List<DiagnosticInfo> diagnostics)
+    {
+        if (t.Shape.Length == need.Shape.Length && t.Shape.Zip(need.Shape, (a, b) => a == b).All(same => same))
+        {
+            return true;
+        }
+
+        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorShape, location, need.Name, path, t.ShapeText, need.Layer.Name, "[" + string.Join(", ", need.Shape) + "]"));
+        return false;
+    }
+
+    private static int FirstNonFinite(float[] data)
+    {
+        for (int i = 0; i < data.Length; i++)
+        {
+            if (float.IsNaN(data[i]) || float.IsInfinity(data[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string ValueText(float value) =>
+        float.IsNaN(value) ? "NaN" : value > 0 ? "+Infinity" : "-Infinity";
+
+    /// <summary>"[0, 1, 2] (flat index 5)": the multi-index a Python user types to find the element.</summary>
+    private static string ElementText(long[] shape, int flat)
+    {
+        long[] index = new long[shape.Length];
+        long rest = flat;
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            index[d] = shape[d] == 0 ? 0 : rest % shape[d];
+            rest = shape[d] == 0 ? rest : rest / shape[d];
+        }
+
+        return "[" + string.Join(", ", index.Select(i => i.ToString(CultureInfo.InvariantCulture))) + "] (flat index "
+            + flat.ToString(CultureInfo.InvariantCulture) + ")";
+    }
+}

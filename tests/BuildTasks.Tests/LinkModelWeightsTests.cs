@@ -1,0 +1,284 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.Build.Framework;
+using ModelCompiler.BuildTasks.Tests.TestSupport;
+using ModelCompiler.Manifest;
+using ModelCompiler.Weights;
+using Xunit;
+
+namespace ModelCompiler.BuildTasks.Tests;
+
+public sealed class LinkModelWeightsTests : IDisposable
+{
+    private readonly TempDirectory _project = new();
+
+    private string Obj => _project.File("obj");
+
+    private string Assembly => _project.File("obj/App.dll");
+
+    private string Artifact => _project.File("obj/App.mcweights");
+
+    private string Stamp => Artifact + ".stamp";
+
+    private string WeightsPath => _project.File("weights/net.safetensors");
+
+    public void Dispose() => _project.Dispose();
+
+    [Fact]
+    public void Link_WritesArtifactReportAndState_AndLogsTheSummary()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+
+        (LinkModelWeights task, FakeBuildEngine log) = Run();
+
+        Assert.True(task.WeightsRead);
+        ArtifactEntry entry = Assert.Single(WeightArtifact.Read(File.ReadAllBytes(Artifact)));
+        Assert.Equal("Demo.Net", entry.Model);
+        Assert.Equal(_project.File("obj/App.Net.model.md"), Assert.Single(task.ReportFiles).ItemSpec);
+        Assert.StartsWith("# Demo.Net", File.ReadAllText(_project.File("obj/App.Net.model.md")));
+        Assert.Equal(WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs"));
+        Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
+        Assert.True(File.Exists(Stamp));
+        BuildMessageEventArgs summary = Assert.Single(log.Messages, m => m.Message!.StartsWith("ModelCompiler: Demo.Net", StringComparison.Ordinal));
+        Assert.Equal(MessageImportance.High, summary.Importance);
+        Assert.Contains("conv1+bn1+relu1", summary.Message);
+        Assert.Empty(Directory.GetFiles(Obj, "*.tmp"));
+    }
+
+    [Fact]
+    public void Errors_CarryTheDeclarationsFileLineAndColumn()
+    {
+        Models.ConvNetWeights().Without("conv1.weight").F32("conv1.weight", 2, 1, 3, 2).WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+
+        (LinkModelWeights task, FakeBuildEngine log) = Run(expectSuccess: false);
+
+        BuildErrorEventArgs error = Assert.Single(log.Errors);
+        Assert.Equal("MC2004", error.Code);
+        Assert.Equal(_project.File("Models/Net.cs"), error.File);
+        Assert.Equal((5, 2), (error.LineNumber, error.ColumnNumber));
+        Assert.Contains("'conv1.weight'", error.Message);
+        Assert.False(File.Exists(Artifact));
+        Assert.False(File.Exists(Stamp));
+    }
+
+    [Fact]
+    public void UnusedTensor_IsANormalImportanceMessageWithItsCode()
+    {
+        Models.ConvNetWeights().F32("extra", 1).WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+
+        (_, FakeBuildEngine log) = Run();
+
+        BuildMessageEventArgs info = Assert.Single(log.Messages, m => m.Code == "MC2007");
+        Assert.Equal(MessageImportance.Normal, info.Importance);
+        Assert.Equal(_project.File("Models/Net.cs"), info.File);
+        Assert.Equal(3, info.LineNumber);
+    }
+
+    [Fact]
+    public void FailedLink_LeavesThePreviousArtifactByteIdentical()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Run();
+        byte[] before = File.ReadAllBytes(Artifact);
+        DateTime writtenAt = File.GetLastWriteTimeUtc(Artifact);
+
+        float[] broken = Enumerable.Repeat(1f, 96).ToArray();
+        broken[7] = float.NaN;
+        Models.ConvNetWeights().Without("fc.weight").F32("fc.weight", [3, 32], broken).WriteTo(WeightsPath);
+        (_, FakeBuildEngine log) = Run(expectSuccess: false);
+
+        Assert.Equal("MC2006", Assert.Single(log.Errors).Code);
+        Assert.Equal(before, File.ReadAllBytes(Artifact));
+        Assert.Equal(writtenAt, File.GetLastWriteTimeUtc(Artifact));
+        Assert.False(File.Exists(Stamp), "a failed link must not leave a stamp, so the next build links again");
+        Assert.Empty(Directory.GetFiles(Obj, "*.tmp"));
+    }
+
+    [Fact]
+    public void UnchangedLayoutsAndWeights_DoNotReadTheWeightsAgain()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Run();
+        byte[] artifact = File.ReadAllBytes(Artifact);
+        File.SetLastWriteTimeUtc(Stamp, DateTime.UtcNow.AddMinutes(-5));
+
+        // A C#-only edit: the assembly is rebuilt, the manifests are the same. To prove the weights file is not
+        // opened, garble it while keeping its length and time: reading it now would fail the link.
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Garble(WeightsPath);
+        (LinkModelWeights task, FakeBuildEngine log) = Run();
+
+        Assert.False(task.WeightsRead);
+        Assert.Contains(log.Messages, m => m.Importance == MessageImportance.Low && m.Message!.Contains("weights not read again", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Messages, m => m.Message!.StartsWith("ModelCompiler: Demo.Net", StringComparison.Ordinal));
+        Assert.Equal(artifact, File.ReadAllBytes(Artifact));
+        Assert.True(File.GetLastWriteTimeUtc(Stamp) > DateTime.UtcNow.AddMinutes(-1), "the stamp must be touched so the next no-op build skips the target");
+        Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
+        Assert.Single(task.ReportFiles);
+    }
+
+    [Fact]
+    public void ChangedWeightsFile_IsReadAgain()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Run();
+
+        Garble(WeightsPath);
+        File.SetLastWriteTimeUtc(WeightsPath, DateTime.UtcNow.AddSeconds(5));
+        (LinkModelWeights task, FakeBuildEngine log) = Run(expectSuccess: false);
+
+        Assert.True(task.WeightsRead);
+        Assert.Equal("MC2002", Assert.Single(log.Errors).Code);
+    }
+
+    [Fact]
+    public void ChangedLayout_IsLinkedAgain()
+    {
+        Models.ConvNetWeights(outFeatures: 4).WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet(outFeatures: 4));
+        Run();
+        TestAssembly.Write(Assembly, Models.ConvNet(outFeatures: 3));
+        Models.ConvNetWeights(outFeatures: 3).WriteTo(WeightsPath + ".new");
+        File.Copy(WeightsPath + ".new", WeightsPath, overwrite: true);
+
+        (LinkModelWeights task, _) = Run();
+
+        Assert.True(task.WeightsRead);
+        Assert.Equal(ModelManifest.LayoutHash(Models.ConvNet(outFeatures: 3)), Assert.Single(WeightArtifact.Read(File.ReadAllBytes(Artifact))).LayoutHash);
+    }
+
+    [Fact]
+    public void DeletedArtifact_IsWrittenAgainEvenWithAMatchingStamp()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Run();
+        File.Delete(Artifact);
+
+        (LinkModelWeights task, _) = Run();
+
+        Assert.True(task.WeightsRead);
+        Assert.True(File.Exists(Artifact));
+    }
+
+    [Fact]
+    public void AssemblyWithoutModels_ProducesNoArtifact_AndRemovesAStaleOne()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Run();
+        Assert.True(File.Exists(Artifact));
+        string report = _project.File("obj/App.Net.model.md");
+        Assert.True(File.Exists(report));
+
+        TestAssembly.WriteMetadata(Assembly, ("RepositoryUrl", "https://example.invalid/repo"));
+        (LinkModelWeights task, FakeBuildEngine log) = Run();
+
+        Assert.False(File.Exists(Artifact));
+        Assert.False(File.Exists(report), "the report of a model that no longer exists is removed");
+        Assert.Empty(task.WeightsFiles);
+        Assert.Empty(task.ReportFiles);
+        Assert.Empty(log.Errors);
+        Assert.True(File.Exists(Stamp));
+        Assert.Equal(string.Empty, File.ReadAllText(Artifact + ".inputs"));
+    }
+
+    [Fact]
+    public void TwoModels_OneArtifact_ReportsNamedByClass()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet(className: "B"), Models.ConvNet(className: "A"));
+
+        (LinkModelWeights task, _) = Run();
+
+        Assert.Equal(["Demo.A", "Demo.B"], WeightArtifact.Read(File.ReadAllBytes(Artifact)).Select(e => e.Model));
+        Assert.Equal([_project.File("obj/App.A.model.md"), _project.File("obj/App.B.model.md")], task.ReportFiles.Select(r => r.ItemSpec));
+        Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
+    }
+
+    [Fact]
+    public void MC3002_MalformedManifest_NamesTheAssembly()
+    {
+        TestAssembly.WriteMetadata(Assembly, ("ModelCompiler.Model:Demo.Net", "modelcompiler-manifest 99\nmodel"));
+
+        (_, FakeBuildEngine log) = Run(expectSuccess: false);
+
+        BuildErrorEventArgs error = Assert.Single(log.Errors);
+        Assert.Equal("MC3002", error.Code);
+        Assert.Contains("'" + Assembly + "'", error.Message);
+        Assert.Contains("model 'Demo.Net'", error.Message);
+        Assert.Equal("Test.csproj", error.File);
+    }
+
+    [Fact]
+    public void MC3002_NotAnAssembly()
+    {
+        Directory.CreateDirectory(Obj);
+        File.WriteAllText(Assembly, "not a PE file");
+
+        (_, FakeBuildEngine log) = Run(expectSuccess: false);
+
+        Assert.Equal("MC3002", Assert.Single(log.Errors).Code);
+    }
+
+    [Fact]
+    public void MC0001_UnexpectedException_IsAnErrorNotACrash()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+
+        (_, FakeBuildEngine log) = Run(expectSuccess: false, configure: t => t.ReportDirectory = "bad\0path");
+
+        BuildErrorEventArgs error = Assert.Single(log.Errors);
+        Assert.Equal("MC0001", error.Code);
+        Assert.Contains("ArgumentException", error.Message);
+    }
+
+    [Fact]
+    public void NoReportDirectory_NoReport()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+
+        (LinkModelWeights task, _) = Run(configure: t => t.ReportDirectory = string.Empty);
+
+        Assert.Empty(task.ReportFiles);
+        Assert.Empty(Directory.GetFiles(Obj, "*.md"));
+    }
+
+    /// <summary>Overwrites every byte with 0xEE, keeping the length and the last write time.</summary>
+    private static void Garble(string path)
+    {
+        DateTime time = File.GetLastWriteTimeUtc(path);
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)0xEE, (int)new FileInfo(path).Length).ToArray());
+        File.SetLastWriteTimeUtc(path, time);
+    }
+
+    private (LinkModelWeights Task, FakeBuildEngine Log) Run(bool expectSuccess = true, Action<LinkModelWeights>? configure = null)
+    {
+        var log = new FakeBuildEngine();
+        var task = new LinkModelWeights
+        {
+            BuildEngine = log,
+            IntermediateAssembly = Assembly,
+            ProjectDirectory = _project.Path,
+            AssemblyName = "App",
+            ArtifactFile = Artifact,
+            StampFile = Stamp,
+            WeightsListFile = Artifact + ".inputs",
+            ReportsListFile = Artifact + ".reports",
+            ReportDirectory = Obj,
+        };
+        configure?.Invoke(task);
+        bool succeeded = task.Execute();
+        Assert.True(expectSuccess == succeeded, log.AllText);
+        return (task, log);
+    }
+}

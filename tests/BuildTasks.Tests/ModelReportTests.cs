@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Threading;
+using ModelCompiler.BuildTasks.Tests.TestSupport;
+using ModelCompiler.Report;
+using System.Linq;
+using ModelCompiler.Common;
+using Xunit;
+
+namespace ModelCompiler.BuildTasks.Tests;
+
+public sealed class ModelReportTests
+{
+    private static readonly ModelCompilation Net = ModelCompilation.Compile(Models.ConvNet());
+
+    [Fact]
+    public void Rows_ShowFusedLayersAndTheirCosts()
+    {
+        Assert.Equal(
+            [
+                new ReportRow("conv1+bn1+relu1", "Conv2d+BatchNorm2d+ReLU", "[N, 2, 4, 4]", 24, 288, 80),
+                new ReportRow("flat", "Flatten", "[N, 32]", 0, 0, 0),
+                new ReportRow("fc", "Linear", "[N, 3]", 99, 96, 396),
+            ],
+            ModelReport.Rows(Net.Graph!, Net.Layout!));
+    }
+
+    [Fact]
+    public void SummaryTable_IsAlignedWithATotalRow()
+    {
+        Assert.Equal(
+            """
+            ModelCompiler: Demo.Net (weights: weights/net.safetensors, input [N, 1, 4, 4], output [N, 3])
+              layer            op                       output        params  MACs  weight bytes
+              conv1+bn1+relu1  Conv2d+BatchNorm2d+ReLU  [N, 2, 4, 4]      24   288            80
+              flat             Flatten                  [N, 32]            0     0             0
+              fc               Linear                   [N, 3]            99    96           396
+              total                                                      123   384           476
+            """.ReplaceLineEndings("\n"),
+            ModelReport.SummaryTable(Net, "weights/net.safetensors"));
+    }
+
+    [Fact]
+    public void Markdown_HasShapesTotalsTableFusionsAndPeakMemory()
+    {
+        Assert.Equal(
+            """
+            # Demo.Net
+
+            Written by ModelCompiler from the model's declaration at build time; do not edit. Costs are per sample.
+
+            | | |
+            | --- | --- |
+            | weights file | `weights/net.safetensors` |
+            | packed into | `App.mcweights` (640 bytes with alignment) |
+            | input | [N, 1, 4, 4] |
+            | output | [N, 3] |
+            | parameters | 123 |
+            | MACs | 384 |
+            | weight bytes | 476 |
+            | peak activation memory | 256 bytes (float32, one buffer per tensor, freed after its last reader) |
+
+            ## Layers
+
+            | layer | op | output | params | MACs | weight bytes |
+            | --- | --- | --- | ---: | ---: | ---: |
+            | conv1+bn1+relu1 | Conv2d+BatchNorm2d+ReLU | [N, 2, 4, 4] | 24 | 288 | 80 |
+            | flat | Flatten | [N, 32] | 0 | 0 | 0 |
+            | fc | Linear | [N, 3] | 99 | 96 | 396 |
+            | **total** | | | **123** | **384** | **476** |
+
+            ## Fused layers
+
+            - `conv1` (Conv2d): `bn1` (BatchNorm2d) folded into its weights and bias; `relu1` (ReLU) applied in its epilogue
+
+            """.ReplaceLineEndings("\n"),
+            ModelReport.Markdown(Net, "weights/net.safetensors", "App.mcweights"));
+    }
+
+    [Fact]
+    public void PeakActivation_CountsLiveBuffersOnly()
+    {
+        // input 16 floats + conv output 32 floats live together (192 bytes); then conv 32 + flat 32 (256); then flat 32 + fc 3.
+        Assert.Equal(256, ModelReport.PeakActivationBytes(Net.Graph!));
+    }
+
+    [Fact]
+    public void Numbers_AreInvariantCulture_WhateverTheBuildMachinesCulture()
+    {
+        ModelCompilation big = ModelCompilation.Compile(Models.ConvNet(className: "Big") with
+        {
+            Layers = Models.ConvNet().Layers.ToArray()[..4].Append(new Spec.LayerSpec { Kind = Spec.OpKind.Linear, Name = "fc", InFeatures = 32, OutFeatures = 1000 }).ToEquatableArray(),
+        });
+        CultureInfo saved = Thread.CurrentThread.CurrentCulture;
+        try
+        {
+            Thread.CurrentThread.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            string table = ModelReport.SummaryTable(big, "w");
+            Assert.Contains("33,000", table);
+            Assert.DoesNotContain("33.000", table);
+        }
+        finally
+        {
+            Thread.CurrentThread.CurrentCulture = saved;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using ModelCompiler.BuildTasks.Tests.TestSupport;
+
+namespace ModelCompiler.Package.Tests.Infrastructure;
+
+/// <summary>A throwaway project that references the ModelCompiler package the way a user's would, built with
+/// TreatWarningsAsErrors and AnalysisMode=All so the package and the generated code are warning-clean.</summary>
+public sealed class Consumer
+{
+    public static readonly string TargetFramework = "net" + Environment.Version.Major + ".0";
+
+    private readonly PackageFixture _fixture;
+    private readonly List<string> _references = [];
+    private bool _library;
+
+    public Consumer(PackageFixture fixture, string name)
+    {
+        _fixture = fixture;
+        Name = name;
+        string consumers = Path.Combine(fixture.Root, "consumers");
+        if (!File.Exists(Path.Combine(consumers, "nuget.config")))
+        {
+            Directory.CreateDirectory(consumers);
+            File.WriteAllText(Path.Combine(consumers, "nuget.config"), fixture.NuGetConfig());
+        }
+
+        ProjectDirectory = Path.Combine(consumers, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(ProjectDirectory);
+    }
+
+    public string Name { get; }
+
+    public string ProjectDirectory { get; }
+
+    public string ProjectFile => Path.Combine(ProjectDirectory, Name + ".csproj");
+
+    public string Bin => Path.Combine(ProjectDirectory, "bin", "Debug", TargetFramework);
+
+    public string Obj => Path.Combine(ProjectDirectory, "obj", "Debug", TargetFramework);
+
+    public Consumer AsLibrary()
+    {
+        _library = true;
+        return this;
+    }
+
+    public Consumer WithSource(string file, string text)
+    {
+        File.WriteAllText(Path.Combine(ProjectDirectory, file), text);
+        return this;
+    }
+
+    public Consumer WithWeights(string file, SafetensorsTestWriter weights)
+    {
+        weights.WriteTo(Path.Combine(ProjectDirectory, file));
+        return this;
+    }
+
+    public Consumer WithReference(Consumer library)
+    {
+        library.WriteProject();
+        _references.Add(library.ProjectFile);
+        return this;
+    }
+
+    public CommandResult Build(string arguments = "")
+    {
+        WriteProject();
+        return Dotnet.Run(ProjectDirectory, "build -tl:off -v:n --disable-build-servers -nodeReuse:false " + arguments, _fixture.NuGetPackages);
+    }
+
+    public CommandResult Publish(string output)
+    {
+        WriteProject();
+        return Dotnet.Run(ProjectDirectory, "publish -tl:off --disable-build-servers -nodeReuse:false -o \"" + output + "\"", _fixture.NuGetPackages);
+    }
+
+    public CommandResult Execute(string directory) => Dotnet.Run(directory, "\"" + Path.Combine(directory, Name + ".dll") + "\"");
+
+    private void WriteProject()
+    {
+        _ = _fixture.Package;
+        string references = string.Concat(_references.ConvertAll(r => "    <ProjectReference Include=\"" + r + "\" />\n"));
+        string project = $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>{(_library ? "Library" : "Exe")}</OutputType>
+                <TargetFramework>{TargetFramework}</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>disable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <AnalysisMode>All</AnalysisMode>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="ModelCompiler" Version="0.1.0" PrivateAssets="all" />
+            {references}  </ItemGroup>
+            </Project>
+            """;
+
+        // Rewritten only when it changes: the project file is an input of the link target.
+        if (!File.Exists(ProjectFile) || File.ReadAllText(ProjectFile) != project)
+        {
+            File.WriteAllText(ProjectFile, project);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using ModelCompiler.BuildTasks.Tests.TestSupport;
+using ModelCompiler.Common;
+using ModelCompiler.Manifest;
+using ModelCompiler.Package.Tests.Infrastructure;
+using ModelCompiler.Spec;
+using ModelCompiler.Weights;
+using Xunit;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace ModelCompiler.Package.Tests;
+
+/// <summary>The package as a user meets it: its layout, and consumer projects built, run and published against it.</summary>
+public sealed class PackageTests(PackageFixture fixture) : IClassFixture<PackageFixture>
+{
+    private const string LinkSkipped = "Skipping target \"ModelCompilerLinkWeights\" because all output files are up-to-date";
+
+    /// <summary>y = relu(x W^T + b) with W = [[0.1, 0.2, 0.3, 0.4], [-1, -1, -1, -1]], b = [0.5, 0.5].</summary>
+    private static SafetensorsTestWriter TinyWeights() => new SafetensorsTestWriter()
+        .F32("fc.weight", [2, 4], [0.1f, 0.2f, 0.3f, 0.4f, -1f, -1f, -1f, -1f])
+        .F32("fc.bias", [2], [0.5f, 0.5f]);
+
+    private static string ModelDeclaration(string className, string access) => $$"""
+        {{(access == "internal" ? Ca1812 : string.Empty)}}[Model("weights/net.safetensors")]
+        [Input(4)]
+        [Linear("fc", 4, 2)]
+        [ReLU]
+        {{access}} sealed partial class {{className}}
+        {
+        }
+        """;
+
+    // The generated API is static, so an internal model class is never instantiated (CA1812 under AnalysisMode=All).
+    // The idiomatic fix, `internal static partial class`, is refused by the generator today (MC1002).
+    private const string Ca1812 = """
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Static API")]
+
+        """;
+
+    private static readonly string AppSource = """
+        using System;
+        using System.Globalization;
+        using ModelCompiler;
+
+        [assembly: CLSCompliant(false)]
+
+        namespace App;
+
+        """ + ModelDeclaration("TinyNet", "internal") + """
+
+
+        internal static class Program
+        {
+            private static int Main()
+            {
+                float[] input = [1f, 2f, 3f, 4f];
+                float[] output = new float[TinyNet.OutputSize];
+                TinyNet.Run(input, output);
+                Console.WriteLine("output " + string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
+                return 0;
+            }
+        }
+        """;
+
+    [Fact]
+    public void Package_HasTheExpectedLayout()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(fixture.Package);
+        string[] entries = zip.Entries.Select(e => e.FullName).Where(n => !n.StartsWith("package/", StringComparison.Ordinal) && !n.StartsWith("_rels/", StringComparison.Ordinal) && n != "[Content_Types].xml").OrderBy(n => n, StringComparer.Ordinal).ToArray();
+
+        string[] expected =
+        [
+            "ModelCompiler.nuspec",
+            "README.md",
+            "analyzers/dotnet/cs/ModelCompiler.Compiler.dll",
+            "analyzers/dotnet/cs/ModelCompiler.Generators.dll",
+            "build/ModelCompiler.props",
+            "build/ModelCompiler.targets",
+            "buildTransitive/ModelCompiler.props",
+            "buildTransitive/ModelCompiler.targets",
+            "tasks/netstandard2.0/ModelCompiler.BuildTasks.dll",
+            "tasks/netstandard2.0/ModelCompiler.Compiler.dll",
+            "tasks/netstandard2.0/System.Buffers.dll",
+            "tasks/netstandard2.0/System.Collections.Immutable.dll",
+            "tasks/netstandard2.0/System.Memory.dll",
+            "tasks/netstandard2.0/System.Numerics.Vectors.dll",
+            "tasks/netstandard2.0/System.Reflection.Metadata.dll",
+            "tasks/netstandard2.0/System.Runtime.CompilerServices.Unsafe.dll",
+        ];
+        Assert.Equal(expected.Where(e => e != "analyzers/dotnet/cs/ModelCompiler.Generators.dll"), entries.Where(e => e != "analyzers/dotnet/cs/ModelCompiler.Generators.dll"));
+
+        using Stream nuspecStream = zip.GetEntry("ModelCompiler.nuspec")!.Open();
+        XElement metadata = XDocument.Load(nuspecStream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        Assert.Equal("true", metadata.Elements().Single(e => e.Name.LocalName == "developmentDependency").Value);
+        Assert.DoesNotContain(metadata.Elements(), e => e.Name.LocalName == "dependencies");
+        Assert.Equal("0.1.0", metadata.Elements().Single(e => e.Name.LocalName == "version").Value);
+    }
+
+    [Fact]
+    public void Package_ContainsTheGenerator() => RequireGenerator();
+
+    [Fact]
+    public void HandWrittenManifest_ArtifactReachesBinAndPublish()
+    {
+        // No generator involved: the manifest is written by hand, as the generator would write it.
+        ModelSpec spec = TinySpec("App");
+        var app = new Consumer(fixture, "App")
+            .WithWeights("weights/net.safetensors", TinyWeights())
+            .WithSource("Program.cs", $$"""
+                [assembly: System.Reflection.AssemblyMetadata("ModelCompiler.Model:App.Net", {{CSharpString(ModelManifest.Write(spec))}})]
+                [assembly: System.CLSCompliant(false)]
+
+                namespace App;
+
+                internal static class Program
+                {
+                    private static int Main() => System.IO.File.Exists(System.IO.Path.Combine(System.AppContext.BaseDirectory, "App.mcweights")) ? 0 : 1;
+                }
+                """);
+
+        Succeeded(app.Build());
+
+        ArtifactEntry entry = Assert.Single(WeightArtifact.Read(File.ReadAllBytes(Path.Combine(app.Bin, "App.mcweights"))));
+        Assert.Equal(("App.Net", ModelManifest.LayoutHash(spec)), (entry.Model, entry.LayoutHash));
+        Assert.True(File.Exists(Path.Combine(app.Obj, "App.Net.model.md")));
+        Assert.Equal(0, app.Execute(app.Bin).ExitCode);
+
+        string publish = Path.Combine(app.ProjectDirectory, "publish");
+        Succeeded(app.Publish(publish));
+        Assert.True(File.Exists(Path.Combine(publish, "App.mcweights")));
+        Assert.Equal(0, app.Execute(publish).ExitCode);
+    }
+
+    [Fact]
+    public void ProjectWithoutModel_BuildsAndShipsNoArtifact()
+    {
+        var app = new Consumer(fixture, "Plain").WithSource("Program.cs", """
+            [assembly: System.CLSCompliant(false)]
+
+            namespace Plain;
+
+            internal static class Program
+            {
+                private static int Main() => 0;
+            }
+            """);
+
+        Succeeded(app.Build());
+        CommandResult second = Succeeded(app.Build());
+
+        Assert.Contains(LinkSkipped, second.Output);
+        Assert.False(File.Exists(Path.Combine(app.Bin, "Plain.mcweights")));
+        Assert.False(File.Exists(Path.Combine(app.Obj, "Plain.mcweights")));
+
+        // A model added later ships in that same build; removed again, its artifact leaves bin/ too.
+        app.WithWeights("weights/net.safetensors", TinyWeights()).WithSource("Manifest.cs",
+            "[assembly: System.Reflection.AssemblyMetadata(\"ModelCompiler.Model:Plain.Net\", " + CSharpString(ModelManifest.Write(TinySpec("Plain"))) + ")]\n");
+        Succeeded(app.Build());
+        Assert.Equal("Plain.Net", Assert.Single(WeightArtifact.Read(File.ReadAllBytes(Path.Combine(app.Bin, "Plain.mcweights")))).Model);
+
+        File.Delete(Path.Combine(app.ProjectDirectory, "Manifest.cs"));
+        Succeeded(app.Build());
+        Assert.False(File.Exists(Path.Combine(app.Bin, "Plain.mcweights")));
+        Assert.False(File.Exists(Path.Combine(app.Obj, "Plain.mcweights")));
+    }
+
+    [Fact]
+    public void GeneratedModel_BuildsRunsAndPublishes_AndANoOpBuildSkipsTheLink()
+    {
+        RequireGenerator();
+        var app = new Consumer(fixture, "App").WithWeights("weights/net.safetensors", TinyWeights()).WithSource("Program.cs", AppSource);
+
+        CommandResult first = Succeeded(app.Build());
+        Assert.Contains("ModelCompiler: App.TinyNet (weights: weights/net.safetensors", first.Output);
+        Assert.True(File.Exists(Path.Combine(app.Bin, "App.mcweights")));
+        AssertOutput(app.Execute(app.Bin));
+
+        CommandResult second = Succeeded(app.Build());
+        Assert.Contains(LinkSkipped, second.Output);
+        Assert.DoesNotContain("ModelCompiler: App.TinyNet", second.Output);
+
+        string publish = Path.Combine(app.ProjectDirectory, "publish");
+        Succeeded(app.Publish(publish));
+        Assert.True(File.Exists(Path.Combine(publish, "App.mcweights")));
+        AssertOutput(app.Execute(publish));
+    }
+
+    [Fact]
+    public void WrongWeights_FailTheBuildAtTheDeclaringAttribute()
+    {
+        RequireGenerator();
+        var app = new Consumer(fixture, "App")
+            .WithWeights("weights/net.safetensors", new SafetensorsTestWriter().F32("fc.weight", 2, 3).F32("fc.bias", 2))
+            .WithSource("Program.cs", AppSource);
+
+        CommandResult build = app.Build();
+
+        Assert.NotEqual(0, build.ExitCode);
+        int line = AppSource.Split('\n').ToList().FindIndex(l => l.StartsWith("[Linear(", StringComparison.Ordinal)) + 1;
+        Assert.Matches(new Regex(Regex.Escape(Path.Combine(app.ProjectDirectory, "Program.cs")) + @"\(" + line.ToString(CultureInfo.InvariantCulture)
+            + @",\d+\): error MC2004: Tensor 'fc.weight' in '[^']*net.safetensors' has shape \[2, 3\], but layer 'fc' needs \[2, 4\]"), build.Output);
+    }
+
+    [Fact]
+    public void LibraryModel_ReachesTheReferencingApp_AlsoWithoutBuildingReferences()
+    {
+        RequireGenerator();
+        var lib = new Consumer(fixture, "Lib").AsLibrary().WithWeights("weights/net.safetensors", TinyWeights()).WithSource("LibNet.cs", """
+            using ModelCompiler;
+
+            [assembly: System.CLSCompliant(false)]
+
+            namespace ModelLib;
+
+            """ + ModelDeclaration("LibNet", "public"));
+        var app = new Consumer(fixture, "App").WithReference(lib).WithSource("Program.cs", """
+            using System;
+            using System.Globalization;
+
+            [assembly: CLSCompliant(false)]
+
+            namespace App;
+
+            internal static class Program
+            {
+                private static int Main()
+                {
+                    float[] input = [1f, 2f, 3f, 4f];
+                    float[] output = new float[ModelLib.LibNet.OutputSize];
+                    ModelLib.LibNet.Run(input, output);
+                    Console.WriteLine("output " + string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
+                    return 0;
+                }
+            }
+            """);
+
+        Succeeded(app.Build());
+        Assert.True(File.Exists(Path.Combine(app.Bin, "Lib.mcweights")));
+        AssertOutput(app.Execute(app.Bin));
+
+        // As an IDE's solution build does: the app alone, asking the library for its copy items without building it.
+        Directory.Delete(Path.Combine(app.ProjectDirectory, "bin"), recursive: true);
+        Succeeded(app.Build("-p:BuildProjectReferences=false"));
+        Assert.True(File.Exists(Path.Combine(app.Bin, "Lib.mcweights")));
+        AssertOutput(app.Execute(app.Bin));
+    }
+
+    /// <summary>The spec of the model <see cref="TinyWeights"/> fits, as the generator would record it.</summary>
+    private static ModelSpec TinySpec(string ns) => new()
+    {
+        Namespace = ns,
+        ClassName = "Net",
+        WeightsPath = "weights/net.safetensors",
+        InputShape = EquatableArray.Create(4),
+        Layers = EquatableArray.Create(
+            new LayerSpec { Kind = OpKind.Linear, Name = "fc", InFeatures = 4, OutFeatures = 2, Location = new SourceLocation("Program.cs", 1, 2) },
+            new LayerSpec { Kind = OpKind.ReLU, Name = "relu" }),
+    };
+
+    private static void AssertOutput(CommandResult run)
+    {
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Match m = Regex.Match(run.Output, @"output (\S+) (\S+)");
+        Assert.True(m.Success, run.ToString());
+        Assert.Equal(3.5f, float.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), 5);
+        Assert.Equal(0f, float.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
+    private static CommandResult Succeeded(CommandResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result;
+    }
+
+    private void RequireGenerator()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(fixture.Package);
+        Assert.True(zip.GetEntry("analyzers/dotnet/cs/ModelCompiler.Generators.dll") is not null,
+            "The package has no analyzers/dotnet/cs/ModelCompiler.Generators.dll: Generators/Generators.csproj is not in this checkout "
+            + "(merge the generator), so no model code or manifest can be generated.");
+    }
+
+    private static string CSharpString(string text)
+    {
+        var s = new StringBuilder("\"");
+        foreach (char c in text)
+        {
+            s.Append(c switch { '"' => "\\\"", '\\' => "\\\\", '\n' => "\\n", '\r' => "\\r", _ => c.ToString() });
+        }
+
+        return s.Append('"').ToString();
+    }
+}
