@@ -56,10 +56,6 @@ public sealed partial class ModelGenerator
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, modelLocation, fullName, "generic"));
             }
-            else if (symbol.IsStatic)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, modelLocation, fullName, "static"));
-            }
 
             ImmutableArray<AttributeData> attributes = symbol.GetAttributes();
             AttributeData[] modelAttributes = attributes.Where(a => IsOurs(a, "ModelAttribute")).ToArray();

@@ -29,20 +29,13 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
         .F32("fc.bias", [2], [0.5f, 0.5f]);
 
     private static string ModelDeclaration(string className, string access) => $$"""
-        {{(access == "internal" ? Ca1812 : string.Empty)}}[Model("weights/net.safetensors")]
+        [Model("weights/net.safetensors")]
         [Input(4)]
         [Linear("fc", 4, 2)]
         [ReLU]
-        {{access}} sealed partial class {{className}}
+        {{access}} static partial class {{className}}
         {
         }
-        """;
-
-    // The generated API is static, so an internal model class is never instantiated (CA1812 under AnalysisMode=All).
-    // The idiomatic fix, `internal static partial class`, is refused by the generator today (MC1002).
-    private const string Ca1812 = """
-        [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Static API")]
-
         """;
 
     private static readonly string AppSource = """
