@@ -1,0 +1,40 @@
+using ModelCompiler;
+
+namespace Mnist;
+
+/// <summary>A three-layer perceptron on the flattened 28x28 digit: 784 → 128 → 64 → 10 logits.</summary>
+/// <remarks>Each attribute is one layer, in execution order; tensors are looked up by the layer name
+/// (fc1.weight, fc1.bias, ...) in the safetensors file, exactly as PyTorch's state_dict names them.</remarks>
+[Model("weights/mnist_mlp.safetensors")]
+[Input(784)]
+[Linear("fc1", 784, 128)]
+[ReLU]
+[Linear("fc2", 128, 64)]
+[ReLU]
+[Linear("fc3", 64, 10)]
+internal static partial class MnistMlp
+{
+}
+
+/// <summary>A small residual CNN: conv-BN-ReLU, max pool, one residual block, max pool, linear head.</summary>
+/// <remarks>The BatchNorms are folded into the convolutions at build time and the ReLUs run in the convolutions'
+/// epilogues; <c>Add("pool1", "bn3")</c> is the residual connection, naming its two inputs.</remarks>
+[Model("weights/mnist_cnn.safetensors")]
+[Input(1, 28, 28)]
+[Conv2d("conv1", 1, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn1", 16)]
+[ReLU]
+[MaxPool2d(2, Name = "pool1")]
+[Conv2d("conv2", 16, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn2", 16)]
+[ReLU]
+[Conv2d("conv3", 16, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn3", 16)]
+[Add("pool1", "bn3")]
+[ReLU]
+[MaxPool2d(2, Name = "pool2")]
+[Flatten]
+[Linear("fc", 784, 10)]
+internal static partial class MnistCnn
+{
+}
