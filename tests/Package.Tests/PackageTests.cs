@@ -123,7 +123,7 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
 
         ArtifactEntry entry = Assert.Single(WeightArtifact.Read(File.ReadAllBytes(Path.Combine(app.Bin, "App.mcweights"))));
         Assert.Equal(("App.Net", ModelManifest.LayoutHash(spec)), (entry.Model, entry.LayoutHash));
-        Assert.True(File.Exists(Path.Combine(app.Obj, "App.Net.model.md")));
+        Assert.True(File.Exists(Path.Combine(app.Bin, "App.Net.model.md")));
         Assert.Equal(0, app.Execute(app.Bin).ExitCode);
 
         string publish = Path.Combine(app.ProjectDirectory, "publish");
