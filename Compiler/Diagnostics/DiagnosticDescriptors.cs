@@ -27,7 +27,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MissingInput = new(
         "MC1003", "Model input shape missing",
-        "Model '{0}' has no [Input] attribute; add one with the per-sample shape, e.g. [Input(1, 28, 28)] for NCHW images or [Input(784)] for vectors",
+        "Model '{0}' has no valid [Input] attribute; declare the per-sample shape with 1 or 3 positive sizes, e.g. [Input(1, 28, 28)] for NCHW images or [Input(784)] for vectors",
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor NoLayers = new(
@@ -57,12 +57,12 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor WrongInputRank = new(
         "MC1009", "Operator does not accept this input rank",
-        "Layer '{0}' ({1}) needs a {2} input, but '{3}' produces {4}; insert a [Flatten] or reshape the model",
+        "Layer '{0}' ({1}) needs a {2} input, but '{3}' produces {4}; check the layer order ([Flatten] turns [N, C, H, W] into [N, C * H * W])",
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor InputCount = new(
         "MC1010", "Wrong number of layer inputs",
-        "Layer '{0}' ({1}) takes {2} input(s) but {3} were named",
+        "Layer '{0}' ({1}) takes {2} input(s), but {3} given",
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor DuplicateModel = new(

@@ -24,6 +24,9 @@ public static class GraphBuilder
     {
         private readonly Dictionary<string, Value> _values = new(System.StringComparer.Ordinal);
 
+        // Layers whose own errors are already reported: a layer reading one of them is not reported again.
+        private readonly HashSet<string> _failed = new(System.StringComparer.Ordinal);
+
         public Graph? Run()
         {
             if (spec.InputShape.Count is not (1 or 3) || spec.InputShape.Any(d => d <= 0))
@@ -46,7 +49,15 @@ public static class GraphBuilder
 
             foreach (LayerSpec layer in spec.Layers)
             {
-                if (_values.ContainsKey(layer.Name))
+                if (layer.Name == InputName)
+                {
+                    Report(DiagnosticDescriptors.InvalidArgument, layer, layer.Name, layer.Kind, "the name", "'" + InputName + "'", "that name is reserved for the model input; choose another");
+                    ok = false;
+                    previous = null;
+                    continue;
+                }
+
+                if (_values.ContainsKey(layer.Name) || _failed.Contains(layer.Name))
                 {
                     Report(DiagnosticDescriptors.DuplicateLayerName, layer, layer.Name, spec.FullName);
                     ok = false;
@@ -58,6 +69,7 @@ public static class GraphBuilder
                 Shape? output = inputs is null ? null : InferShape(layer, inputs);
                 if (inputs is null || output is null)
                 {
+                    _failed.Add(layer.Name);
                     ok = false;
                     previous = null;
                     continue;
@@ -120,7 +132,11 @@ public static class GraphBuilder
             {
                 if (!_values.TryGetValue(name, out Value? value))
                 {
-                    Report(DiagnosticDescriptors.UnknownInput, layer, layer.Name, name);
+                    if (!_failed.Contains(name))
+                    {
+                        Report(DiagnosticDescriptors.UnknownInput, layer, layer.Name, name);
+                    }
+
                     return null;
                 }
 

@@ -67,7 +67,7 @@ public class DiagnosticTests
     public void MC1003_MissingInput()
     {
         Diagnostic d = Single(Model("[Flatten]", input: string.Empty), "MC1003");
-        Assert.Contains("has no [Input] attribute", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Contains("has no valid [Input] attribute", d.GetMessage(), System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,6 +115,20 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MC1005_LayerNamedInput_IsReserved()
+    {
+        Diagnostic d = Single(Model("[ReLU(Name = \"input\")]"), "MC1005");
+        Assert.Contains("reserved for the model input", d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LayerReadingAFailedLayer_ReportsOnlyTheFirstError()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Model("[Conv2d(\"conv1\", 3, 4, 3)]\n[Add(\"conv1\", \"input\")]"));
+        Assert.Equal(["MC1008"], result.GeneratorDiagnostics.Select(d => d.Id));
+    }
+
+    [Fact]
     public void MC1008_ShapeMismatch_NamesBothShapes()
     {
         Diagnostic d = Single(Model("[Conv2d(\"conv1\", 1, 4, 3, Padding = 1)]\n[Flatten]\n[Linear(\"fc\", 100, 10)]"), "MC1008");
@@ -126,14 +140,14 @@ public class DiagnosticTests
     public void MC1009_LinearOnImage()
     {
         Diagnostic d = Single(Model("[Linear(\"fc\", 64, 10)]"), "MC1009");
-        Assert.Contains("insert a [Flatten]", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Contains("[Flatten] turns [N, C, H, W] into [N, C * H * W]", d.GetMessage(), System.StringComparison.Ordinal);
     }
 
     [Fact]
     public void MC1010_AddWithOneInput()
     {
         Diagnostic d = Single(Model("[Add(\"input\")]"), "MC1010");
-        Assert.Equal("Layer 'add1' (Add) takes 2 or more input(s) but 1 were named", d.GetMessage());
+        Assert.Equal("Layer 'add1' (Add) takes 2 or more input(s), but 1 given", d.GetMessage());
     }
 
     [Fact]

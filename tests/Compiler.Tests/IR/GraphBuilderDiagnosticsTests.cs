@@ -154,9 +154,9 @@ public sealed class GraphBuilderDiagnosticsTests
     }
 
     [Theory]
-    [InlineData(OpKind.Add, new string[0], "takes 2 or more input(s) but 0 were named")]
-    [InlineData(OpKind.Concat, new[] { "input" }, "takes 2 or more input(s) but 1 were named")]
-    [InlineData(OpKind.ReLU, new[] { "input", "input" }, "takes 1 input(s) but 2 were named")]
+    [InlineData(OpKind.Add, new string[0], "takes 2 or more input(s), but 0 given")]
+    [InlineData(OpKind.Concat, new[] { "input" }, "takes 2 or more input(s), but 1 given")]
+    [InlineData(OpKind.ReLU, new[] { "input", "input" }, "takes 1 input(s), but 2 given")]
     public void MC1010_InputCount(OpKind kind, string[] inputs, string fragment)
     {
         DiagnosticInfo d = Single(Model([4], Op(kind, "bad", inputs) with { Location = LayerAt }));

@@ -106,7 +106,7 @@ namespace ModelCompiler.Generated
                 {
                     throw new FileNotFoundException(
                         "ModelCompiler weights artifact '" + path + "' was not found. The build writes it beside the assembly '" + AssemblyName
-                        + "'; deploy it with the application, or set the AppContext switch 'ModelCompiler.WeightsPath:" + AssemblyName + "' to its path.", path, e);
+                        + "'; deploy it with the application, or set the AppContext data 'ModelCompiler.WeightsPath:" + AssemblyName + "' (AppContext.SetData or a RuntimeHostConfigurationOption) to its path.", path, e);
                 }
 
                 if (bytes.Length < 16 || bytes[0] != (byte)'M' || bytes[1] != (byte)'C' || bytes[2] != (byte)'W' || bytes[3] != (byte)'T')
