@@ -2,7 +2,7 @@ using System;
 
 namespace MnistTrainer;
 
-/// <summary>A trainable tensor with its gradient and optimizer state, named as in the PyTorch state_dict.</summary>
+/// <summary>A trainable tensor and its gradient, named as in the PyTorch state_dict.</summary>
 internal sealed class Parameter
 {
     public Parameter(string name, int[] shape, bool weightDecay)
@@ -13,7 +13,6 @@ internal sealed class Parameter
         int size = Tensor.Volume(shape);
         Value = new float[size];
         Grad = new float[size];
-        Velocity = new float[size];
     }
 
     public string Name { get; }
@@ -26,8 +25,6 @@ internal sealed class Parameter
     public float[] Value { get; }
 
     public float[] Grad { get; }
-
-    public float[] Velocity { get; }
 
     public void ZeroGrad() => Array.Clear(Grad);
 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Numerics;
+using MnistTrainer.Models;
 
 namespace MnistTrainer;
 
@@ -46,7 +48,7 @@ internal static class Program
         }
 
         (MnistSet train, MnistSet test) = MnistData.Load(dataPath);
-        Console.WriteLine($"data: {train.Count} train, {test.Count} test samples");
+        Console.WriteLine($"data: {train.Count} train, {test.Count} test samples; threads={Par.Threads}, simd={(Vector.IsHardwareAccelerated ? Vector<float>.Count : 1)} floats");
 
         if (options.GradCheck)
         {
@@ -65,9 +67,6 @@ internal static class Program
                 config = config with { Epochs = epochs };
             }
 
-            static float Env(string n, float d) => Environment.GetEnvironmentVariable(n) is string v ? float.Parse(v, CultureInfo.InvariantCulture) : d;
-            config = config with { LearningRate = Env("MT_LR", config.LearningRate), WeightDecay = Env("MT_WD", config.WeightDecay), MaxShift = (int)Env("MT_SHIFT", config.MaxShift), BatchSize = (int)Env("MT_BS", config.BatchSize), Momentum = Env("MT_MOM", config.Momentum) };
-            Console.WriteLine(config);
             // One generator per model, seeded from --seed, so each model is reproducible on its own.
             var rng = new Rng((ulong)options.Seed);
             IModel model = ModelFactory.Create(name, rng);

@@ -3,24 +3,27 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using MnistTrainer.Models;
 
 namespace MnistTrainer;
 
 /// <summary>Hyper-parameters of one training run.</summary>
 /// <param name="MaxShift">Augmentation: each training image is shifted by up to this many pixels in x and y.</param>
-internal sealed record TrainConfig(int Epochs, int BatchSize, float LearningRate, float Momentum, float WeightDecay, int MaxShift)
+internal sealed record TrainConfig(int Epochs, int BatchSize, float LearningRate, float WeightDecay, int MaxShift)
 {
+    // Chosen on this data: Adam with small batches converged fastest; shifts of +-1 pixel
+    // generalized better than +-2 for both models.
     public static TrainConfig For(string model) => model switch
     {
-        "mlp" => new TrainConfig(Epochs: 30, BatchSize: 64, LearningRate: 0.05f, Momentum: 0.9f, WeightDecay: 1e-4f, MaxShift: 2),
-        "cnn" => new TrainConfig(Epochs: 15, BatchSize: 64, LearningRate: 0.05f, Momentum: 0.9f, WeightDecay: 5e-4f, MaxShift: 2),
+        "mlp" => new TrainConfig(Epochs: 40, BatchSize: 32, LearningRate: 1e-3f, WeightDecay: 0.01f, MaxShift: 1),
+        "cnn" => new TrainConfig(Epochs: 30, BatchSize: 32, LearningRate: 2e-3f, WeightDecay: 0.01f, MaxShift: 1),
         _ => throw new ArgumentException($"Unknown model '{model}'."),
     };
 }
 
 internal sealed record TrainResult(double TrainAccuracy, double TestAccuracy, double Seconds);
 
-/// <summary>Mini-batch SGD loop with a linearly decaying learning rate, plus evaluation.</summary>
+/// <summary>Mini-batch AdamW loop with a linearly decaying learning rate, plus evaluation.</summary>
 internal static class Trainer
 {
     private const int EvalBatch = 500;
@@ -31,12 +34,10 @@ internal static class Trainer
     public static TrainResult Train(IModel model, MnistSet train, MnistSet test, TrainConfig cfg, Rng rng, TextWriter log)
     {
         var clock = Stopwatch.StartNew();
-        var sgd = new Sgd(cfg.Momentum, cfg.WeightDecay);
-        var adam = new Adam(0.9f, 0.999f, cfg.WeightDecay);
-        bool useAdam = Environment.GetEnvironmentVariable("MT_ADAM") is not null;
+        var optimizer = new AdamW(cfg.WeightDecay);
         int[] order = Enumerable.Range(0, train.Count).ToArray();
 
-        // Whole batches only (8000 / 64 = 125): BatchNorm always sees the same batch size.
+        // Whole batches only (8000 / 32 = 250): BatchNorm always sees the same batch size.
         int stepsPerEpoch = train.Count / cfg.BatchSize;
         int totalSteps = stepsPerEpoch * cfg.Epochs;
         var x = new Tensor(model.InputShape(cfg.BatchSize));
@@ -69,7 +70,7 @@ internal static class Trainer
 
                 // Linear decay to zero over the whole run.
                 float lr = cfg.LearningRate * (1f - ((float)step / totalSteps));
-                if (useAdam) adam.Step(model.Parameters, lr); else sgd.Step(model.Parameters, lr);
+                optimizer.Step(model.Parameters, lr);
                 step++;
             }
 
