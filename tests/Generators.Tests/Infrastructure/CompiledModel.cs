@@ -24,6 +24,7 @@ public sealed class CompiledModel : IDisposable
 
     private CompiledModel(AssemblyLoadContext context, MethodInfo run, string directory, ModelSpec spec, IReadOnlyDictionary<string, float[]> tensors, int inputSize, int outputSize)
     {
+        ArtifactPath = Path.Combine(directory, WeightArtifact.FileName(context.Name!));
         Tensors = tensors;
         _context = context;
         _run = run;
@@ -34,6 +35,9 @@ public sealed class CompiledModel : IDisposable
     }
 
     public ModelSpec Spec { get; }
+
+    /// <summary>Where the generated loader finds the packed weights (read on the first Run).</summary>
+    public string ArtifactPath { get; }
 
     /// <summary>The source tensors that were packed, by state_dict name.</summary>
     public IReadOnlyDictionary<string, float[]> Tensors { get; }
