@@ -16,7 +16,7 @@ public sealed class DeterminismTests(PackageFixture fixture) : IClassFixture<Pac
 
         [assembly: System.CLSCompliant(false)]
 
-        namespace Lib;
+        namespace DeterminismModels;
 
         [Model("weights/net.safetensors")]
         [Input(2, 6, 6)]
@@ -25,7 +25,7 @@ public sealed class DeterminismTests(PackageFixture fixture) : IClassFixture<Pac
         [ReLU]
         [Flatten]
         [Linear("fc", 144, 3)]
-        public static partial class Net
+        public static partial class TinyClassifier
         {
         }
         """;
@@ -39,7 +39,7 @@ public sealed class DeterminismTests(PackageFixture fixture) : IClassFixture<Pac
         string[] Generated(Consumer c) => Directory.GetFiles(Path.Combine(c.Obj, "generated"), "*.cs", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(c.ProjectDirectory, f)).Order(StringComparer.Ordinal).ToArray();
         string[] files = Generated(first);
-        Assert.Contains(files, f => f.EndsWith("Lib.Net.g.cs", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("DeterminismModels.TinyClassifier.g.cs", StringComparison.Ordinal));
         Assert.Equal(files, Generated(second));
         foreach (string file in files)
         {
