@@ -15,6 +15,9 @@ internal sealed class NodeEmitter(CodeWriter w, Node node, string className, Buf
     private const string Span = "global::System.Span<float>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
 
+    /// <summary>Layer methods skip tiered compilation: the first inference runs optimized code.</summary>
+    private const string Optimized = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     private LayerSpec S => node.Spec;
 
     /// <summary>Whether the node's kernels take the vector width (the rest are copies and scalar loops).</summary>
@@ -42,6 +45,7 @@ internal sealed class NodeEmitter(CodeWriter w, Node node, string className, Buf
                 EmitLinear(parameters);
                 break;
             default:
+                w.Line(Optimized);
                 w.Open("public static void Run(" + parameters + ")");
                 EmitBody();
                 w.Close();
@@ -117,6 +121,7 @@ internal sealed class NodeEmitter(CodeWriter w, Node node, string className, Buf
         }
 
         w.Line();
+        w.Line(Optimized);
         w.Open("public static void Run(" + parameters + ")");
         if (!pointwise)
         {
@@ -132,6 +137,7 @@ internal sealed class NodeEmitter(CodeWriter w, Node node, string className, Buf
         w.Close();
         w.Line();
         w.Line("/// <summary>One output channel: bias, the weighted sum of the column rows, then the activation.</summary>");
+        w.Line(Optimized);
         w.Open("private static void Channel(float[] arena, float[] weights, " + Width + " width, int channel)");
         string columnsBase = pointwise ? "Input" : "Columns";
         string group = S.Groups > 1 ? " + (channel / ChannelsPerGroup * Depth * Pixels)" : string.Empty;
@@ -158,6 +164,7 @@ internal sealed class NodeEmitter(CodeWriter w, Node node, string className, Buf
         w.Line("private const int In = " + CodeWriter.Int(S.InFeatures) + ";");
         w.Line("private const int Out = " + CodeWriter.Int(S.OutFeatures) + ";");
         w.Line();
+        w.Line(Optimized);
         w.Open("public static void Run(" + parameters + ")");
         EmitChannelLoop("feature");
         if (!node.Activation.IsNone)
@@ -169,6 +176,7 @@ internal sealed class NodeEmitter(CodeWriter w, Node node, string className, Buf
         w.Close();
         w.Line();
         w.Line("/// <summary>One output feature: a dot product of a weight row with the input, plus the bias.</summary>");
+        w.Line(Optimized);
         w.Open("private static void Feature(float[] arena, float[] weights, " + Width + " width, int feature)");
         w.Line("float sum = " + K + ".Dot(global::System.MemoryExtensions.AsSpan(weights, Weight + (feature * In), In), global::System.MemoryExtensions.AsSpan(arena, Input, In), width);");
         w.Line("arena[Output + feature] = sum" + (HasBias ? " + weights[Bias + feature]" : string.Empty) + ";");

@@ -60,6 +60,8 @@ namespace ModelCompiler.Generated
         HardSwish,
     }
 
+    /// <remarks>Every kernel is compiled fully optimized on its first call (no tiering), so the first
+    /// inference already runs the SIMD code.</remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelCompiler", "1")]
     internal static class Kernels
     {
@@ -84,6 +86,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>y += a * x.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void MultiplyAdd(ReadOnlySpan<float> x, float a, Span<float> y, VectorWidth width)
         {
             int n = y.Length;
@@ -132,6 +135,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>The dot product of a and b (same length).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b, VectorWidth width)
         {
             int n = a.Length;
@@ -186,6 +190,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>y = a + b, elementwise.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, VectorWidth width)
         {
             int n = y.Length;
@@ -229,6 +234,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>y = x * scale + shift (one channel of an unfolded BatchNorm).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ScaleShift(ReadOnlySpan<float> x, float scale, float shift, Span<float> y, VectorWidth width)
         {
             y.Fill(shift);
@@ -236,6 +242,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Applies an activation in place.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Activate(Span<float> y, ActivationKind kind, float alpha, VectorWidth width)
         {
             switch (kind)
@@ -261,6 +268,7 @@ namespace ModelCompiler.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static float Scalar(float x, ActivationKind kind) => kind switch
         {
             ActivationKind.Sigmoid => 1f / (1f + MathF.Exp(-x)),
@@ -272,6 +280,7 @@ namespace ModelCompiler.Generated
         };
 
         /// <summary>The error function, to about 1e-15 (W. J. Cody's rational approximations via erfc).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static double Erf(double x)
         {
             double ax = Math.Abs(x);
@@ -289,6 +298,7 @@ namespace ModelCompiler.Generated
             return x < 0 ? erfc - 1.0 : 1.0 - erfc;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static double ErfcMid(double x)
         {
             double top = 2.15311535474403846e-8;
@@ -311,6 +321,7 @@ namespace ModelCompiler.Generated
             return Math.Exp(-x * x) * top / bottom;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static double ErfcTail(double x)
         {
             double z = 1.0 / (x * x);
@@ -329,6 +340,7 @@ namespace ModelCompiler.Generated
             return Math.Exp(-x * x) / x * (0.564189583547756287 - r);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Clamp(Span<float> y, float min, float max, VectorWidth width)
         {
             int n = y.Length;
@@ -368,6 +380,7 @@ namespace ModelCompiler.Generated
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void LeakyReLU(Span<float> y, float alpha, VectorWidth width)
         {
             int n = y.Length;
@@ -412,6 +425,7 @@ namespace ModelCompiler.Generated
 
         /// <summary>Unfolds the receptive fields of a [channels, height, width] input into a
         /// [channels * kernelH * kernelW, outH * outW] column matrix (zero where padding is read).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Im2Col(
             ReadOnlySpan<float> x, Span<float> columns, int channels, int height, int width, int kernelH, int kernelW,
             int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int outH, int outW)
@@ -455,6 +469,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Max pooling over each channel; padding never wins (it counts as negative infinity).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void MaxPool2d(
             ReadOnlySpan<float> x, Span<float> y, int channels, int height, int width, int kernelH, int kernelW,
             int strideH, int strideW, int padH, int padW, int outH, int outW)
@@ -495,6 +510,7 @@ namespace ModelCompiler.Generated
 
         /// <summary>Average pooling over each channel, dividing by the whole window when padding counts
         /// (PyTorch's count_include_pad), else by the in-bounds part.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void AvgPool2d(
             ReadOnlySpan<float> x, Span<float> y, int channels, int height, int width, int kernelH, int kernelW,
             int strideH, int strideW, int padH, int padW, int outH, int outW, bool countIncludePad)
@@ -528,6 +544,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>The mean of each channel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void GlobalAvgPool(ReadOnlySpan<float> x, Span<float> y, int channels, int planeSize, VectorWidth width)
         {
             ReadOnlySpan<float> ones = OnesOf(planeSize);
@@ -554,6 +571,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Nearest-neighbour upsampling by an integer factor.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void UpsampleNearest(ReadOnlySpan<float> x, Span<float> y, int channels, int height, int width, int factor)
         {
             int outW = width * factor;
@@ -577,6 +595,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Rearranges [C * f * f, H, W] into [C, H * f, W * f] (PyTorch PixelShuffle).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void PixelShuffle(ReadOnlySpan<float> x, Span<float> y, int channels, int height, int width, int factor)
         {
             int outH = height * factor, outW = width * factor;
@@ -601,6 +620,7 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Softmax over the channel dimension: element (c, p) at c * inner + p, for each p.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Softmax(ReadOnlySpan<float> x, Span<float> y, int channels, int inner)
         {
             for (int p = 0; p < inner; p++)

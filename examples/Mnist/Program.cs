@@ -70,9 +70,11 @@ internal static class Program
             correct += ArgMax(logits.AsSpan(i * outputs, outputs)) == data.Labels[i] ? 1 : 0;
         }
 
-        // Latency at batch 1: warm up (the JIT's tiering), then time each digit once; report the median.
+        // Latency at batch 1: warm up for half a second (caches, the thread pool, any code the JIT tiers up),
+        // then time each digit once; report the median.
         float[] one = new float[outputs];
-        for (int i = 0; i < 1000; i++)
+        long warmUp = Stopwatch.GetTimestamp();
+        for (int i = 0; Stopwatch.GetElapsedTime(warmUp).TotalMilliseconds < 500; i++)
         {
             run(data.Images.AsSpan((i % n) * MnistData.Pixels, MnistData.Pixels), one, 1);
         }

@@ -158,6 +158,7 @@ namespace Demo
                 private const int Pixels = 64; // output pixels per channel
                 private const int Depth = 9; // weights per output channel: (in / groups) * kernel
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     global::ModelCompiler.Generated.Kernels.Im2Col(
@@ -171,6 +172,7 @@ namespace Demo
                 }
 
                 /// <summary>One output channel: bias, the weighted sum of the column rows, then the activation.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private static void Channel(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width, int channel)
                 {
                     global::System.ReadOnlySpan<float> columns = global::System.MemoryExtensions.AsSpan(arena, Columns, Depth * Pixels);
@@ -199,6 +201,7 @@ namespace Demo
                 private const int Pixels = 64; // output pixels per channel
                 private const int Depth = 36; // weights per output channel: (in / groups) * kernel
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     global::ModelCompiler.Generated.Kernels.Im2Col(
@@ -212,6 +215,7 @@ namespace Demo
                 }
 
                 /// <summary>One output channel: bias, the weighted sum of the column rows, then the activation.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private static void Channel(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width, int channel)
                 {
                     global::System.ReadOnlySpan<float> columns = global::System.MemoryExtensions.AsSpan(arena, Columns, Depth * Pixels);
@@ -232,6 +236,7 @@ namespace Demo
                 private const int Input1 = 0;
                 private const int Output = 256;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     global::System.Span<float> y = global::System.MemoryExtensions.AsSpan(arena, Output, 256);
@@ -246,6 +251,7 @@ namespace Demo
                 private const int Input = 256;
                 private const int Output = 0;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::ModelCompiler.Generated.Kernels.MaxPool2d(global::System.MemoryExtensions.AsSpan(arena, Input, 256), global::System.MemoryExtensions.AsSpan(arena, Output, 64), channels: 4, height: 8, width: 8, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, outH: 4, outW: 4);
@@ -259,6 +265,7 @@ namespace Demo
                 private const int Input1 = 0;
                 private const int Output = 64;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::System.MemoryExtensions.AsSpan(arena, Input0, 64).CopyTo(global::System.MemoryExtensions.AsSpan(arena, Output + 0, 64));
@@ -272,6 +279,7 @@ namespace Demo
                 private const int Input = 64;
                 private const int Output = 192;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::System.MemoryExtensions.AsSpan(arena, Input, 128).CopyTo(global::System.MemoryExtensions.AsSpan(arena, Output, 128));
@@ -289,6 +297,7 @@ namespace Demo
                 private const int In = 128;
                 private const int Out = 10;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     for (int feature = 0; feature < Out; feature++)
@@ -298,6 +307,7 @@ namespace Demo
                 }
 
                 /// <summary>One output feature: a dot product of a weight row with the input, plus the bias.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private static void Feature(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width, int feature)
                 {
                     float sum = global::ModelCompiler.Generated.Kernels.Dot(global::System.MemoryExtensions.AsSpan(weights, Weight + (feature * In), In), global::System.MemoryExtensions.AsSpan(arena, Input, In), width);

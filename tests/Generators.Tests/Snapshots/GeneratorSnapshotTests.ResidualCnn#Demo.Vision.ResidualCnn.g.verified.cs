@@ -164,6 +164,7 @@ namespace Demo.Vision
                 private const int Pixels = 256; // output pixels per channel
                 private const int Depth = 27; // weights per output channel: (in / groups) * kernel
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     global::ModelCompiler.Generated.Kernels.Im2Col(
@@ -177,6 +178,7 @@ namespace Demo.Vision
                 }
 
                 /// <summary>One output channel: bias, the weighted sum of the column rows, then the activation.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private static void Channel(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width, int channel)
                 {
                     global::System.ReadOnlySpan<float> columns = global::System.MemoryExtensions.AsSpan(arena, Columns, Depth * Pixels);
@@ -206,6 +208,7 @@ namespace Demo.Vision
                 private const int Depth = 9; // weights per output channel: (in / groups) * kernel
                 private const int ChannelsPerGroup = 1;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     global::ModelCompiler.Generated.Kernels.Im2Col(
@@ -219,6 +222,7 @@ namespace Demo.Vision
                 }
 
                 /// <summary>One output channel: bias, the weighted sum of the column rows, then the activation.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private static void Channel(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width, int channel)
                 {
                     global::System.ReadOnlySpan<float> columns = global::System.MemoryExtensions.AsSpan(arena, Columns + (channel / ChannelsPerGroup * Depth * Pixels), Depth * Pixels);
@@ -246,6 +250,7 @@ namespace Demo.Vision
                 private const int Pixels = 256; // output pixels per channel
                 private const int Depth = 8; // weights per output channel: (in / groups) * kernel
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     for (int channel = 0; channel < Channels; channel++)
@@ -255,6 +260,7 @@ namespace Demo.Vision
                 }
 
                 /// <summary>One output channel: bias, the weighted sum of the column rows, then the activation.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private static void Channel(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width, int channel)
                 {
                     global::System.ReadOnlySpan<float> columns = global::System.MemoryExtensions.AsSpan(arena, Input, Depth * Pixels);
@@ -275,6 +281,7 @@ namespace Demo.Vision
                 private const int Input1 = 2048;
                 private const int Output = 0;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     global::System.Span<float> y = global::System.MemoryExtensions.AsSpan(arena, Output, 2048);
@@ -289,6 +296,7 @@ namespace Demo.Vision
                 private const int Input1 = 7680;
                 private const int Output = 2048;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::System.MemoryExtensions.AsSpan(arena, Input0, 2048).CopyTo(global::System.MemoryExtensions.AsSpan(arena, Output + 0, 2048));
@@ -302,6 +310,7 @@ namespace Demo.Vision
                 private const int Input = 2048;
                 private const int Output = 0;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::ModelCompiler.Generated.Kernels.AvgPool2d(global::System.MemoryExtensions.AsSpan(arena, Input, 4096), global::System.MemoryExtensions.AsSpan(arena, Output, 1024), channels: 16, height: 16, width: 16, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, outH: 8, outW: 8, countIncludePad: true);
@@ -314,6 +323,7 @@ namespace Demo.Vision
                 private const int Input = 0;
                 private const int Output = 1024;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::ModelCompiler.Generated.Kernels.UpsampleNearest(global::System.MemoryExtensions.AsSpan(arena, Input, 1024), global::System.MemoryExtensions.AsSpan(arena, Output, 4096), channels: 16, height: 8, width: 8, factor: 2);
@@ -332,6 +342,7 @@ namespace Demo.Vision
                 private const int Pixels = 256; // output pixels per channel
                 private const int Depth = 16; // weights per output channel: (in / groups) * kernel
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     for (int channel = 0; channel < Channels; channel++)
@@ -341,6 +352,7 @@ namespace Demo.Vision
                 }
 
                 /// <summary>One output channel: bias, the weighted sum of the column rows, then the activation.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private static void Channel(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width, int channel)
                 {
                     global::System.ReadOnlySpan<float> columns = global::System.MemoryExtensions.AsSpan(arena, Input, Depth * Pixels);
@@ -360,6 +372,7 @@ namespace Demo.Vision
                 private const int Input = 5120;
                 private const int Output = 0;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::ModelCompiler.Generated.Kernels.PixelShuffle(global::System.MemoryExtensions.AsSpan(arena, Input, 4096), global::System.MemoryExtensions.AsSpan(arena, Output, 4096), channels: 4, height: 16, width: 16, factor: 2);
@@ -372,6 +385,7 @@ namespace Demo.Vision
                 private const int Input = 0;
                 private const int Output = 4096;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     global::ModelCompiler.Generated.Kernels.GlobalAvgPool(global::System.MemoryExtensions.AsSpan(arena, Input, 4096), global::System.MemoryExtensions.AsSpan(arena, Output, 4), channels: 4, planeSize: 1024, width);
@@ -384,6 +398,7 @@ namespace Demo.Vision
                 private const int Input = 4096;
                 private const int Output = 0;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::System.MemoryExtensions.AsSpan(arena, Input, 4).CopyTo(global::System.MemoryExtensions.AsSpan(arena, Output, 4));
@@ -401,6 +416,7 @@ namespace Demo.Vision
                 private const int In = 4;
                 private const int Out = 3;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width)
                 {
                     for (int feature = 0; feature < Out; feature++)
@@ -410,6 +426,7 @@ namespace Demo.Vision
                 }
 
                 /// <summary>One output feature: a dot product of a weight row with the input, plus the bias.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 private static void Feature(float[] arena, float[] weights, global::ModelCompiler.Generated.VectorWidth width, int feature)
                 {
                     float sum = global::ModelCompiler.Generated.Kernels.Dot(global::System.MemoryExtensions.AsSpan(weights, Weight + (feature * In), In), global::System.MemoryExtensions.AsSpan(arena, Input, In), width);
@@ -423,6 +440,7 @@ namespace Demo.Vision
                 private const int Input = 16;
                 private const int Output = 0;
 
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena)
                 {
                     global::ModelCompiler.Generated.Kernels.Softmax(global::System.MemoryExtensions.AsSpan(arena, Input, 3), global::System.MemoryExtensions.AsSpan(arena, Output, 3), channels: 3, inner: 1);
