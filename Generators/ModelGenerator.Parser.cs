@@ -36,7 +36,7 @@ public sealed partial class ModelGenerator
         public static ModelInfo Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (ClassDeclarationSyntax)context.TargetNode;
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
             string hintName = symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty) + ".g.cs";
             var diagnostics = new List<DiagnosticInfo>();
             var locations = new List<LocationEntry>();
@@ -48,7 +48,13 @@ public sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, modelLocation, fullName));
             }
 
-            if (symbol.ContainingType is not null)
+            if (declaration is not ClassDeclarationSyntax)
+            {
+                // The generated part is a 'partial class'; a record or struct part would not merge with it.
+                string kind = declaration is RecordDeclarationSyntax ? "a record" : declaration is StructDeclarationSyntax ? "a struct" : "not a class";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, modelLocation, fullName, kind));
+            }
+            else if (symbol.ContainingType is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, modelLocation, fullName, "nested in '" + symbol.ContainingType.ToDisplayString() + "'"));
             }
@@ -114,7 +120,14 @@ public sealed partial class ModelGenerator
                 cancellationToken.ThrowIfCancellationRequested();
                 OpKind kind = LayerAttributes[attribute.AttributeClass!.Name];
                 counters[kind] = counters.TryGetValue(kind, out int n) ? n + 1 : 1;
-                layers.Add(ParseLayer(attribute, kind, NameStems[kind] + counters[kind].ToString(CultureInfo.InvariantCulture), Track(attribute, locations, modelLocation)));
+                LayerSpec layer = ParseLayer(attribute, kind, NameStems[kind] + counters[kind].ToString(CultureInfo.InvariantCulture), Track(attribute, locations, modelLocation));
+                if (kind.IsMultiInput() && attribute.NamedArguments.Any(a => a.Key == "Input"))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOption, layer.Location, layer.Name, kind,
+                        "Input", "name the layers it combines as its arguments instead, e.g. [" + kind + "(\"a\", \"b\")]"));
+                }
+
+                layers.Add(layer);
             }
 
             if (layers.Count == 0)

@@ -24,7 +24,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ModelInfo> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeSource.ModelAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.Parse);
 

@@ -63,6 +63,31 @@ public class DiagnosticTests
         Assert.Contains("is generic", d.GetMessage(), System.StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("public partial record Net { }", "a record")]
+    [InlineData("public partial struct Net { }", "a struct")]
+    public void MC1002_RecordOrStruct(string declaration, string kind)
+    {
+        Diagnostic d = Single(Model("[Flatten]", declaration), "MC1002");
+        Assert.Contains("'Demo.Net' is " + kind, d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MC1011_ModelOnTwoPartialDeclarations()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Model("[Flatten]") + "\n[Model(\"other.safetensors\")]\npublic partial class Net { }\n");
+        Assert.Contains(result.GeneratorDiagnostics, d => d.Id == "MC1011" && d.GetMessage().Contains("'Demo.Net'", System.StringComparison.Ordinal));
+        Assert.Contains(result.Output.GetDiagnostics(), d => d.Id == "CS0579");
+    }
+
+    [Fact]
+    public void MC1015_InputOnAdd_IsNotSupported()
+    {
+        Diagnostic d = Single(Model("[ReLU]\n[Add(\"relu1\", \"input\", Input = \"relu1\")]"), "MC1015");
+        Assert.Equal("Layer 'add1' (Add) does not support Input; name the layers it combines as its arguments instead, e.g. [Add(\"a\", \"b\")]", d.GetMessage());
+        Assert.Equal(6, Line(d));
+    }
+
     [Fact]
     public void MC1003_MissingInput()
     {
