@@ -71,6 +71,17 @@ public class WeightLoaderTests
     }
 
     [Fact]
+    public void ArtifactOfAnotherFormatVersion_IsRefused()
+    {
+        using CompiledModel model = Create();
+        byte[] bytes = File.ReadAllBytes(model.ArtifactPath);
+        bytes[4] = 2;
+        File.WriteAllBytes(model.ArtifactPath, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => model.Run(new float[4], 1));
+        Assert.Contains("format version 2, this code reads version 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NotAnArtifact_IsRefused()
     {
         using CompiledModel model = Create();
