@@ -229,6 +229,38 @@ public sealed class LinkModelWeightsTests : IDisposable
     }
 
     [Fact]
+    public void MC3001_ArtifactCannotBeWritten_NamesThePath()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Directory.CreateDirectory(Artifact); // a folder where the artifact file must go
+
+        (_, FakeBuildEngine log) = Run(expectSuccess: false);
+
+        BuildErrorEventArgs error = Assert.Single(log.Errors);
+        Assert.Equal("MC3001", error.Code);
+        Assert.StartsWith("Cannot write the weights artifact '" + Artifact + "'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the previous artifact (if any) was left in place", error.Message);
+        Assert.Equal("Test.csproj", error.File);
+        Assert.False(File.Exists(Stamp));
+    }
+
+    [Fact]
+    public void MC3003_ReportCannotBeWritten_IsAWarning()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Directory.CreateDirectory(_project.File("obj/App.Net.model.md")); // a folder where the report must go
+
+        (_, FakeBuildEngine log) = Run();
+
+        BuildWarningEventArgs warning = Assert.Single(log.Warnings);
+        Assert.Equal("MC3003", warning.Code);
+        Assert.StartsWith("Cannot write the model report '" + _project.File("obj/App.Net.model.md") + "'", warning.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(Artifact));
+    }
+
+    [Fact]
     public void MC0001_UnexpectedException_IsAnErrorNotACrash()
     {
         Models.ConvNetWeights().WriteTo(WeightsPath);
