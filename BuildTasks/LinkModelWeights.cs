@@ -190,7 +190,7 @@ public sealed class LinkModelWeights : Task
 
                 models.Add(spec);
             }
-            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            catch (FormatException e)
             {
                 LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ManifestUnreadable, null, IntermediateAssembly, "model '" + manifest.Model + "': " + e.Message));
             }

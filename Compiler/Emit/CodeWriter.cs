@@ -69,7 +69,8 @@ public sealed class CodeWriter
                 case '\r': sb.Append("\\r"); break;
                 case '\t': sb.Append("\\t"); break;
                 default:
-                    if (c < 0x20)
+                    // Control characters and the other C# line terminators (U+0085, U+2028, U+2029) as \u escapes.
+                    if (c < 0x20 || c == '\u0085' || c == '\u2028' || c == '\u2029')
                     {
                         sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     }

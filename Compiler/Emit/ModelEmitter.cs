@@ -21,8 +21,6 @@ public static class ModelEmitter
 
     public const string ImplementationClass = "GeneratedLayers";
 
-    public static string HintName(ModelSpec spec) => spec.FullName + ".g.cs";
-
     public static string Emit(ModelCompilation compilation)
     {
         Graph graph = compilation.Graph ?? throw new System.ArgumentException("the compilation failed", nameof(compilation));
@@ -239,5 +237,22 @@ public static class ModelEmitter
         return result;
     }
 
-    internal static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>User text (layer names) for a one-line doc comment: XML-escaped, line breaks and control characters as spaces.</summary>
+    internal static string Xml(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            sb.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                _ when c < 0x20 || c == '\u0085' || c == '\u2028' || c == '\u2029' => " ",
+                _ => c.ToString(),
+            });
+        }
+
+        return sb.ToString();
+    }
 }

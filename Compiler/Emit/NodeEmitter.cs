@@ -22,7 +22,7 @@ internal sealed class NodeEmitter(CodeWriter w, Node node, string className, Buf
 
     /// <summary>Whether the node's kernels take the vector width (the rest are copies and scalar loops).</summary>
     public static bool UsesWidth(Node node) => node.Op is OpKind.Conv2d or OpKind.Linear or OpKind.BatchNorm2d or OpKind.Add
-        or OpKind.GlobalAvgPool2d || node.Op.IsActivation();
+        || node.Op.IsActivation();
 
     public static bool IsParallel(Node node) => CostModel.Macs(node) >= ModelEmitter.ParallelNodeMacs && node.Op is OpKind.Conv2d or OpKind.Linear;
 
@@ -233,7 +233,7 @@ internal sealed class NodeEmitter(CodeWriter w, Node node, string className, Buf
                 w.Line(K + ".AvgPool2d(" + input + ", " + output + ", " + PoolArgs(x, o) + ", countIncludePad: " + (S.CountIncludePad ? "true" : "false") + ");");
                 return;
             case OpKind.GlobalAvgPool2d:
-                w.Line(K + ".GlobalAvgPool(" + input + ", " + output + ", channels: " + Ints(x.C) + ", planeSize: " + Ints(x.H * x.W) + ", width);");
+                w.Line(K + ".GlobalAvgPool(" + input + ", " + output + ", channels: " + Ints(x.C) + ", planeSize: " + Ints(x.H * x.W) + ");");
                 return;
             case OpKind.Flatten:
                 w.Line(input + ".CopyTo(" + output + ");");

@@ -545,29 +545,18 @@ namespace ModelCompiler.Generated
 
         /// <summary>The mean of each channel.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static void GlobalAvgPool(ReadOnlySpan<float> x, Span<float> y, int channels, int planeSize, VectorWidth width)
+        public static void GlobalAvgPool(ReadOnlySpan<float> x, Span<float> y, int channels, int planeSize)
         {
-            ReadOnlySpan<float> ones = OnesOf(planeSize);
             for (int c = 0; c < channels; c++)
             {
-                y[c] = Dot(x.Slice(c * planeSize, planeSize), ones, width) / planeSize;
+                float sum = 0f;
+                foreach (float v in x.Slice(c * planeSize, planeSize))
+                {
+                    sum += v;
+                }
+
+                y[c] = sum / planeSize;
             }
-        }
-
-        [ThreadStatic]
-        private static float[]? t_ones;
-
-        private static ReadOnlySpan<float> OnesOf(int length)
-        {
-            float[]? ones = t_ones;
-            if (ones is null || ones.Length < length)
-            {
-                ones = new float[length];
-                Array.Fill(ones, 1f);
-                t_ones = ones;
-            }
-
-            return ones.AsSpan(0, length);
         }
 
         /// <summary>Nearest-neighbour upsampling by an integer factor.</summary>

@@ -33,7 +33,4 @@ public sealed class Shape : IEquatable<Shape>
 
     /// <summary>Written like PyTorch prints sizes, with the batch dimension shown as N.</summary>
     public override string ToString() => "[N, " + string.Join(", ", _dims) + "]";
-
-    /// <summary>Without the batch dimension, as in a weights file.</summary>
-    public string ToTensorString() => "[" + string.Join(", ", _dims) + "]";
 }

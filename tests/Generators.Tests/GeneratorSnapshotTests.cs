@@ -50,6 +50,25 @@ public class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void LineBreaksInNames_StillGiveValidCode()
+    {
+        // A newline or U+2028 in a layer name or the weights path must not end a doc-comment or string-literal line.
+        const string source = """
+            using ModelCompiler;
+            namespace Demo;
+            [Model("weights/a\u2028b.safetensors")]
+            [Input(4)]
+            [Linear("fc\nhead", 4, 2)]
+            [ReLU(Name = "act\u2028ivation")]
+            public partial class Odd { }
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompilationProblems);
+        Assert.Contains("Demo.Odd.g.cs", result.Sources.Keys);
+    }
+
+    [Fact]
     public void NoModel_EmitsOnlyAttributes()
     {
         GeneratorResult result = GeneratorHarness.Run("namespace Demo; public class Plain { }");

@@ -62,7 +62,7 @@ public class OnnxAgreementTests
 
     private static float[] RunOnnx(ModelSpec spec, float[] images, int n, int inputSize)
     {
-        string weights = Path.Combine(RepositoryRoot(), "examples", "Mnist", spec.WeightsPath);
+        string weights = Path.Combine(ModelCompiler.Tests.Shared.Repository.Root, "examples", "Mnist", spec.WeightsPath);
         using FileStream stream = File.OpenRead(weights);
         SafetensorsFile file = SafetensorsFile.Parse(stream);
         var cache = new Dictionary<string, float[]>();
@@ -88,17 +88,4 @@ public class OnnxAgreementTests
             return best;
         })
         .ToArray();
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Compiler.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Compiler.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -7,6 +7,8 @@ using System.Text.RegularExpressions;
 using ModelCompiler.Diagnostics;
 using Xunit;
 
+using ModelCompiler.Tests.Shared;
+
 namespace ModelCompiler.Tests.Diagnostics;
 
 /// <summary>docs/diagnostics.md and the diagnostics table agree: every descriptor has a "## MCxxxx: Title"
@@ -91,19 +93,11 @@ public sealed class DiagnosticsDocTests
         Assert.True(duplicates.Length == 0, "duplicate IDs in DiagnosticDescriptors.All: " + string.Join(", ", duplicates));
     }
 
-    /// <summary>docs/diagnostics.md in the folder holding Compiler.sln, found by walking up from the test's output.</summary>
+    /// <summary>docs/diagnostics.md beside Compiler.sln.</summary>
     private static string FindDoc()
     {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Compiler.sln")))
-            {
-                string doc = Path.Combine(dir.FullName, "docs", "diagnostics.md");
-                Assert.True(File.Exists(doc), "docs/diagnostics.md is missing beside Compiler.sln");
-                return doc;
-            }
-        }
-
-        throw new InvalidOperationException("Compiler.sln not found above " + AppContext.BaseDirectory);
+        string doc = Path.Combine(Repository.Root, "docs", "diagnostics.md");
+        Assert.True(File.Exists(doc), "docs/diagnostics.md is missing beside Compiler.sln");
+        return doc;
     }
 }

@@ -22,13 +22,13 @@ public sealed class CompiledModel : IDisposable
     private readonly MethodInfo _run;
     private readonly string _directory;
 
-    private CompiledModel(AssemblyLoadContext context, MethodInfo run, string directory, ModelSpec spec, IReadOnlyDictionary<string, float[]> tensors, int inputSize, int outputSize)
+    private CompiledModel(AssemblyLoadContext context, MethodInfo run, string artifactPath, ModelSpec spec, IReadOnlyDictionary<string, float[]> tensors, int inputSize, int outputSize)
     {
-        ArtifactPath = Path.Combine(directory, WeightArtifact.FileName(context.Name!));
+        ArtifactPath = artifactPath;
         Tensors = tensors;
         _context = context;
         _run = run;
-        _directory = directory;
+        _directory = Path.GetDirectoryName(artifactPath)!;
         Spec = spec;
         InputSize = inputSize;
         OutputSize = outputSize;
@@ -89,7 +89,7 @@ public sealed class CompiledModel : IDisposable
         int inputSize = (int)type.GetField("InputSize")!.GetRawConstantValue()!;
         int outputSize = (int)type.GetField("OutputSize")!.GetRawConstantValue()!;
         MethodInfo run = assembly.GetType("ModelCompilerTestEntry")!.GetMethod("Run")!;
-        return new CompiledModel(context, run, directory, spec, tensors, inputSize, outputSize);
+        return new CompiledModel(context, run, artifact, spec, tensors, inputSize, outputSize);
     }
 
     /// <summary>Runs the generated code with vectors no wider than <paramref name="width"/>.</summary>

@@ -144,7 +144,7 @@ namespace Demo.Vision
                 Upsample1.Run(arena);
                 Head.Run(arena, weights, width);
                 Pixelshuffle1.Run(arena);
-                Gap1.Run(arena, width);
+                Gap1.Run(arena);
                 Flatten1.Run(arena);
                 Fc.Run(arena, weights, width);
                 Softmax1.Run(arena);
@@ -386,9 +386,9 @@ namespace Demo.Vision
                 private const int Output = 4096;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, global::ModelCompiler.Generated.VectorWidth width)
+                public static void Run(float[] arena)
                 {
-                    global::ModelCompiler.Generated.Kernels.GlobalAvgPool(global::System.MemoryExtensions.AsSpan(arena, Input, 4096), global::System.MemoryExtensions.AsSpan(arena, Output, 4), channels: 4, planeSize: 1024, width);
+                    global::ModelCompiler.Generated.Kernels.GlobalAvgPool(global::System.MemoryExtensions.AsSpan(arena, Input, 4096), global::System.MemoryExtensions.AsSpan(arena, Output, 4), channels: 4, planeSize: 1024);
                 }
             }
 

@@ -33,21 +33,7 @@ public sealed class PackageFixture : IDisposable
     /// <summary>The .nupkg in <see cref="Feed"/>; packs the solution on first use. Throws with the pack log on failure.</summary>
     public string Package => _package.Value;
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Compiler.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException("Compiler.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RepositoryRoot => ModelCompiler.Tests.Shared.Repository.Root;
 
     /// <summary>A nuget.config for a consumer: the test feed serves ModelCompiler and only it; the machine's own
     /// sources serve everything else (the SDK's packages).</summary>
