@@ -14,8 +14,16 @@ namespace ModelCompiler.Generators;
 [Generator(LanguageNames.CSharp)]
 public sealed partial class ModelGenerator : IIncrementalGenerator
 {
+    // Async-local, so a test that injects a failure affects only generator runs in its own execution context,
+    // not tests running in parallel.
+    private static readonly System.Threading.AsyncLocal<Action<ModelSpec>?> s_beforeCompile = new();
+
     /// <summary>Test hook: runs before each model is compiled (used to prove exceptions become MC0001).</summary>
-    internal static Action<ModelSpec>? BeforeCompile { get; set; }
+    internal static Action<ModelSpec>? BeforeCompile
+    {
+        get => s_beforeCompile.Value;
+        set => s_beforeCompile.Value = value;
+    }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {

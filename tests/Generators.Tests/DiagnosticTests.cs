@@ -225,6 +225,31 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MC0001_InjectedFailure_StaysInTheTestThatInjectedIt()
+    {
+        // Tests run in parallel: a generator run outside this execution context must not see the hook.
+        ModelGenerator.BeforeCompile = _ => throw new System.InvalidOperationException("injected failure");
+        try
+        {
+            GeneratorResult? elsewhere = null;
+            System.Threading.Thread thread;
+            using (System.Threading.ExecutionContext.SuppressFlow())
+            {
+                thread = new System.Threading.Thread(() => elsewhere = GeneratorHarness.Run(Model("[Flatten]")));
+                thread.Start();
+            }
+
+            thread.Join();
+            Assert.NotNull(elsewhere);
+            Assert.DoesNotContain(elsewhere.GeneratorDiagnostics, d => d.Id == "MC0001");
+        }
+        finally
+        {
+            ModelGenerator.BeforeCompile = null;
+        }
+    }
+
+    [Fact]
     public void BrokenAttributeArguments_LeaveOnlyCompilerErrors()
     {
         GeneratorResult result = GeneratorHarness.Run(Model("[Conv2d(\"conv1\", 1, \"four\", 3)]"));
