@@ -1,50 +1,86 @@
 using System.Collections.Generic;
 using System.Linq;
+using ModelCompiler.Common;
 using ModelCompiler.Diagnostics;
 using ModelCompiler.IR;
+using ModelCompiler.Lowering;
 using ModelCompiler.Manifest;
+using ModelCompiler.Options;
 using ModelCompiler.Passes;
 using ModelCompiler.Spec;
 using ModelCompiler.Weights;
 
 namespace ModelCompiler;
 
-/// <summary>The result of compiling one model spec: the optimized graph, its weight layout and layout key,
-/// or the diagnostics that stopped it. Both hosts (generator, weight linker) call this, so they agree on
-/// the layout by construction.</summary>
+/// <summary>The result of compiling one model spec with its options: the optimized graph, the kernel plan of
+/// every node, the memory plan, the weight layout and the layout key, or the diagnostics that stopped it. Both
+/// hosts (generator, weight linker) call this with the same inputs, so they agree on everything by construction.</summary>
 public sealed class ModelCompilation
 {
-    private ModelCompilation(ModelSpec spec, Graph? graph, WeightLayout? layout, IReadOnlyList<DiagnosticInfo> diagnostics)
+    private ModelCompilation(ModelSpec spec, CompileOptions options, IReadOnlyList<DiagnosticInfo> diagnostics)
     {
         Spec = spec;
-        Graph = graph;
-        Layout = layout;
+        Options = options;
         Diagnostics = diagnostics;
     }
 
     public ModelSpec Spec { get; }
 
-    /// <summary>The optimized graph; null when an error was reported.</summary>
-    public Graph? Graph { get; }
+    public CompileOptions Options { get; }
 
-    public WeightLayout? Layout { get; }
+    /// <summary>The optimized graph; null when an error was reported.</summary>
+    public Graph? Graph { get; private set; }
+
+    public IReadOnlyList<PassResult> Passes { get; private set; } = [];
+
+    /// <summary>Every node with its kernel plan, in execution order.</summary>
+    public IReadOnlyList<LoweredNode> Lowered { get; private set; } = [];
+
+    public MemoryPlan? Memory { get; private set; }
+
+    public WeightLayout? Layout { get; private set; }
 
     public IReadOnlyList<DiagnosticInfo> Diagnostics { get; }
 
     public bool Succeeded => Graph is not null;
 
-    public ulong LayoutHash => ModelManifest.LayoutHash(Spec);
+    /// <summary>The layout key: a hash of the declaration and options (without source locations) and of every packed
+    /// tensor's program and place. The generated loader refuses an artifact packed under another key.</summary>
+    public ulong LayoutHash { get; private set; }
 
-    public static ModelCompilation Compile(ModelSpec spec)
+    public static ModelCompilation Compile(ModelSpec spec, CompileOptions? options = null)
     {
-        (Graph? graph, IReadOnlyList<DiagnosticInfo> diagnostics) = GraphBuilder.Build(spec);
+        options ??= CompileOptions.Default;
+        (Graph? graph, IReadOnlyList<DiagnosticInfo> built) = GraphBuilder.Build(spec);
+        var diagnostics = built.ToList();
+        var result = new ModelCompilation(spec, options, diagnostics);
         if (graph is null || diagnostics.Any(d => d.Severity == Severity.Error))
         {
-            return new ModelCompilation(spec, null, null, diagnostics);
+            return result;
         }
 
-        PassPipeline.Run(graph);
-        return new ModelCompilation(spec, graph, WeightLayout.Create(graph), diagnostics);
+        IReadOnlyList<PassResult> passes = PassPipeline.Run(graph);
+        IReadOnlyList<LoweredNode> lowered = Lowerer.Lower(graph, options, diagnostics);
+        MemoryPlan memory = MemoryPlan.Create(graph, lowered);
+        if (memory.ActivationFloats.IsConstant && memory.ArenaFloats(1).Value > GraphBuilder.MaxElements)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemoryTooLarge, spec.Location, spec.FullName,
+                memory.ArenaFloats(1).Value, GraphBuilder.MaxElements));
+        }
+
+        if (diagnostics.Any(d => d.Severity == Severity.Error))
+        {
+            return result;
+        }
+
+        WeightLayout layout = WeightLayout.Create(graph);
+        result.Graph = graph;
+        result.Passes = passes;
+        result.Lowered = lowered;
+        result.Memory = memory;
+        result.Layout = layout;
+        result.LayoutHash = Hashing.Fnv1a64(ModelManifest.Write(spec, options, includeLocations: false) + "\n" + layout.Describe());
+        return result;
     }
 
     /// <summary>The declared graph without passes: what the reference interpreter runs, and what validation

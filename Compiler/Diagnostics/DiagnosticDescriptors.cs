@@ -27,7 +27,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MissingInput = new(
         "MC1003", "Model input shape missing",
-        "Model '{0}' has no valid [Input] attribute; declare the per-sample shape with 1 or 3 positive sizes, e.g. [Input(1, 28, 28)] for NCHW images or [Input(784)] for vectors",
+        "Model '{0}' has no valid [Input] attribute; declare the per-sample shape with 1 or 3 positive sizes, e.g. [Input(1, 28, 28)] for NCHW images or [Input(784)] for vectors; an image's height and width may be Dim.Any, chosen at run time",
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor NoLayers = new(
@@ -90,6 +90,31 @@ public static class DiagnosticDescriptors
         "Layer '{0}' ({1}) does not support {2}; {3}",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor TensorTooLarge = new(
+        "MC1016", "Tensor too large",
+        "Layer '{0}' ({1}) produces {2}, {3} elements per sample, more than .NET can index ({4}); declare a smaller input size, or leave it open ([Input(C, Dim.Any, Dim.Any)]) and run smaller tiles",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor MemoryTooLarge = new(
+        "MC1017", "Model needs more memory than .NET can index",
+        "Model '{0}' needs {1} floats of activation memory per sample, more than one .NET array holds ({2}); declare a smaller input size, or leave it open ([Input(C, Dim.Any, Dim.Any)]) and run smaller tiles",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor PlanLineInvalid = new(
+        "MC1018", "Plan file line cannot be read",
+        "Plan file '{0}' line {1}: {2}",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor PlanLayerUnknown = new(
+        "MC1019", "Plan names a layer the model does not declare",
+        "Plan file '{0}' line {1} names layer '{2}', but model '{3}' declares no such layer{4}; fix the plan or regenerate it for the current declaration",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor PlanAlgorithmUnknown = new(
+        "MC1020", "Plan asks for an algorithm the layer does not have",
+        "Plan file '{0}' line {1} asks layer '{2}' ({3}) for algorithm '{4}'; this layer can use: {5}",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
         "Weights file '{0}' for model '{1}' does not exist; check the path in [Model] (it is relative to the project directory)",
@@ -150,7 +175,8 @@ public static class DiagnosticDescriptors
     [
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
-        LayersSplitAcrossDeclarations, UnsupportedOption, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
+        PlanAlgorithmUnknown, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed,
     ];

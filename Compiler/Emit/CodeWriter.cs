@@ -9,6 +9,8 @@ public sealed class CodeWriter
     private readonly StringBuilder _text = new();
     private int _indent;
 
+    public CodeWriter(int indent = 0) => _indent = indent;
+
     public CodeWriter Line(string line = "")
     {
         if (line.Length > 0)
@@ -32,6 +34,13 @@ public sealed class CodeWriter
     {
         _indent--;
         Line("}" + suffix);
+        return this;
+    }
+
+    /// <summary>Appends text another writer produced (already indented), as is.</summary>
+    public CodeWriter Raw(string text)
+    {
+        _text.Append(text);
         return this;
     }
 

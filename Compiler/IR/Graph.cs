@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
+using ModelCompiler.Ops;
 using ModelCompiler.Spec;
 
 namespace ModelCompiler.IR;
@@ -23,6 +25,9 @@ public sealed class Graph
 
     /// <summary>The model output (the last declared layer's output; passes keep it pointing at its producer).</summary>
     public Value Output { get; set; } = null!;
+
+    /// <summary>Whether the input height or width is chosen at run time.</summary>
+    public bool HasOpenSize => !Input.Shape.IsConstant;
 
     /// <summary>Makes every reader of <paramref name="old"/> read <paramref name="replacement"/> instead.</summary>
     public void ReplaceAllUses(Value old, Value replacement)
@@ -58,6 +63,18 @@ public sealed class Graph
         Nodes.Remove(node);
     }
 
+    /// <summary>Re-infers every node's output type from its operator, attributes and inputs, in order: what a pass
+    /// that changed attributes (a channel count, a padding) calls before the verifier runs.</summary>
+    public void InferTypes()
+    {
+        foreach (Node node in Nodes)
+        {
+            var context = new InferenceContext(node.Origin, node.Attributes, node.Inputs, diagnostics: null, Spec.Location);
+            Shape shape = node.Op.InferShape(context)!;
+            node.Output.Type = node.Output.Type with { Shape = shape };
+        }
+    }
+
     /// <summary>A readable dump, one node a line, for snapshots and debugging.</summary>
     public string Dump()
     {
@@ -65,18 +82,13 @@ public sealed class Graph
         text.Append("input ").Append(Input.Shape).AppendLine();
         foreach (Node node in Nodes)
         {
-            text.Append(node.Name).Append(" = ").Append(node.Op);
-            if (node.FoldedBatchNorm is { } bn)
+            text.Append(node.Name).Append(" = ").Append(node.Op.Name);
+            foreach (LayerSpec fused in node.Fused)
             {
-                text.Append("+BatchNorm2d(").Append(bn.Name).Append(')');
+                text.Append('+').Append(fused.Kind).Append('(').Append(fused.Name).Append(')');
             }
 
-            if (!node.Activation.IsNone)
-            {
-                text.Append('+').Append(node.Activation);
-            }
-
-            text.Append('(').Append(string.Join(", ", node.Inputs.ConvertAll(v => v.Name))).Append(") -> ")
+            text.Append('(').Append(string.Join(", ", node.Inputs.Select(v => v.Name))).Append(") -> ")
                 .Append(node.Output.Shape).AppendLine();
         }
 

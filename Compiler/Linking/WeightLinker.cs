@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using ModelCompiler.Diagnostics;
 using ModelCompiler.IR;
+using ModelCompiler.Options;
 using ModelCompiler.Spec;
 using ModelCompiler.Weights;
 
@@ -20,8 +21,8 @@ public sealed record WeightLinkResult(
     public bool Succeeded => Entry is not null;
 }
 
-/// <summary>Reads a model's weights file, checks every tensor the declaration needs against it, and packs the
-/// floats in the layout the generated code reads. Pure apart from reading the one file, and MSBuild-free, so the
+/// <summary>Reads a model's weights file, checks every tensor the declaration needs against it, and runs each
+/// packed tensor's weight program to make the weight block the generated code reads. Pure apart from reading the one file, and MSBuild-free, so the
 /// build task, tests and tools share it. Every problem is reported (not only the first) and points at the
 /// attribute that declared the layer; nothing is packed when any error was reported.</summary>
 public static class WeightLinker
@@ -36,11 +37,11 @@ public static class WeightLinker
         return Path.GetFullPath(Path.Combine(projectDirectory, declared));
     }
 
-    public static WeightLinkResult Link(ModelSpec spec, string projectDirectory)
+    public static WeightLinkResult Link(ModelSpec spec, string projectDirectory, CompileOptions? options = null)
     {
         string path = ResolveWeightsPath(spec, projectDirectory);
         var diagnostics = new List<DiagnosticInfo>();
-        ModelCompilation compilation = ModelCompilation.Compile(spec);
+        ModelCompilation compilation = ModelCompilation.Compile(spec, options);
         Graph? declared = compilation.Succeeded ? ModelCompilation.BuildUnoptimized(spec) : null;
         if (declared is null)
         {
@@ -55,8 +56,22 @@ public static class WeightLinker
             return new WeightLinkResult(spec, path, compilation, null, diagnostics);
         }
 
-        float[] packed = WeightPacker.Pack(compilation.Graph!, compilation.Layout!, name => tensors[name]);
+        byte[] packed = Pack(compilation.Layout!, name => tensors[name]);
         return new WeightLinkResult(spec, path, compilation, new ArtifactEntry(spec.FullName, compilation.LayoutHash, packed), diagnostics);
+    }
+
+    /// <summary>The weight block of <paramref name="layout"/>: each tensor's program run on the source tensors and
+    /// its bytes placed at its offset (padding zero).</summary>
+    public static byte[] Pack(WeightLayout layout, Func<string, float[]> tensors)
+    {
+        byte[] block = new byte[checked((int)layout.TotalBytes)];
+        foreach (PackedTensor t in layout.Tensors)
+        {
+            byte[] bytes = WeightProgramRunner.Pack(t.Program, tensors);
+            Buffer.BlockCopy(bytes, 0, block, checked((int)t.Offset), bytes.Length);
+        }
+
+        return block;
     }
 
     private static Dictionary<string, float[]>? ReadAndValidate(ModelSpec spec, Graph declared, string path, List<DiagnosticInfo> diagnostics)

@@ -4,27 +4,36 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using ModelCompiler.Common;
+using ModelCompiler.Options;
 using ModelCompiler.Spec;
 
 namespace ModelCompiler.Manifest;
 
-/// <summary>The contract between the generator and the weight-linking task: the exact spec, serialized as
-/// text into an assembly-level [AssemblyMetadata] attribute, so the task never parses C#. One line per record,
-/// space-separated key=value fields, values percent-escaped.</summary>
+/// <summary>A model as the weight-linking task needs it: the declaration and the options it was compiled with.</summary>
+public sealed record ManifestModel(ModelSpec Spec, CompileOptions Options);
+
+/// <summary>The contract between the generator and the weight-linking task: the exact spec and compile options,
+/// serialized as text into an assembly-level [AssemblyMetadata] attribute, so the task never parses C# and
+/// compiles exactly what the generator compiled. One line per record, space-separated key=value fields,
+/// values percent-escaped; layer attributes are written generically (<c>a.kernel_size=i:3,3</c>), so a new
+/// operator needs nothing here.</summary>
 public static class ModelManifest
 {
     /// <summary>Key prefix of the AssemblyMetadata attribute; the key continues with the model's full name.</summary>
     public const string MetadataKeyPrefix = "ModelCompiler.Model:";
 
-    /// <summary>Bumped whenever the packed layout or the emitted code's expectations change.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>Bumped whenever the manifest, the packed layout or the emitted code's expectations change.</summary>
+    public const int FormatVersion = 2;
 
     private const string Header = "modelcompiler-manifest";
 
-    public static string Write(ModelSpec spec, bool includeLocations = true)
+    private const string AttributePrefix = "a.";
+
+    public static string Write(ModelSpec spec, CompileOptions? options = null, bool includeLocations = true)
     {
+        options ??= CompileOptions.Default;
         var text = new StringBuilder();
-        text.Append(Header).Append(' ').Append(FormatVersion.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        text.Append(Header).Append(' ').Append(Int(FormatVersion)).Append('\n');
         var model = new List<(string, string)>
         {
             ("namespace", spec.Namespace),
@@ -41,7 +50,7 @@ public static class ModelManifest
         Line(text, "model", model);
         foreach (LayerSpec l in spec.Layers)
         {
-            var f = new List<(string, string)> { ("kind", l.Kind.ToString()), ("name", l.Name) };
+            var f = new List<(string, string)> { ("kind", l.Kind), ("name", l.Name) };
             if (!l.Inputs.IsEmpty)
             {
                 f.Add(("inputs", string.Join(",", l.Inputs.Select(Escape))));
@@ -52,18 +61,7 @@ public static class ModelManifest
                 f.Add(("prefix", l.WeightPrefix));
             }
 
-            f.Add(("in", Int(l.InFeatures)));
-            f.Add(("out", Int(l.OutFeatures)));
-            f.Add(("kernel", Int(l.KernelH) + "," + Int(l.KernelW)));
-            f.Add(("stride", Int(l.StrideH) + "," + Int(l.StrideW)));
-            f.Add(("padding", Int(l.PaddingH) + "," + Int(l.PaddingW)));
-            f.Add(("dilation", Int(l.DilationH) + "," + Int(l.DilationW)));
-            f.Add(("groups", Int(l.Groups)));
-            f.Add(("bias", l.Bias ? "1" : "0"));
-            f.Add(("alpha", Float(l.Alpha)));
-            f.Add(("eps", Float(l.Epsilon)));
-            f.Add(("factor", Int(l.Factor)));
-            f.Add(("includepad", l.CountIncludePad ? "1" : "0"));
+            f.AddRange(l.Attributes.Items.Select(a => (AttributePrefix + a.Key, a.Value.Serialize())));
             if (includeLocations)
             {
                 AddLocation(f, l.Location);
@@ -72,72 +70,85 @@ public static class ModelManifest
             Line(text, "layer", f);
         }
 
+        DeviceProfile device = options.Device;
+        Line(text, "options",
+        [
+            ("backend", options.Backend),
+            ("device", device.Name),
+            ("parallel-node-macs", Long(device.ParallelNodeMacs)),
+            ("parallel-batch-macs", Long(device.ParallelBatchMacs)),
+            ("chunk-bytes", Long(device.ChunkBytes)),
+            ("plan", options.Plan.File),
+        ]);
+        foreach (LayerPlan layer in options.Plan.Layers)
+        {
+            var f = new List<(string, string)> { ("layer", layer.Layer), ("line", Int(layer.Line)) };
+            if (layer.Algorithm is not null)
+            {
+                f.Add(("algorithm", layer.Algorithm));
+            }
+
+            Line(text, "plan", f);
+        }
+
         return text.ToString();
     }
 
-    /// <summary>The layout key: a hash of everything that determines the packed layout and the code, and
-    /// nothing else (no source locations), so moving a declaration does not invalidate packed weights.</summary>
-    public static ulong LayoutHash(ModelSpec spec) => Hashing.Fnv1a64(Write(spec, includeLocations: false));
-
     /// <summary>Parses a manifest; any malformed input throws <see cref="FormatException"/> saying what is wrong.</summary>
-    public static ModelSpec Read(string manifest)
+    public static ManifestModel Read(string manifest)
     {
         try
         {
             return ReadUnchecked(manifest);
         }
-        catch (Exception e) when (e is ArgumentException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or OverflowException or KeyNotFoundException)
         {
             throw new FormatException("malformed manifest: " + e.Message, e);
         }
     }
 
-    private static ModelSpec ReadUnchecked(string manifest)
+    private static ManifestModel ReadUnchecked(string manifest)
     {
-        string[] lines = manifest.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length < 2 || lines[0] != Header + " " + FormatVersion.ToString(CultureInfo.InvariantCulture))
+        string[] lines = manifest.Split(['\n'], StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length < 3 || lines[0] != Header + " " + Int(FormatVersion))
         {
             throw new FormatException("not a ModelCompiler manifest of version " + FormatVersion + " (first line: '" + (lines.Length > 0 ? lines[0] : string.Empty) + "')");
         }
 
         Dictionary<string, string> model = Fields(lines[1], "model");
         var layers = new List<LayerSpec>();
-        foreach (string line in lines.Skip(2))
+        int i = 2;
+        for (; i < lines.Length && lines[i].StartsWith("layer ", StringComparison.Ordinal); i++)
         {
-            Dictionary<string, string> f = Fields(line, "layer");
-            (int kh, int kw) = Pair(f, "kernel");
-            (int sh, int sw) = Pair(f, "stride");
-            (int ph, int pw) = Pair(f, "padding");
-            (int dh, int dw) = Pair(f, "dilation");
+            Dictionary<string, string> f = Fields(lines[i], "layer");
             layers.Add(new LayerSpec
             {
-                Kind = ParseKind(Get(f, "kind")),
+                Kind = Get(f, "kind"),
                 Name = Get(f, "name"),
                 Inputs = f.TryGetValue("inputs", out string? inputs)
                     ? inputs.Split(',').Select(Unescape).ToEquatableArray()
                     : EquatableArray<string>.Empty,
                 WeightPrefix = f.TryGetValue("prefix", out string? prefix) ? prefix : null,
-                InFeatures = ParseInt(Get(f, "in")),
-                OutFeatures = ParseInt(Get(f, "out")),
-                KernelH = kh,
-                KernelW = kw,
-                StrideH = sh,
-                StrideW = sw,
-                PaddingH = ph,
-                PaddingW = pw,
-                DilationH = dh,
-                DilationW = dw,
-                Groups = ParseInt(Get(f, "groups")),
-                Bias = Get(f, "bias") == "1",
-                Alpha = float.Parse(Get(f, "alpha"), NumberStyles.Float, CultureInfo.InvariantCulture),
-                Epsilon = float.Parse(Get(f, "eps"), NumberStyles.Float, CultureInfo.InvariantCulture),
-                Factor = ParseInt(Get(f, "factor")),
-                CountIncludePad = Get(f, "includepad") == "1",
+                Attributes = AttributeSet.From(f.Where(p => p.Key.StartsWith(AttributePrefix, StringComparison.Ordinal))
+                    .Select(p => new AttributeEntry(p.Key.Substring(AttributePrefix.Length), AttributeValue.Parse(p.Value)))),
                 Location = ReadLocation(f),
             });
         }
 
-        return new ModelSpec
+        if (i >= lines.Length)
+        {
+            throw new FormatException("the 'options' line is missing");
+        }
+
+        Dictionary<string, string> o = Fields(lines[i++], "options");
+        var planLayers = new List<LayerPlan>();
+        for (; i < lines.Length; i++)
+        {
+            Dictionary<string, string> f = Fields(lines[i], "plan");
+            planLayers.Add(new LayerPlan(Get(f, "layer"), f.TryGetValue("algorithm", out string? algorithm) ? algorithm : null, ParseInt(Get(f, "line"))));
+        }
+
+        var spec = new ModelSpec
         {
             Namespace = Get(model, "namespace"),
             ClassName = Get(model, "class"),
@@ -147,12 +158,22 @@ public static class ModelManifest
             Layers = layers.ToEquatableArray(),
             Location = ReadLocation(model),
         };
+        var options = new CompileOptions
+        {
+            Backend = Get(o, "backend"),
+            Device = new DeviceProfile
+            {
+                Name = Get(o, "device"),
+                ParallelNodeMacs = ParseLong(Get(o, "parallel-node-macs")),
+                ParallelBatchMacs = ParseLong(Get(o, "parallel-batch-macs")),
+                ChunkBytes = ParseLong(Get(o, "chunk-bytes")),
+            },
+            Plan = planLayers.Count == 0 && Get(o, "plan").Length == 0
+                ? ModelPlan.Empty
+                : new ModelPlan(spec.FullName, planLayers.ToEquatableArray(), Get(o, "plan")),
+        };
+        return new ManifestModel(spec, options);
     }
-
-    private static OpKind ParseKind(string text) =>
-        Enum.GetNames(typeof(OpKind)).Contains(text, StringComparer.Ordinal)
-            ? (OpKind)Enum.Parse(typeof(OpKind), text)
-            : throw new FormatException("unknown layer kind '" + text + "'");
 
     private static void AddLocation(List<(string, string)> fields, SourceLocation? location)
     {
@@ -206,17 +227,13 @@ public static class ModelManifest
     private static string Get(Dictionary<string, string> f, string key) =>
         f.TryGetValue(key, out string? v) ? v : throw new FormatException("missing field '" + key + "'");
 
-    private static (int, int) Pair(Dictionary<string, string> f, string key)
-    {
-        string[] parts = Get(f, key).Split(',');
-        return parts.Length == 2 ? (ParseInt(parts[0]), ParseInt(parts[1])) : throw new FormatException("field '" + key + "' is not a pair");
-    }
-
     private static int ParseInt(string s) => int.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+
+    private static long ParseLong(string s) => long.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
     private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
 
-    private static string Float(float v) => v.ToString("R", CultureInfo.InvariantCulture);
+    private static string Long(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Percent-escapes the characters the line format uses: '%', ' ', '=', ',', newlines.</summary>
     private static string Escape(string s)

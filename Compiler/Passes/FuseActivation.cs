@@ -1,11 +1,11 @@
 using System.Linq;
 using ModelCompiler.IR;
-using ModelCompiler.Spec;
+using ModelCompiler.Ops;
 
 namespace ModelCompiler.Passes;
 
 /// <summary>Moves an activation into the epilogue of the node that produces its input, when that node has no
-/// other reader, so the activation runs while the output row is still in cache.</summary>
+/// other reader, so the activation runs while the output is still in cache.</summary>
 public sealed class FuseActivation : IPass
 {
     public string Name => "fuse-activation";
@@ -13,17 +13,16 @@ public sealed class FuseActivation : IPass
     public bool Run(Graph graph)
     {
         bool changed = false;
-        foreach (Node act in graph.Nodes.Where(n => n.Op.IsActivation()).ToList())
+        foreach (Node act in graph.Nodes.Where(n => n.Op.IsActivation).ToList())
         {
             Node? producer = act.Input.Producer;
-            if (producer is null || !CanTakeEpilogue(producer.Op) || !producer.Activation.IsNone
-                || producer.Output.Consumers.Count != 1)
+            if (producer is null || !producer.Op.TakesEpilogue || !producer.Epilogue.IsNone || producer.Output.Consumers.Count != 1)
             {
                 continue;
             }
 
-            producer.Activation = new Activation(act.Op, act.Spec.Alpha);
-            producer.FusedLayers.Add(act.Name);
+            producer.Epilogue = new Epilogue(((ActivationOp)act.Op).Of(act.Attributes));
+            producer.Fused.Add(act.Origin);
             graph.ReplaceAllUses(act.Output, producer.Output);
             graph.Remove(act);
             changed = true;
@@ -31,6 +30,4 @@ public sealed class FuseActivation : IPass
 
         return changed;
     }
-
-    private static bool CanTakeEpilogue(OpKind op) => op is OpKind.Conv2d or OpKind.Linear or OpKind.BatchNorm2d or OpKind.Add;
 }

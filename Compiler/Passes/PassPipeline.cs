@@ -3,21 +3,31 @@ using ModelCompiler.IR;
 
 namespace ModelCompiler.Passes;
 
-/// <summary>The named pass pipelines. Every pass is followed by the verifier.</summary>
+/// <summary>What one pass did: its name and whether it changed the graph.</summary>
+public sealed record PassResult(string Pass, bool Changed);
+
+/// <summary>The named pass pipelines. After every pass that changed the graph, types are re-inferred and the
+/// verifier runs; the log says which passes changed what.</summary>
 public static class PassPipeline
 {
     /// <summary>The FP32 pipeline: fold BatchNorm into convs, then fuse activations into producers.</summary>
     public static IReadOnlyList<IPass> Default { get; } = [new FoldBatchNorm(), new FuseActivation()];
 
-    public static Graph Run(Graph graph, IReadOnlyList<IPass>? passes = null)
+    public static IReadOnlyList<PassResult> Run(Graph graph, IReadOnlyList<IPass>? passes = null)
     {
         Verifier.Verify(graph, "build");
+        var log = new List<PassResult>();
         foreach (IPass pass in passes ?? Default)
         {
-            pass.Run(graph);
-            Verifier.Verify(graph, pass.Name);
+            bool changed = pass.Run(graph);
+            log.Add(new PassResult(pass.Name, changed));
+            if (changed)
+            {
+                graph.InferTypes();
+                Verifier.Verify(graph, pass.Name);
+            }
         }
 
-        return graph;
+        return log;
     }
 }

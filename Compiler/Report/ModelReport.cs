@@ -4,6 +4,9 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using ModelCompiler.IR;
+using ModelCompiler.Lowering;
+using ModelCompiler.Ops;
+using ModelCompiler.Spec;
 using ModelCompiler.Weights;
 
 namespace ModelCompiler.Report;
@@ -11,12 +14,15 @@ namespace ModelCompiler.Report;
 /// <summary>One row of the per-model summary: a node of the optimized graph, with the layers fused into it.</summary>
 /// <param name="Layer">The node's layer name and the fused layers' names, joined by '+' (e.g. conv1+bn1+relu1).</param>
 /// <param name="Op">The operator and the fused operators, joined by '+'.</param>
-/// <param name="WeightBytes">Bytes of packed float32 weights the node reads (without alignment padding).</param>
-public sealed record ReportRow(string Layer, string Op, string Output, long Parameters, long Macs, long WeightBytes);
+/// <param name="Parameters">Learned parameters as declared (a folded BatchNorm's scale and shift included).</param>
+/// <param name="Macs">Multiply-accumulates per sample; a formula in H and W for an open input size.</param>
+/// <param name="WeightBytes">Bytes of packed weights the node reads (without alignment padding).</param>
+public sealed record ReportRow(string Layer, string Op, string Output, long Parameters, Dim Macs, long WeightBytes);
 
 /// <summary>What a compiled model costs, for the build log (a plain-text table) and for a Markdown report.
-/// Depends only on the declaration (never on weight values, source locations or the machine), so the text
-/// is deterministic and only changes when the model's layout does. Numbers in invariant culture.</summary>
+/// Depends only on the declaration and options (never on weight values, source locations or the machine), so the
+/// text is deterministic and only changes when the model does. Memory figures are the memory plan's, the same the
+/// generated code allocates and its constants state. Numbers in invariant culture.</summary>
 public static class ModelReport
 {
     private static readonly string[] Headers = ["layer", "op", "output", "params", "MACs", "weight bytes"];
@@ -26,66 +32,35 @@ public static class ModelReport
         var rows = new List<ReportRow>();
         foreach (Node node in graph.Nodes)
         {
-            var op = new StringBuilder(node.Op.ToString());
-            if (node.FoldedBatchNorm is { } bn)
+            var ops = new List<string> { node.Op.Name };
+            ops.AddRange(node.Fused.Where(f => !(OpRegistry.Find(f.Kind)?.IsActivation ?? false)).Select(f => f.Kind));
+            if (node.Epilogue.Activation is { } activation)
             {
-                op.Append('+').Append(bn.Kind);
+                ops.Add(activation.ToString());
             }
 
-            if (!node.Activation.IsNone)
-            {
-                op.Append('+').Append(node.Activation);
-            }
-
-            long weightBytes = layout.Tensors.Where(t => t.Node == node.Name).Sum(t => 4L * t.Length);
+            long parameters = node.Op.Cost(node).Parameters
+                + node.Fused.Sum(f => OpRegistry.Find(f.Kind)?.WeightShapes(f.Attributes).Sum(w => w.Shape.Aggregate(1L, (a, b) => a * b)) ?? 0);
             rows.Add(new ReportRow(
                 string.Join("+", new[] { node.Name }.Concat(node.FusedLayers)),
-                op.ToString(),
+                string.Join("+", ops),
                 node.Output.Shape.ToString(),
-                CostModel.Parameters(node),
-                CostModel.Macs(node),
-                weightBytes));
+                parameters,
+                node.Op.Cost(node).Macs,
+                layout.Tensors.Where(t => t.Node == node.Name).Sum(t => t.Bytes)));
         }
 
         return rows;
     }
 
-    /// <summary>Peak bytes of float32 activations per sample when every tensor (the input included) has its own
-    /// buffer, allocated by its producer and freed after its last reader. An upper bound for what slicing and
-    /// buffer reuse will achieve; 0 for an empty graph.</summary>
-    public static long PeakActivationBytes(Graph graph)
-    {
-        var lastUse = new Dictionary<Value, int>();
-        for (int i = 0; i < graph.Nodes.Count; i++)
-        {
-            foreach (Value input in graph.Nodes[i].Inputs)
-            {
-                lastUse[input] = i;
-            }
-        }
-
-        lastUse[graph.Output] = graph.Nodes.Count;
-        var live = new List<Value> { graph.Input };
-        long peak = 4L * graph.Input.Shape.Size;
-        for (int i = 0; i < graph.Nodes.Count; i++)
-        {
-            Value output = graph.Nodes[i].Output;
-            peak = Math.Max(peak, live.Sum(v => 4L * v.Shape.Size) + (4L * output.Shape.Size));
-            live.Add(output);
-            live.RemoveAll(v => !lastUse.TryGetValue(v, out int last) || last <= i);
-        }
-
-        return peak;
-    }
-
-    /// <summary>The summary table for the build log: a title line, then one row per node and a total row.</summary>
+    /// <summary>The summary table for the build log: a title line, one row per node, a total row, and the memory line.</summary>
     public static string SummaryTable(ModelCompilation compilation, string weightsPath)
     {
-        (Graph graph, WeightLayout layout) = Compiled(compilation);
+        (Graph graph, WeightLayout layout, MemoryPlan memory) = Compiled(compilation);
         IReadOnlyList<ReportRow> rows = Rows(graph, layout);
         var cells = new List<string[]> { Headers };
         cells.AddRange(rows.Select(r => new[] { r.Layer, r.Op, r.Output, Number(r.Parameters), Number(r.Macs), Number(r.WeightBytes) }));
-        cells.Add(["total", string.Empty, string.Empty, Number(rows.Sum(r => r.Parameters)), Number(rows.Sum(r => r.Macs)), Number(rows.Sum(r => r.WeightBytes))]);
+        cells.Add(["total", string.Empty, string.Empty, Number(rows.Sum(r => r.Parameters)), Number(Dim.Sum(rows.Select(r => r.Macs))), Number(rows.Sum(r => r.WeightBytes))]);
         int[] widths = Enumerable.Range(0, Headers.Length).Select(c => cells.Max(row => row[c].Length)).ToArray();
 
         var text = new StringBuilder();
@@ -104,33 +79,43 @@ public static class ModelReport
             text.Append('\n');
         }
 
+        text.Append("  memory: ").Append(MemoryText(memory)).Append("; weight block ").Append(Number(layout.TotalBytes)).Append(" bytes").Append('\n');
         return text.ToString().Replace(" \n", "\n").TrimEnd('\n');
     }
 
-    /// <summary>The Markdown report of one model: shapes, totals, the layer table, fused layers, peak activations.</summary>
+    /// <summary>The memory line: what one thread allocates at batch 1, and how it grows with the batch.</summary>
+    public static string MemoryText(MemoryPlan memory)
+    {
+        Dim activation = memory.ActivationFloats * 4, scratch = memory.ScratchFloats * 4;
+        return Number(activation + scratch) + " bytes per thread at batch 1 (activations " + Number(activation)
+            + " per sample of a chunk, scratch " + Number(scratch) + ")";
+    }
+
+    /// <summary>The Markdown report of one model: shapes, totals, the layer table, fused layers, kernel plans and the memory plan.</summary>
     /// <param name="weightsPath">The weights file as declared (relative to the project directory).</param>
     /// <param name="artifactName">The file the packed weights ship in, e.g. MyApp.mcweights.</param>
     public static string Markdown(ModelCompilation compilation, string weightsPath, string artifactName)
     {
-        (Graph graph, WeightLayout layout) = Compiled(compilation);
+        (Graph graph, WeightLayout layout, MemoryPlan memory) = Compiled(compilation);
         IReadOnlyList<ReportRow> rows = Rows(graph, layout);
         var md = new StringBuilder();
         void Line(string s = "") => md.Append(s).Append('\n');
 
         Line("# " + compilation.Spec.FullName);
         Line();
-        Line("Written by ModelCompiler from the model's declaration at build time; do not edit. Costs are per sample.");
+        Line("Written by ModelCompiler from the model's declaration at build time; do not edit. Costs are per sample"
+            + (graph.HasOpenSize ? "; H and W are the input height and width, chosen at run time." : "."));
         Line();
         Line("| | |");
         Line("| --- | --- |");
         Line("| weights file | `" + weightsPath + "` |");
-        Line("| packed into | `" + artifactName + "` (" + Number(4L * layout.TotalLength) + " bytes with alignment) |");
+        Line("| packed into | `" + artifactName + "` (" + Number(layout.TotalBytes) + " bytes with alignment) |");
         Line("| input | " + graph.Input.Shape + " |");
         Line("| output | " + graph.Output.Shape + " |");
         Line("| parameters | " + Number(rows.Sum(r => r.Parameters)) + " |");
-        Line("| MACs | " + Number(rows.Sum(r => r.Macs)) + " |");
+        Line("| MACs | " + Number(Dim.Sum(rows.Select(r => r.Macs))) + " |");
         Line("| weight bytes | " + Number(rows.Sum(r => r.WeightBytes)) + " |");
-        Line("| peak activation memory | " + Number(PeakActivationBytes(graph)) + " bytes (float32, one buffer per tensor, freed after its last reader) |");
+        Line("| memory | " + MemoryText(memory) + "; the generated `PeakMemoryBytes` |");
         Line();
         Line("## Layers");
         Line();
@@ -141,11 +126,11 @@ public static class ModelReport
             Line("| " + r.Layer + " | " + r.Op + " | " + r.Output + " | " + Number(r.Parameters) + " | " + Number(r.Macs) + " | " + Number(r.WeightBytes) + " |");
         }
 
-        Line("| **total** | | | **" + Number(rows.Sum(r => r.Parameters)) + "** | **" + Number(rows.Sum(r => r.Macs)) + "** | **" + Number(rows.Sum(r => r.WeightBytes)) + "** |");
+        Line("| **total** | | | **" + Number(rows.Sum(r => r.Parameters)) + "** | **" + Number(Dim.Sum(rows.Select(r => r.Macs))) + "** | **" + Number(rows.Sum(r => r.WeightBytes)) + "** |");
         Line();
         Line("## Fused layers");
         Line();
-        List<Node> fused = graph.Nodes.Where(n => n.FusedLayers.Count > 0).ToList();
+        List<Node> fused = graph.Nodes.Where(n => n.Fused.Count > 0).ToList();
         if (fused.Count == 0)
         {
             Line("None: every declared layer runs on its own.");
@@ -154,27 +139,42 @@ public static class ModelReport
         foreach (Node node in fused)
         {
             var parts = new List<string>();
-            if (node.FoldedBatchNorm is { } bn)
+            foreach (LayerSpec layer in node.Fused)
             {
-                parts.Add("`" + bn.Name + "` (BatchNorm2d) folded into its weights and bias");
+                parts.Add(OpRegistry.Find(layer.Kind)?.IsActivation ?? false
+                    ? "`" + layer.Name + "` (" + node.Epilogue + ") applied in its epilogue"
+                    : "`" + layer.Name + "` (" + layer.Kind + ") folded into its weights and bias");
             }
 
-            if (!node.Activation.IsNone)
-            {
-                string activation = node.FusedLayers.Last();
-                parts.Add("`" + activation + "` (" + node.Activation + ") applied in its epilogue");
-            }
-
-            Line("- `" + node.Name + "` (" + node.Op + "): " + string.Join("; ", parts));
+            Line("- `" + node.Name + "` (" + node.Op.Name + "): " + string.Join("; ", parts));
         }
 
+        Line();
+        Line("## Kernel plans and memory");
+        Line();
+        Line("Live activation floats per sample while each node runs (its inputs, its output and every value still to be read), and its scratch.");
+        Line();
+        Line("| node | algorithm | kernels | live floats | scratch floats |");
+        Line("| --- | --- | --- | ---: | ---: |");
+        foreach ((LoweredNode lowered, MemoryStep step) in compilation.Lowered.Zip(memory.Timeline, (l, m) => (l, m)))
+        {
+            string kernels = lowered.Plan.Calls.IsEmpty ? "(a view: nothing to compute)" : string.Join(", ", lowered.Plan.Calls.Select(c => c.Kernel + (c.Range is { Parallel: true } ? " (split by " + c.Range.Axis + ")" : string.Empty)));
+            Line("| " + lowered.Node.Name + " | " + lowered.Plan.Algorithm + " | " + kernels + " | " + Number(step.LiveFloats) + " | " + Number(step.ScratchFloats) + " |");
+        }
+
+        Line();
+        Line("The arena places these in " + Number(memory.ActivationFloats) + " floats per sample (buffers reused once dead) plus "
+            + Number(memory.ScratchFloats) + " floats of scratch.");
         return md.ToString();
     }
 
-    private static (Graph Graph, WeightLayout Layout) Compiled(ModelCompilation compilation) =>
-        compilation.Graph is { } graph && compilation.Layout is { } layout
-            ? (graph, layout)
+    private static (Graph Graph, WeightLayout Layout, MemoryPlan Memory) Compiled(ModelCompilation compilation) =>
+        compilation.Graph is { } graph && compilation.Layout is { } layout && compilation.Memory is { } memory
+            ? (graph, layout, memory)
             : throw new ArgumentException("model '" + compilation.Spec.FullName + "' did not compile; there is nothing to report", nameof(compilation));
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A constant with thousands separators, a formula as it is.</summary>
+    private static string Number(Dim value) => value.IsConstant ? Number(value.Value) : value.ToString();
 }

@@ -2,11 +2,13 @@ using ModelCompiler.Common;
 
 namespace ModelCompiler.Spec;
 
-/// <summary>One declared layer, exactly as the attribute said it (after defaults are applied).
+/// <summary>One declared layer: the operator, its name and inputs, and its attributes in canonical form
+/// (the operator's definition turned what the attribute said, defaults applied, into them).
 /// Value-equatable: it is part of the generator's cache key.</summary>
 public sealed record LayerSpec
 {
-    public required OpKind Kind { get; init; }
+    /// <summary>The operator, named as its attribute without the suffix: "Conv2d", "ReLU", "Concat".</summary>
+    public required string Kind { get; init; }
 
     /// <summary>Unique layer name; other layers refer to it in <see cref="Inputs"/>.</summary>
     public required string Name { get; init; }
@@ -17,43 +19,8 @@ public sealed record LayerSpec
     /// <summary>Prefix of this layer's tensors in the weights file; null means <see cref="Name"/>.</summary>
     public string? WeightPrefix { get; init; }
 
-    /// <summary>Linear: in features; Conv2d: in channels; BatchNorm2d: features.</summary>
-    public int InFeatures { get; init; }
-
-    /// <summary>Linear: out features; Conv2d: out channels.</summary>
-    public int OutFeatures { get; init; }
-
-    public int KernelH { get; init; }
-
-    public int KernelW { get; init; }
-
-    public int StrideH { get; init; } = 1;
-
-    public int StrideW { get; init; } = 1;
-
-    public int PaddingH { get; init; }
-
-    public int PaddingW { get; init; }
-
-    public int DilationH { get; init; } = 1;
-
-    public int DilationW { get; init; } = 1;
-
-    public int Groups { get; init; } = 1;
-
-    public bool Bias { get; init; } = true;
-
-    /// <summary>LeakyReLU negative slope.</summary>
-    public float Alpha { get; init; }
-
-    /// <summary>BatchNorm2d epsilon.</summary>
-    public float Epsilon { get; init; } = 1e-5f;
-
-    /// <summary>Upsample / PixelShuffle scale factor.</summary>
-    public int Factor { get; init; }
-
-    /// <summary>AvgPool2d: whether zero padding counts in the divisor (PyTorch default true).</summary>
-    public bool CountIncludePad { get; init; } = true;
+    /// <summary>The operator's attributes (in_channels, kernel_size, stride, padding, ...).</summary>
+    public AttributeSet Attributes { get; init; }
 
     public SourceLocation? Location { get; init; }
 

@@ -6,32 +6,26 @@ using ModelCompiler.Common;
 
 namespace ModelCompiler.Weights;
 
-/// <summary>One model's packed weights inside an artifact.</summary>
+/// <summary>One model's packed weight block inside an artifact.</summary>
 /// <param name="Model">Full name of the model class.</param>
 /// <param name="LayoutHash">The layout key the generated code was compiled against.</param>
-public sealed record ArtifactEntry(string Model, ulong LayoutHash, float[] Data)
+/// <param name="Data">The block: every packed tensor at its layout offset, typed and little-endian.</param>
+public sealed record ArtifactEntry(string Model, ulong LayoutHash, byte[] Data)
 {
-    /// <summary>FNV-1a 64 over the little-endian float bytes; the loader recomputes it.</summary>
-    public ulong ContentHash => Hashing.Fnv1a64(ToBytes(Data));
-
-    internal static byte[] ToBytes(float[] data)
-    {
-        byte[] bytes = new byte[data.Length * 4];
-        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
-        return bytes;
-    }
+    /// <summary>FNV-1a 64 over the block; the loader recomputes it.</summary>
+    public ulong ContentHash => Hashing.Fnv1a64(Data);
 }
 
 /// <summary>The packed weights file that ships beside an assembly, one per assembly, holding each of its
 /// models. The generated loader reads this same format; keep the two in step (FormatVersion).
 /// <code>
 /// "MCWT" | u32 version | u32 model count | u32 reserved (0)
-/// per model: u16 name bytes | UTF-8 name | u64 layout hash | u64 content hash | i64 data offset | i64 float count
-/// data: each model's floats, little-endian, at 64-byte aligned offsets
+/// per model: u16 name bytes | UTF-8 name | u64 layout hash | u64 content hash | i64 data offset | i64 byte count
+/// data: each model's weight block at a 64-byte aligned offset
 /// </code></summary>
 public static class WeightArtifact
 {
-    public const uint FormatVersion = 1;
+    public const uint FormatVersion = 2;
 
     public static readonly byte[] Magic = Encoding.ASCII.GetBytes("MCWT");
 
@@ -63,13 +57,13 @@ public static class WeightArtifact
             writer.Write(offset);
             writer.Write((long)e.Data.Length);
             offsets.Add(offset);
-            offset = Align(offset + (e.Data.Length * 4L));
+            offset = Align(offset + e.Data.Length);
         }
 
         for (int i = 0; i < entries.Count; i++)
         {
             writer.Write(new byte[offsets[i] - stream.Position]);
-            writer.Write(ArtifactEntry.ToBytes(entries[i].Data));
+            writer.Write(entries[i].Data);
         }
 
         writer.Flush();
@@ -98,11 +92,11 @@ public static class WeightArtifact
             ulong layout = reader.ReadUInt64();
             ulong content = reader.ReadUInt64();
             long offset = reader.ReadInt64();
-            long floats = reader.ReadInt64();
-            Require(offset >= 16 && floats >= 0 && floats <= (bytes.Length - offset) / 4 && offset <= bytes.Length,
-                "model '" + name + "' data [" + offset + ", +" + floats + " floats] lies outside the " + bytes.Length + "-byte file");
-            float[] data = new float[floats];
-            Buffer.BlockCopy(bytes, (int)offset, data, 0, (int)floats * 4);
+            long length = reader.ReadInt64();
+            Require(offset >= 16 && length >= 0 && offset <= bytes.Length && length <= bytes.Length - offset,
+                "model '" + name + "' data [" + offset + ", +" + length + " bytes] lies outside the " + bytes.Length + "-byte file");
+            byte[] data = new byte[length];
+            Buffer.BlockCopy(bytes, (int)offset, data, 0, (int)length);
             var entry = new ArtifactEntry(name, layout, data);
             Require(entry.ContentHash == content, "model '" + name + "' data does not match its hash (corrupted or truncated)");
             entries.Add(entry);

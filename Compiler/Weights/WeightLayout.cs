@@ -1,31 +1,38 @@
 using System.Collections.Generic;
+using System.Linq;
+using System.Text;
 using ModelCompiler.IR;
 using ModelCompiler.Spec;
 
 namespace ModelCompiler.Weights;
 
-/// <summary>One packed tensor as the generated code reads it: a slice of the model's float array.</summary>
+/// <summary>One packed tensor as the generated code reads it: a byte range of the model's weight block.</summary>
 /// <param name="Node">The IR node that reads it.</param>
 /// <param name="Role">"weight", "bias", "scale" or "shift".</param>
-public sealed record PackedTensor(string Node, string Role, int[] Shape, int Offset, int Length);
+public sealed record PackedTensor(string Node, string Role, Encode Program, long Offset, long Bytes)
+{
+    public TensorType Type => new(Program.DataType, new Shape(Program.Shape.Select(d => (long)d).ToArray()), Program.Layout);
+
+    public long Count => Program.Count;
+}
 
 /// <summary>A tensor the weights file must hold, as the layer declared it.</summary>
 public sealed record RequiredTensor(string Name, int[] Shape, LayerSpec Layer);
 
-/// <summary>Where every packed tensor of a model lives. Depends only on the declaration (never on weight
-/// values), so the generator and the weight-linking task compute the same layout independently.</summary>
+/// <summary>Where every packed tensor of a model lives and how it is made. Depends only on the compiled graph
+/// (never on weight values), so the generator and the weight-linking task compute the same layout independently;
+/// <see cref="Describe"/> is part of the layout hash, so code built for one layout never reads another's bytes.</summary>
 public sealed class WeightLayout
 {
-    /// <summary>Offsets are multiples of this many floats (64 bytes), so vector loads of a tensor start aligned
-    /// relative to the array start.</summary>
-    public const int Alignment = 16;
+    /// <summary>Tensors start at multiples of this many bytes (a cache line), relative to the block's start.</summary>
+    public const int Alignment = 64;
 
     private readonly Dictionary<(string, string), PackedTensor> _byKey = [];
 
-    private WeightLayout(List<PackedTensor> tensors, int totalLength)
+    private WeightLayout(List<PackedTensor> tensors, long totalBytes)
     {
         Tensors = tensors;
-        TotalLength = totalLength;
+        TotalBytes = totalBytes;
         foreach (PackedTensor t in tensors)
         {
             _byKey[(t.Node, t.Role)] = t;
@@ -34,104 +41,67 @@ public sealed class WeightLayout
 
     public IReadOnlyList<PackedTensor> Tensors { get; }
 
-    /// <summary>Floats in the packed array.</summary>
-    public int TotalLength { get; }
+    /// <summary>Bytes of the weight block, alignment padding included.</summary>
+    public long TotalBytes { get; }
+
+    /// <summary>Bytes of the tensors themselves, without alignment padding.</summary>
+    public long TensorBytes => Tensors.Sum(t => t.Bytes);
 
     public PackedTensor? Find(string node, string role) => _byKey.TryGetValue((node, role), out PackedTensor? t) ? t : null;
 
     public static WeightLayout Create(Graph graph)
     {
         var tensors = new List<PackedTensor>();
-        int offset = 0;
-        void Add(Node node, string role, params int[] shape)
-        {
-            int length = 1;
-            foreach (int d in shape)
-            {
-                length *= d;
-            }
-
-            tensors.Add(new PackedTensor(node.Name, role, shape, offset, length));
-            offset += (length + Alignment - 1) / Alignment * Alignment;
-        }
-
+        long offset = 0;
         foreach (Node node in graph.Nodes)
         {
-            LayerSpec s = node.Spec;
-            switch (node.Op)
+            foreach (NodeWeight weight in node.Weights)
             {
-                case OpKind.Conv2d:
-                    Add(node, "weight", s.OutFeatures, s.InFeatures / s.Groups, s.KernelH, s.KernelW);
-                    if (s.Bias || node.FoldedBatchNorm is not null)
-                    {
-                        Add(node, "bias", s.OutFeatures);
-                    }
-
-                    break;
-                case OpKind.Linear:
-                    Add(node, "weight", s.OutFeatures, s.InFeatures);
-                    if (s.Bias)
-                    {
-                        Add(node, "bias", s.OutFeatures);
-                    }
-
-                    break;
-                case OpKind.BatchNorm2d:
-                    Add(node, "scale", s.InFeatures);
-                    Add(node, "shift", s.InFeatures);
-                    break;
+                long bytes = weight.Program.Bytes;
+                tensors.Add(new PackedTensor(node.Name, weight.Role, weight.Program, offset, bytes));
+                offset = checked((offset + bytes + Alignment - 1) / Alignment * Alignment);
             }
         }
 
         return new WeightLayout(tensors, offset);
     }
 
-    /// <summary>The tensors the weights file must provide, in execution order.</summary>
-    public static IReadOnlyList<RequiredTensor> RequiredTensors(Graph graph)
+    /// <summary>One line per tensor: node, role, type, offset and program. Hashed into the layout key.</summary>
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        foreach (PackedTensor t in Tensors)
+        {
+            text.Append(t.Node).Append(' ').Append(t.Role).Append(' ').Append(t.Type).Append(" @").Append(t.Offset)
+                .Append(' ').Append(t.Program).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The tensors the weights file must provide, in execution order, each once.</summary>
+    public static IReadOnlyList<RequiredTensor> RequiredTensors(Graph declared)
     {
         var result = new List<RequiredTensor>();
-        foreach (Node node in graph.Nodes)
+        var seen = new HashSet<(string, LayerSpec)>();
+        foreach (Node node in declared.Nodes)
         {
-            LayerSpec s = node.Spec;
-            string p = s.TensorPrefix;
-            switch (node.Op)
+            foreach (LoadTensor load in node.Weights.SelectMany(w => w.Program.Sources).OrderBy(l => SourceOrder(l.Name)))
             {
-                case OpKind.Conv2d:
-                    result.Add(new RequiredTensor(p + ".weight", [s.OutFeatures, s.InFeatures / s.Groups, s.KernelH, s.KernelW], s));
-                    if (s.Bias)
-                    {
-                        result.Add(new RequiredTensor(p + ".bias", [s.OutFeatures], s));
-                    }
-
-                    if (node.FoldedBatchNorm is { } bn)
-                    {
-                        AddBatchNorm(result, bn);
-                    }
-
-                    break;
-                case OpKind.Linear:
-                    result.Add(new RequiredTensor(p + ".weight", [s.OutFeatures, s.InFeatures], s));
-                    if (s.Bias)
-                    {
-                        result.Add(new RequiredTensor(p + ".bias", [s.OutFeatures], s));
-                    }
-
-                    break;
-                case OpKind.BatchNorm2d:
-                    AddBatchNorm(result, s);
-                    break;
+                if (seen.Add((load.Name, node.Origin)))
+                {
+                    result.Add(new RequiredTensor(load.Name, load.Shape.ToArray(), node.Origin));
+                }
             }
         }
 
         return result;
     }
 
-    private static void AddBatchNorm(List<RequiredTensor> result, LayerSpec bn)
-    {
-        string p = bn.TensorPrefix;
-        foreach (string suffix in new[] { ".weight", ".bias", ".running_mean", ".running_var" })
-        {
-            result.Add(new RequiredTensor(p + suffix, [bn.InFeatures], bn));
-        }
-    }
+    /// <summary>PyTorch's state_dict order within a layer: weight, bias, running_mean, running_var.</summary>
+    private static int SourceOrder(string name) =>
+        name.EndsWith(".weight", System.StringComparison.Ordinal) ? 0
+        : name.EndsWith(".bias", System.StringComparison.Ordinal) ? 1
+        : name.EndsWith(".running_mean", System.StringComparison.Ordinal) ? 2
+        : 3;
 }

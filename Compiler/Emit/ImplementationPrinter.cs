@@ -1,0 +1,189 @@
+using System.Linq;
+using ModelCompiler.Common;
+using ModelCompiler.IR;
+using ModelCompiler.Lowering;
+
+namespace ModelCompiler.Emit;
+
+/// <summary>Prints the nested implementation class: the memory plan as constants (or, with an open input size, a
+/// <c>Geometry</c> class that computes it once per size), the per-thread arena, the weights, the batch loop
+/// (chunks of samples, split across threads when the batch is large) and one class per node.</summary>
+internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
+{
+    private const string K = ModelEmitter.Kernels;
+    private const string Width = ModelEmitter.VectorWidth;
+
+    private bool Open => model.Open;
+
+    /// <summary>", Geometry g" on every internal signature of an open model.</summary>
+    private string GeometryParameter => Open ? ", Geometry g" : string.Empty;
+
+    private string GeometryArgument => Open ? ", g" : string.Empty;
+
+    public void Print()
+    {
+        Graph graph = model.Graph;
+        MemoryPlan memory = model.Memory;
+
+        // Node classes first, into their own writer: printing them registers the open sizes the Geometry class holds.
+        var nodes = new CodeWriter(indent: 2);
+        foreach (LoweredNode lowered in model.Lowered)
+        {
+            nodes.Line();
+            new NodePrinter(nodes, model, lowered).Print();
+        }
+
+        w.Line("/// <summary>The compiled layers, their memory plan and weights.</summary>");
+        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ModelCompiler\", \"2\")]");
+        w.Open("private static class " + ModelEmitter.ImplementationClass);
+        if (!Open)
+        {
+            w.Line("/// <summary>Floats of activation arena per sample of a chunk (the static memory plan).</summary>");
+            w.Line("internal const int ActivationFloats = " + CodeWriter.Int(memory.ActivationFloats.Value) + ";");
+            w.Line();
+            w.Line("/// <summary>Floats of scratch after a chunk's activations.</summary>");
+            w.Line("internal const int ScratchFloats = " + CodeWriter.Int(memory.ScratchFloats.Value) + ";");
+            w.Line();
+            w.Line("internal const int InputOffset = " + CodeWriter.Int(memory.Values[graph.Input].Offset.Value) + ";");
+            w.Line("internal const int OutputOffset = " + CodeWriter.Int(memory.Values[graph.Output].Offset.Value) + ";");
+        }
+
+        w.Line("private const int WeightBytes = " + CodeWriter.Int(model.Layout.TotalBytes) + ";");
+        w.Line("private const ulong LayoutHash = 0x" + Hashing.ToHex(model.Compilation.LayoutHash) + "UL;");
+        w.Line("private const long ParallelBatchMacs = " + CodeWriter.Int(model.Device.ParallelBatchMacs) + ";");
+        w.Line();
+        w.Line("[global::System.ThreadStatic]");
+        w.Line("private static float[]? t_arena;");
+        w.Line("[global::System.ThreadStatic]");
+        w.Line("private static float[]? t_batchInput;");
+        w.Line("[global::System.ThreadStatic]");
+        w.Line("private static float[]? t_batchOutput;");
+        w.Line("private static byte[]? s_weights;");
+        w.Line();
+        PrintWeights();
+        PrintRun();
+        PrintHelpers();
+        if (Open)
+        {
+            new GeometryPrinter(w, model).Print();
+        }
+
+        w.Line();
+        w.Line("/// <summary>One chunk of <paramref name=\"n\"/> samples through every layer; the inputs are already in the arena.</summary>");
+        w.Line("/// <param name=\"parallel\">Whether large layers may split their work across threads.</param>");
+        w.Line(ModelEmitter.Optimized);
+        w.Open("private static void RunChunk(float[] arena, byte[] weights, int n, " + Width + " width, bool parallel" + GeometryParameter + ")");
+        foreach (LoweredNode lowered in model.Lowered)
+        {
+            w.Line(NodePrinter.HasCode(lowered.Plan)
+                ? model.ClassNames[lowered.Node] + ".Run(arena, weights, n, width, parallel" + GeometryArgument + ");"
+                : "// " + ModelEmitter.Line(lowered.Node.Name) + ": a view of " + ModelEmitter.Line(lowered.Node.Input.Name) + ", nothing to compute.");
+        }
+
+        w.Close();
+        w.Raw(nodes.ToString());
+        w.Close();
+    }
+
+    private void PrintWeights()
+    {
+        w.Line("/// <summary>The packed weights, loaded from the artifact on first use and shared by every call.</summary>");
+        w.Line("internal static byte[] Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();");
+        w.Line();
+        w.Open("private static byte[] LoadWeights()");
+        w.Line("byte[] loaded = global::ModelCompiler.Generated.WeightStore.Load(" + CodeWriter.String(model.Graph.Spec.FullName) + ", LayoutHash, WeightBytes);");
+        w.Line("return global::System.Threading.Interlocked.CompareExchange(ref s_weights, loaded, null) ?? loaded;");
+        w.Close();
+        w.Line();
+    }
+
+    private void PrintRun()
+    {
+        string macs = Open ? "g.MacsPerSample" : "MacsPerSample";
+        w.Line("/// <summary>Runs a checked batch: across threads by sample when it is large, else chunk by chunk here.</summary>");
+        w.Open("internal static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, " + Width + " width" + GeometryParameter + ")");
+        w.Line("byte[] weights = Weights;");
+        w.Line(Width + " resolved = " + K + ".Resolve(width);");
+        w.Open("if (batch > 1 && (long)batch * " + macs + " >= ParallelBatchMacs && global::System.Environment.ProcessorCount > 1)");
+        w.Line("RunParallel(input, output, batch, weights, resolved" + GeometryArgument + ");");
+        w.Line("return;");
+        w.Close();
+        w.Line();
+        w.Line("RunSamples(input, output, batch, weights, resolved, parallel: true" + GeometryArgument + ");");
+        w.Close();
+        w.Line();
+
+        string inputSize = Open ? "g.InputSize" : "InputSize";
+        string outputSize = Open ? "g.OutputSize" : "OutputSize";
+        string inputOffset = Open ? "g.InputOffset" : "InputOffset";
+        string outputOffset = Open ? "g.OutputOffset" : "OutputOffset";
+        string activation = Open ? "g.ActivationFloats" : "ActivationFloats";
+        string scratch = Open ? "g.ScratchFloats" : "ScratchFloats";
+        string chunk = Open ? "g.ChunkSize" : "ChunkSize";
+        w.Line("/// <summary>Samples in chunks: each chunk's inputs copied into this thread's arena, computed, outputs copied out.</summary>");
+        w.Open("private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, " + Width + " width, bool parallel" + GeometryParameter + ")");
+        w.Line("int chunk = global::System.Math.Min(batch, " + chunk + ");");
+        w.Line("float[] arena = Arena((chunk * " + activation + ") + " + scratch + ");");
+        w.Open("for (int first = 0; first < batch; first += chunk)");
+        w.Line("int n = global::System.Math.Min(chunk, batch - first);");
+        w.Line("input.Slice(first * " + inputSize + ", n * " + inputSize + ").CopyTo(Slice(arena, n * " + inputOffset + ", n * " + inputSize + "));");
+        w.Line("RunChunk(arena, weights, n, width, parallel" + GeometryArgument + ");");
+        w.Line("Slice(arena, n * " + outputOffset + ", n * " + outputSize + ").CopyTo(output.Slice(first * " + outputSize + ", n * " + outputSize + "));");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Splits a batch into one contiguous range of samples per thread, each with its own arena. Spans cannot");
+        w.Line("/// enter the workers, so the batch is staged through per-thread arrays that grow once.</summary>");
+        w.Open("private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, " + Width + " width" + GeometryParameter + ")");
+        w.Line("float[] staged = Stage(ref t_batchInput, input.Length);");
+        w.Line("float[] results = Stage(ref t_batchOutput, output.Length);");
+        w.Line("input.CopyTo(staged);");
+        w.Line("int workers = global::System.Math.Min(batch, global::System.Environment.ProcessorCount);");
+        w.Open("global::System.Threading.Tasks.Parallel.For(0, workers, worker =>");
+        w.Line("int first = (int)((long)batch * worker / workers);");
+        w.Line("int count = (int)((long)batch * (worker + 1) / workers) - first;");
+        w.Line("RunSamples(");
+        w.Line("    new global::System.ReadOnlySpan<float>(staged, first * " + inputSize + ", count * " + inputSize + "),");
+        w.Line("    new global::System.Span<float>(results, first * " + outputSize + ", count * " + outputSize + "),");
+        w.Line("    count, weights, width, parallel: false" + GeometryArgument + ");");
+        w.Close(");");
+        w.Line("new global::System.ReadOnlySpan<float>(results, 0, output.Length).CopyTo(output);");
+        w.Close();
+        w.Line();
+    }
+
+    private void PrintHelpers()
+    {
+        w.Line("/// <summary>This thread's arena, grown once to the largest size it has needed.</summary>");
+        w.Open("private static float[] Arena(int floats)");
+        w.Line("float[]? arena = t_arena;");
+        w.Open("if (arena is null || arena.Length < floats)");
+        w.Line("arena = new float[floats];");
+        w.Line("t_arena = arena;");
+        w.Close();
+        w.Line();
+        w.Line("return arena;");
+        w.Close();
+        w.Line();
+        w.Open("private static float[] Stage(ref float[]? buffer, int length)");
+        w.Open("if (buffer is null || buffer.Length < length)");
+        w.Line("buffer = new float[length];");
+        w.Close();
+        w.Line();
+        w.Line("return buffer;");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>A region of the arena.</summary>");
+        w.Line("private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);");
+        w.Line();
+        w.Line("/// <summary>A float32 tensor of the weight block.</summary>");
+        w.Line("private static global::System.ReadOnlySpan<float> F32(byte[] weights, int offset, int count) =>");
+        w.Line("    global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(new global::System.ReadOnlySpan<byte>(weights, offset, count * 4));");
+        if (Open)
+        {
+            w.Line();
+            w.Line("/// <summary>Floor division (rounds toward negative infinity, unlike '/').</summary>");
+            w.Line("internal static long Fd(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);");
+        }
+    }
+}

@@ -1,0 +1,229 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using ModelCompiler.IR;
+using ModelCompiler.Lowering;
+using ModelCompiler.Weights;
+
+namespace ModelCompiler.Emit;
+
+/// <summary>Prints one node's kernel plan as a nested static class: a summary, the node's places in the arena and
+/// the weight block as constants (with an open input size, the arena places are fields of the geometry), and a
+/// <c>Run</c> that makes the plan's calls in order: per-sample calls inside one loop over the chunk's samples,
+/// chunk calls once, calls over a parallel range through <c>Kernels.Split</c>.</summary>
+internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode lowered)
+{
+    private const string K = ModelEmitter.Kernels;
+
+    private Node Node => lowered.Node;
+
+    private KernelPlan Plan => lowered.Plan;
+
+    private MemoryPlan Memory => model.Memory;
+
+    private string Name => model.ClassNames[Node];
+
+    /// <summary>Whether the node computes anything (a view computes nothing and gets no class).</summary>
+    public static bool HasCode(KernelPlan plan) => !plan.Calls.IsEmpty;
+
+    public void Print()
+    {
+        if (!HasCode(Plan))
+        {
+            return;
+        }
+
+        w.Line("/// <summary>" + ModelEmitter.Xml(Describe()) + "</summary>");
+        w.Open("private static class " + Name);
+        if (!model.Open)
+        {
+            PrintConstants();
+        }
+        else
+        {
+            PrintWeightConstants();
+        }
+
+        w.Line(ModelEmitter.Optimized);
+        w.Open("public static void Run(float[] arena, byte[] weights, int n, " + ModelEmitter.VectorWidth + " width, bool parallel" + (model.Open ? ", Geometry g" : string.Empty) + ")");
+        if (!Plan.Scratch.IsEmpty)
+        {
+            w.Line("int scratch = n * " + (model.Open ? "g.ActivationFloats" : "ActivationFloats") + ";");
+        }
+
+        var calls = Plan.Calls.ToList();
+        for (int i = 0; i < calls.Count;)
+        {
+            if (calls[i].Scope == CallScope.Chunk)
+            {
+                PrintCall(calls[i++]);
+                continue;
+            }
+
+            w.Open("for (int s = 0; s < n; s++)");
+            while (i < calls.Count && calls[i].Scope == CallScope.Sample)
+            {
+                PrintCall(calls[i++]);
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+        w.Close();
+    }
+
+    private string Describe()
+    {
+        string layers = string.Join("+", new[] { Node.Name }.Concat(Node.FusedLayers));
+        string folded = string.Join(string.Empty, Node.Fused.Where(f => !(Ops.OpRegistry.Find(f.Kind)?.IsActivation ?? false)).Select(f => ", " + f.Kind + " " + f.Name + " folded in"));
+        string activation = Node.Epilogue.Activation is { } a ? ", then " + a : string.Empty;
+        string inputs = string.Join(", ", Node.Inputs.Select(v => v.Name + " " + v.Shape));
+        return layers + ": " + Node.Op.Name + "(" + Node.Attributes + ")" + folded + activation + "; " + Plan.Algorithm + ". "
+            + inputs + " -> " + Node.Output.Shape + ".";
+    }
+
+    private void PrintConstants()
+    {
+        for (int i = 0; i < Node.Inputs.Count; i++)
+        {
+            ArenaSlot slot = Memory.Values[Node.Inputs[i]];
+            w.Line("private const int " + InputName(i) + " = " + CodeWriter.Int(slot.Offset.Value) + ";");
+            w.Line("private const int " + InputName(i) + "Size = " + CodeWriter.Int(slot.Length.Value) + ";");
+        }
+
+        ArenaSlot output = Memory.Values[Node.Output];
+        w.Line("private const int Output = " + CodeWriter.Int(output.Offset.Value) + ";");
+        w.Line("private const int OutputSize = " + CodeWriter.Int(output.Length.Value) + ";");
+        foreach (ScratchBuffer buffer in Plan.Scratch)
+        {
+            ArenaSlot slot = Memory.Scratch[(Node, buffer.Name)];
+            w.Line("private const int " + Pascal(buffer.Name) + " = " + CodeWriter.Int(slot.Offset.Value) + ";");
+            w.Line("private const int " + Pascal(buffer.Name) + "Size = " + CodeWriter.Int(slot.Length.Value) + ";");
+        }
+
+        PrintWeightConstants();
+    }
+
+    private void PrintWeightConstants()
+    {
+        foreach (PackedTensor t in model.Layout.Tensors.Where(t => t.Node == Node.Name))
+        {
+            w.Line("private const int " + Pascal(t.Role) + " = " + CodeWriter.Int(t.Offset) + ";");
+            w.Line("private const int " + Pascal(t.Role) + "Count = " + CodeWriter.Int(t.Count) + ";");
+        }
+
+        w.Line();
+    }
+
+    private void PrintCall(KernelCall call)
+    {
+        var args = call.Args.SelectMany(a => Arguments(a, call.Scope)).ToList();
+        if (call.Range is { } range)
+        {
+            string count = Size(range.Count, Node.Name + " " + range.Axis);
+            if (range.Parallel)
+            {
+                args.Add("start: start");
+                args.Add("end: end");
+                w.Line(K + ".Split(parallel, " + count + ", " + CodeWriter.Int(range.Grain) + ", (start, end) => " + K + "." + call.Kernel + "(");
+                PrintArguments(args, ")));");
+                return;
+            }
+
+            args.Add("start: 0");
+            args.Add("end: " + count);
+        }
+
+        w.Line(K + "." + call.Kernel + "(");
+        PrintArguments(args, ");");
+    }
+
+    private void PrintArguments(List<string> args, string end)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            w.Line("    " + args[i] + (i == args.Count - 1 ? end : ","));
+        }
+    }
+
+    private IEnumerable<string> Arguments(KernelArg arg, CallScope scope)
+    {
+        switch (arg)
+        {
+            case InputArg input:
+                yield return input.Name + ": " + Tensor(InputName(input.Index), Node.Inputs[input.Index], scope, null, null);
+                break;
+            case OutputArg output:
+                yield return output.Name + ": " + Tensor("Output", Node.Output, scope, output.Offset, output.Length);
+                break;
+            case WeightArg weight:
+                yield return weight.Name + ": " + (model.Layout.Find(Node.Name, weight.Role) is null
+                    ? "default"
+                    : "F32(weights, " + Pascal(weight.Role) + ", " + Pascal(weight.Role) + "Count)");
+                break;
+            case ScratchArg scratch:
+            {
+                ArenaSlot slot = Memory.Scratch[(Node, scratch.Buffer)];
+                string offset = model.Open ? Size(slot.Offset, Node.Name + " " + scratch.Buffer + " offset in the scratch area") : Pascal(scratch.Buffer);
+                string size = model.Open ? Size(slot.Length, Node.Name + " " + scratch.Buffer + " floats") : Pascal(scratch.Buffer) + "Size";
+                yield return scratch.Name + ": Slice(arena, scratch + " + offset + ", " + size + ")";
+                break;
+            }
+
+            case DimArg dim:
+                yield return dim.Name + ": " + Size(dim.Value, Node.Name + " " + dim.Name);
+                break;
+            case FloatArg f:
+                yield return f.Name + ": " + CodeWriter.Float(f.Value);
+                break;
+            case BoolArg b:
+                yield return b.Name + ": " + (b.Value ? "true" : "false");
+                break;
+            case ActivationArg activation:
+                yield return "activation: global::ModelCompiler.Generated.ActivationKind." + (activation.Activation?.Kind ?? "None");
+                yield return "alpha: " + CodeWriter.Float(activation.Activation?.Alpha ?? 0f);
+                break;
+            case BatchArg batch:
+                yield return batch.Name + ": n";
+                break;
+            case VectorWidthArg:
+                yield return "width: width";
+                break;
+            default:
+                throw new System.NotSupportedException("no printer for kernel argument " + arg.GetType().Name);
+        }
+    }
+
+    /// <summary>A value's region: one sample's (sample scope) or the whole chunk's; a slice of each sample's output.</summary>
+    private string Tensor(string name, Value value, CallScope scope, Dim? sliceOffset, Dim? sliceLength)
+    {
+        ArenaSlot slot = Memory.Values[value];
+        string offset = model.Open ? Size(slot.Offset, "offset of " + value.Name + " in the arena, per sample") : name;
+        string size = model.Open ? Size(slot.Length, "floats of " + value.Name + " per sample") : name + "Size";
+        if (scope == CallScope.Chunk)
+        {
+            if (sliceOffset is not null)
+            {
+                throw new System.NotSupportedException("a chunk-scope call cannot write a slice of each sample");
+            }
+
+            return "Slice(arena, n * " + offset + ", n * " + size + ")";
+        }
+
+        string start = "(n * " + offset + ") + (s * " + size + ")";
+        if (sliceOffset is not null && !sliceOffset.Equals(Dim.Zero))
+        {
+            start += " + " + Size(sliceOffset, "offset of a slice of " + value.Name);
+        }
+
+        return "Slice(arena, " + start + ", " + (sliceLength is null ? size : Size(sliceLength, "floats of a slice of " + value.Name)) + ")";
+    }
+
+    private string InputName(int index) => Node.Inputs.Count == 1 ? "Input" : "Input" + index.ToString(CultureInfo.InvariantCulture);
+
+    private string Size(Dim size, string what) => model.Sizes.Of(size, what);
+
+    /// <summary>"columns" -> "Columns", "bias" -> "Bias".</summary>
+    private static string Pascal(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
+}

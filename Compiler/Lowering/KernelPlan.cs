@@ -1,0 +1,81 @@
+using System.Linq;
+using ModelCompiler.Common;
+using ModelCompiler.IR;
+
+namespace ModelCompiler.Lowering;
+
+/// <summary>How a kernel call covers the batch: once per sample (tensor arguments are that sample's slices), or
+/// once per chunk of samples (tensor arguments hold the whole chunk, the kernel gets the chunk size).</summary>
+public enum CallScope
+{
+    Sample,
+    Chunk,
+}
+
+/// <summary>The range a call covers along <see cref="Axis"/>: [0, <see cref="Count"/>), passed to the kernel as
+/// <c>start</c> and <c>end</c>. When <see cref="Parallel"/>, the range is divided among workers in pieces of at
+/// least <see cref="Grain"/> (if more than one worker is free).</summary>
+public sealed record CallRange(string Axis, Dim Count, long Grain, bool Parallel);
+
+/// <summary>One argument of a kernel call, named as the kernel's parameter.</summary>
+public abstract record KernelArg(string Name);
+
+/// <summary>Input <see cref="Index"/> of the node (read-only).</summary>
+public sealed record InputArg(string Name, int Index) : KernelArg(Name);
+
+/// <summary>The node's output, or a slice of each sample's output (in elements).</summary>
+public sealed record OutputArg(string Name, Dim? Offset = null, Dim? Length = null) : KernelArg(Name);
+
+/// <summary>One of the node's packed weight tensors; an empty span when the node has no tensor in that role.</summary>
+public sealed record WeightArg(string Name, string Role) : KernelArg(Name);
+
+/// <summary>A scratch buffer the plan declared.</summary>
+public sealed record ScratchArg(string Name, string Buffer) : KernelArg(Name);
+
+public sealed record DimArg(string Name, Dim Value) : KernelArg(Name);
+
+public sealed record FloatArg(string Name, float Value) : KernelArg(Name);
+
+public sealed record BoolArg(string Name, bool Value) : KernelArg(Name);
+
+/// <summary>The activation to apply (none, or one with its slope) as the kernel's <c>activation</c> and <c>alpha</c>.</summary>
+public sealed record ActivationArg(Activation? Activation) : KernelArg("activation");
+
+/// <summary>The number of samples in the chunk (chunk-scope calls).</summary>
+public sealed record BatchArg(string Name) : KernelArg(Name);
+
+/// <summary>The widest SIMD vectors the kernel may use.</summary>
+public sealed record VectorWidthArg() : KernelArg("width");
+
+/// <summary>One call of a run-time kernel (a method of the emitted <c>Kernels</c> class).</summary>
+public sealed record KernelCall(string Kernel, CallScope Scope, EquatableArray<KernelArg> Args, CallRange? Range = null)
+{
+    public static KernelCall PerSample(string kernel, params KernelArg[] args) => new(kernel, CallScope.Sample, args.ToEquatableArray());
+
+    public static KernelCall PerChunk(string kernel, params KernelArg[] args) => new(kernel, CallScope.Chunk, args.ToEquatableArray());
+
+    /// <summary>The call covers [0, <paramref name="count"/>) along <paramref name="axis"/>, split across workers when <paramref name="parallel"/>.</summary>
+    public KernelCall Over(string axis, Dim count, bool parallel, long grain = 1) => this with { Range = new CallRange(axis, count, grain, parallel) };
+
+    public override string ToString() => Kernel + "(" + string.Join(", ", Args.Select(a => a.Name)) + ")"
+        + (Range is { Parallel: true } ? " split by " + Range.Axis : string.Empty);
+}
+
+/// <summary>Scratch memory a plan needs beside its inputs and output, in floats per sample being computed.</summary>
+public sealed record ScratchBuffer(string Name, Dim Floats);
+
+/// <summary>The lowered form of one node: the algorithm chosen, the kernel calls that compute it in order, and
+/// the scratch they need. A plan whose output is a view of its first input (Flatten) has no calls: the memory
+/// plan gives both values one buffer. Every printer (C# now, ILGPU later) prints plans; none decides anything.</summary>
+public sealed record KernelPlan(string Algorithm, EquatableArray<KernelCall> Calls, EquatableArray<ScratchBuffer> Scratch, bool OutputAliasesInput = false)
+{
+    public static KernelPlan Of(string algorithm, params KernelCall[] calls) =>
+        new(algorithm, calls.ToEquatableArray(), EquatableArray<ScratchBuffer>.Empty);
+
+    public static KernelPlan Alias(string algorithm) =>
+        new(algorithm, EquatableArray<KernelCall>.Empty, EquatableArray<ScratchBuffer>.Empty, OutputAliasesInput: true);
+
+    public KernelPlan WithScratch(string name, Dim floats) => this with { Scratch = Scratch.Append(new ScratchBuffer(name, floats)).ToEquatableArray() };
+
+    public override string ToString() => Algorithm + ": " + string.Join("; ", Calls.Select(c => c.ToString()));
+}

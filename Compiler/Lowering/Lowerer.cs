@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelCompiler.Common;
+using ModelCompiler.Diagnostics;
+using ModelCompiler.IR;
+using ModelCompiler.Options;
+using ModelCompiler.Spec;
+
+namespace ModelCompiler.Lowering;
+
+/// <summary>A node and the plan that computes it.</summary>
+public sealed record LoweredNode(Node Node, KernelPlan Plan);
+
+/// <summary>Lowers every node of an optimized graph to its kernel plan (each operator decides its own, consulting
+/// the options), after checking that the plan file's layer entries name layers and algorithms that exist.</summary>
+public static class Lowerer
+{
+    public static IReadOnlyList<LoweredNode> Lower(Graph graph, CompileOptions options, List<DiagnosticInfo> diagnostics)
+    {
+        CheckPlan(graph, options.Plan, diagnostics);
+        var context = new LoweringContext(options);
+        return graph.Nodes.Select(n => new LoweredNode(n, n.Op.Lower(n, context))).ToList();
+    }
+
+    private static void CheckPlan(Graph graph, ModelPlan plan, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (LayerPlan entry in plan.Layers)
+        {
+            Node? node = graph.Nodes.FirstOrDefault(n => n.Name == entry.Layer);
+            LayerSpec? declared = graph.Spec.Layers.FirstOrDefault(l => l.Name == entry.Layer);
+            SourceLocation location = new(plan.File, entry.Line, 1);
+            if (declared is null)
+            {
+                string? near = Suggestions.Closest(entry.Layer, graph.Spec.Layers.Select(l => l.Name));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PlanLayerUnknown, location, plan.File, entry.Line, entry.Layer,
+                    graph.Spec.FullName, near is null ? string.Empty : " (did you mean '" + near + "'?)"));
+                continue;
+            }
+
+            if (entry.Algorithm is null)
+            {
+                continue;
+            }
+
+            if (node is null)
+            {
+                Node owner = graph.Nodes.First(n => n.Fused.Any(f => f.Name == entry.Layer));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PlanAlgorithmUnknown, location, plan.File, entry.Line, entry.Layer,
+                    declared.Kind, entry.Algorithm, "none of its own: it is fused into '" + owner.Name + "'; put the algorithm on that layer"));
+                continue;
+            }
+
+            IReadOnlyList<string> available = node.Op.Algorithms(node);
+            if (!available.Contains(entry.Algorithm))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PlanAlgorithmUnknown, location, plan.File, entry.Line, entry.Layer,
+                    declared.Kind, entry.Algorithm, string.Join(", ", available)));
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelCompiler.Common;
+using ModelCompiler.IR;
+using ModelCompiler.Lowering;
+using ModelCompiler.Spec;
+using ModelCompiler.Weights;
+
+namespace ModelCompiler.Ops;
+
+/// <summary>torch.nn.Conv2d, NCHW: weight [out, in / groups, kh, kw], optional bias [out]; per-side or "same"
+/// padding; groups (groups = in = out is depthwise).</summary>
+public sealed class Conv2dOp : OpDefinition
+{
+    public const string InChannels = "in_channels";
+    public const string OutChannels = "out_channels";
+    public const string KernelSize = "kernel_size";
+    public const string Stride = "stride";
+    public const string Padding = "padding";
+    public const string PaddingMode = "padding_mode";
+    public const string Dilation = "dilation";
+    public const string Groups = "groups";
+    public const string Bias = "bias";
+
+    /// <summary>Explicit per-side padding (top, bottom, left, right).</summary>
+    public const string ExplicitPadding = "explicit";
+
+    /// <summary>Output = ceil(input / stride), any odd padding at the bottom and right (TensorFlow SAME).</summary>
+    public const string SamePadding = "same";
+
+    /// <summary>As <see cref="SamePadding"/> with any odd padding at the top and left (ONNX SAME_LOWER).</summary>
+    public const string SameLowerPadding = "same_lower";
+
+    /// <summary>The attribute's PaddingMode values, by their number in the emitted enum.</summary>
+    private static readonly string[] PaddingModes = [ExplicitPadding, SamePadding, SameLowerPadding];
+
+    public override string Name => "Conv2d";
+
+    public override string NameStem => "conv";
+
+    public override bool NameIsArgument => true;
+
+    public override bool TakesEpilogue => true;
+
+    public override AttributeSet Declare(DeclaredArguments a)
+    {
+        int kernel = a.Int("kernelSize", 0);
+        int kh = a.Has("kernelHeight") ? a.Int("kernelHeight", 0) : kernel;
+        int kw = a.Has("kernelWidth") ? a.Int("kernelWidth", 0) : kernel;
+        int stride = a.Int("Stride", 1), padding = a.Int("Padding", 0), dilation = a.Int("Dilation", 1);
+        int padH = a.Int("PaddingHeight", padding), padW = a.Int("PaddingWidth", padding);
+        int mode = a.Int("PaddingMode", 0);
+        return AttributeSet.Empty
+            .With(InChannels, a.Int("inChannels", 0))
+            .With(OutChannels, a.Int("outChannels", 0))
+            .With(KernelSize, kh, kw)
+            .With(Stride, a.Int("StrideHeight", stride), a.Int("StrideWidth", stride))
+            .With(Padding, a.Int("PaddingTop", padH), a.Int("PaddingBottom", padH), a.Int("PaddingLeft", padW), a.Int("PaddingRight", padW))
+            .With(PaddingMode, mode >= 0 && mode < PaddingModes.Length ? PaddingModes[mode] : "mode " + mode)
+            .With(Dilation, a.Int("DilationHeight", dilation), a.Int("DilationWidth", dilation))
+            .With(Groups, a.Int("Groups", 1))
+            .With(Bias, a.Bool("Bias", true));
+    }
+
+    /// <summary>The windows along height and width for an input of <paramref name="x"/>'s shape.</summary>
+    public static (WindowAxis H, WindowAxis W) Geometry(AttributeSet a, Shape x)
+    {
+        int[] k = a.Ints(KernelSize), s = a.Ints(Stride), p = a.Ints(Padding), d = a.Ints(Dilation);
+        string mode = a.Text(PaddingMode);
+        if (mode == ExplicitPadding)
+        {
+            return (WindowAxis.Explicit(x.H, k[0], s[0], d[0], p[0], p[1]), WindowAxis.Explicit(x.W, k[1], s[1], d[1], p[2], p[3]));
+        }
+
+        bool lower = mode == SameLowerPadding;
+        return (WindowAxis.Same(x.H, k[0], s[0], d[0], lower), WindowAxis.Same(x.W, k[1], s[1], d[1], lower));
+    }
+
+    public override Shape? InferShape(InferenceContext c)
+    {
+        AttributeSet a = c.Attributes;
+        int inC = a.Int(InChannels), outC = a.Int(OutChannels), groups = a.Int(Groups);
+        int[] k = a.Ints(KernelSize), s = a.Ints(Stride), p = a.Ints(Padding), d = a.Ints(Dilation);
+        bool ok = c.Positive("in_channels", inC) & c.Positive("out_channels", outC)
+            & c.Positive("kernel_size", k[0], k[1])
+            & c.Positive("stride", s[0], s[1])
+            & c.NonNegative("padding", p)
+            & c.Positive("dilation", d[0], d[1])
+            & c.Positive("groups", groups);
+        string mode = a.Text(PaddingMode);
+        if (mode is not (ExplicitPadding or SamePadding or SameLowerPadding))
+        {
+            c.InvalidArgument("padding_mode", mode, "it must be PaddingMode.Explicit, Same or SameLower");
+            ok = false;
+        }
+        else if (mode != ExplicitPadding && p.Any(v => v != 0))
+        {
+            c.InvalidArgument("padding_mode", mode, "explicit padding cannot be combined with it; remove Padding (or the PaddingMode)");
+            ok = false;
+        }
+
+        if (!ok || !c.Rank(3, "[N, C, H, W]"))
+        {
+            return null;
+        }
+
+        if (inC % groups != 0 || outC % groups != 0)
+        {
+            c.InvalidArgument("groups", groups, "in_channels (" + inC + ") and out_channels (" + outC + ") must both be divisible by it");
+            return null;
+        }
+
+        Shape x = c.X.Shape;
+        if (!x.C.Equals((Dim)inC))
+        {
+            c.ShapeMismatch("[N, " + inC + ", H, W]", c.X, "in_channels");
+            return null;
+        }
+
+        (WindowAxis h, WindowAxis w) = Geometry(a, x);
+        if (h.KnownTooSmall || w.KnownTooSmall)
+        {
+            c.InvalidArgument("kernel_size", k[0] + "x" + k[1], "the (dilated) kernel is larger than the padded input " + x + "; reduce it or add padding");
+            return null;
+        }
+
+        return new Shape(outC, h.Output, w.Output);
+    }
+
+    public override IReadOnlyList<string> Algorithms(Node node) => IsPointwise(node) ? ["pointwise", "im2col"] : ["im2col"];
+
+    /// <summary>1×1, stride 1, no padding: the input already is the column matrix.</summary>
+    private static bool IsPointwise(Node node)
+    {
+        AttributeSet a = node.Attributes;
+        int[] k = a.Ints(KernelSize), s = a.Ints(Stride);
+        (WindowAxis h, WindowAxis w) = Geometry(a, node.Input.Shape);
+        return k[0] == 1 && k[1] == 1 && s[0] == 1 && s[1] == 1 && h.PadBefore.Equals(Dim.Zero) && w.PadBefore.Equals(Dim.Zero)
+            && h.Output.Equals(node.Input.Shape.H) && w.Output.Equals(node.Input.Shape.W);
+    }
+
+    public override IReadOnlyList<ChannelMap> Coupling(AttributeSet a, IReadOnlyList<Shape> inputs) =>
+        [IsDepthwise(a) ? ChannelMap.Identity : ChannelMap.Independent];
+
+    /// <summary>groups = in_channels = out_channels: each channel convolved with its own filter.</summary>
+    public static bool IsDepthwise(AttributeSet a) => a.Int(Groups) > 1 && a.Int(Groups) == a.Int(InChannels) && a.Int(Groups) == a.Int(OutChannels);
+
+    public override IReadOnlyList<WeightShape> WeightShapes(AttributeSet a)
+    {
+        int[] k = a.Ints(KernelSize);
+        var shapes = new List<WeightShape> { new("weight", [a.Int(OutChannels), a.Int(InChannels) / a.Int(Groups), k[0], k[1]]) };
+        if (a.Bool(Bias))
+        {
+            shapes.Add(new WeightShape("bias", [a.Int(OutChannels)]));
+        }
+
+        return shapes;
+    }
+
+    public override IReadOnlyList<NodeWeight> DeclaredWeights(LayerSpec layer) => Load(layer, WeightShapes(layer.Attributes));
+
+    /// <summary>Each tensor loaded as <c>{prefix}.{role}</c> and stored as F32.</summary>
+    internal static IReadOnlyList<NodeWeight> Load(LayerSpec layer, IEnumerable<WeightShape> shapes) =>
+        shapes.Select(s => new NodeWeight(s.Role, Encode.Float32(new LoadTensor(layer.TensorPrefix + "." + s.Role, s.Shape.Select(d => checked((int)d)).ToEquatableArray())))).ToList();
+
+    public override OpCost Cost(Node node)
+    {
+        AttributeSet a = node.Attributes;
+        int[] k = a.Ints(KernelSize);
+        Shape o = node.Output.Shape;
+        Dim macs = o.Size * ((long)a.Int(InChannels) / a.Int(Groups) * k[0] * k[1]);
+        long parameters = WeightShapes(node.Origin.Attributes).Sum(w => w.Shape.Aggregate(1L, (x, y) => x * y));
+        return new OpCost(macs, parameters, node.Input.Type.Bytes, node.Output.Type.Bytes);
+    }
+
+    public override void Interpret(InterpreterFrame f)
+    {
+        AttributeSet a = f.Attributes;
+        int[] i = f.XShape, o = f.OutputShape;
+        int[] k = a.Ints(KernelSize), s = a.Ints(Stride), d = a.Ints(Dilation);
+        (WindowAxis wh, WindowAxis ww) = Geometry(a, f.Node.Input.Shape);
+        int padTop = (int)wh.PadBefore.Evaluate(i[1], i[2]), padLeft = (int)ww.PadBefore.Evaluate(i[1], i[2]);
+        int groups = a.Int(Groups), inPerGroup = a.Int(InChannels) / groups, outPerGroup = a.Int(OutChannels) / groups;
+        float[] w = f.Weight("weight")!;
+        float[]? b = f.Weight("bias");
+        for (int n = 0; n < f.Batch; n++)
+        {
+            for (int oc = 0; oc < o[0]; oc++)
+            {
+                int g = oc / outPerGroup;
+                for (int oy = 0; oy < o[1]; oy++)
+                {
+                    for (int ox = 0; ox < o[2]; ox++)
+                    {
+                        double acc = b is null ? 0 : b[oc];
+                        for (int ic = 0; ic < inPerGroup; ic++)
+                        {
+                            int ch = (g * inPerGroup) + ic;
+                            for (int ky = 0; ky < k[0]; ky++)
+                            {
+                                int iy = (oy * s[0]) - padTop + (ky * d[0]);
+                                if (iy < 0 || iy >= i[1])
+                                {
+                                    continue;
+                                }
+
+                                for (int kx = 0; kx < k[1]; kx++)
+                                {
+                                    int ix = (ox * s[1]) - padLeft + (kx * d[1]);
+                                    if (ix < 0 || ix >= i[2])
+                                    {
+                                        continue;
+                                    }
+
+                                    double wv = w[(((((oc * inPerGroup) + ic) * k[0]) + ky) * k[1]) + kx];
+                                    acc += wv * f.X[InterpreterFrame.Index(n, ch, iy, ix, i)];
+                                }
+                            }
+                        }
+
+                        f.Output[InterpreterFrame.Index(n, oc, oy, ox, o)] = (float)acc;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A 1×1, stride-1, unpadded convolution reads its input as the column matrix directly; every other
+    /// one unfolds each sample's receptive fields (im2col) into scratch first. Each output channel is then a
+    /// weighted sum of column rows with bias and activation applied while the row is in cache; large layers split
+    /// their output channels across threads.</summary>
+    public override KernelPlan Lower(Node node, LoweringContext context)
+    {
+        AttributeSet a = node.Attributes;
+        Shape x = node.Input.Shape, o = node.Output.Shape;
+        int[] k = a.Ints(KernelSize), s = a.Ints(Stride), d = a.Ints(Dilation);
+        (WindowAxis h, WindowAxis w) = Geometry(a, x);
+        int groups = a.Int(Groups);
+        int inC = a.Int(InChannels), outC = a.Int(OutChannels);
+        bool pointwise = IsPointwise(node) && context.ForcedAlgorithm(node) != "im2col";
+        Dim pixels = o.H * o.W;
+        var rows = KernelCall.PerSample("ConvolveRows",
+            pointwise ? new InputArg("columns", 0) : new ScratchArg("columns", "columns"),
+            new WeightArg("weight", "weight"),
+            new WeightArg("bias", "bias"),
+            new OutputArg("y"),
+            new DimArg("depth", (long)inC / groups * k[0] * k[1]),
+            new DimArg("pixels", pixels),
+            new DimArg("channelsPerGroup", outC / groups),
+            new ActivationArg(node.Epilogue.Activation),
+            new VectorWidthArg());
+        rows = rows.Over("channels", outC, context.Parallel(Cost(node).Macs));
+        if (pointwise)
+        {
+            return KernelPlan.Of("pointwise", rows);
+        }
+
+        KernelCall im2col = KernelCall.PerSample("Im2Col",
+            new InputArg("x", 0), new ScratchArg("columns", "columns"),
+            new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W),
+            new DimArg("kernelH", k[0]), new DimArg("kernelW", k[1]), new DimArg("strideH", s[0]), new DimArg("strideW", s[1]),
+            new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore), new DimArg("dilationH", d[0]), new DimArg("dilationW", d[1]),
+            new DimArg("outH", o.H), new DimArg("outW", o.W));
+        return KernelPlan.Of("im2col", im2col, rows).WithScratch("columns", pixels * ((long)inC * k[0] * k[1]));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelCompiler.IR;
+using ModelCompiler.Lowering;
+using ModelCompiler.Spec;
+using ModelCompiler.Weights;
+
+namespace ModelCompiler.Ops;
+
+/// <summary>torch.nn.Linear: y = x W^T + b, weight [out, in], optional bias [out].</summary>
+public sealed class LinearOp : OpDefinition
+{
+    public const string InFeatures = "in_features";
+    public const string OutFeatures = "out_features";
+    public const string Bias = "bias";
+
+    public override string Name => "Linear";
+
+    public override string NameStem => "fc";
+
+    public override bool NameIsArgument => true;
+
+    public override bool TakesEpilogue => true;
+
+    public override AttributeSet Declare(DeclaredArguments a) => AttributeSet.Empty
+        .With(InFeatures, a.Int("inFeatures", 0))
+        .With(OutFeatures, a.Int("outFeatures", 0))
+        .With(Bias, a.Bool("Bias", true));
+
+    public override Shape? InferShape(InferenceContext c)
+    {
+        int inF = c.Attributes.Int(InFeatures), outF = c.Attributes.Int(OutFeatures);
+        if (!c.Positive("in_features", inF) | !c.Positive("out_features", outF) || !c.Rank(1, "flat [N, features]"))
+        {
+            return null;
+        }
+
+        if (!c.X.Shape[0].Equals((Dim)inF))
+        {
+            c.ShapeMismatch("[N, " + inF + "]", c.X, "in_features");
+            return null;
+        }
+
+        return new Shape(outF);
+    }
+
+    public override IReadOnlyList<ChannelMap> Coupling(AttributeSet a, IReadOnlyList<Shape> inputs) => [ChannelMap.Independent];
+
+    public override IReadOnlyList<WeightShape> WeightShapes(AttributeSet a)
+    {
+        var shapes = new List<WeightShape> { new("weight", [a.Int(OutFeatures), a.Int(InFeatures)]) };
+        if (a.Bool(Bias))
+        {
+            shapes.Add(new WeightShape("bias", [a.Int(OutFeatures)]));
+        }
+
+        return shapes;
+    }
+
+    public override IReadOnlyList<NodeWeight> DeclaredWeights(LayerSpec layer) => Conv2dOp.Load(layer, WeightShapes(layer.Attributes));
+
+    public override OpCost Cost(Node node)
+    {
+        long macs = (long)node.Attributes.Int(InFeatures) * node.Attributes.Int(OutFeatures);
+        long parameters = WeightShapes(node.Origin.Attributes).Sum(w => w.Shape.Aggregate(1L, (x, y) => x * y));
+        return new OpCost(macs, parameters, node.Input.Type.Bytes, node.Output.Type.Bytes);
+    }
+
+    public override void Interpret(InterpreterFrame f)
+    {
+        int inF = f.Attributes.Int(InFeatures), outF = f.Attributes.Int(OutFeatures);
+        float[] w = f.Weight("weight")!;
+        float[]? b = f.Weight("bias");
+        for (int n = 0; n < f.Batch; n++)
+        {
+            for (int o = 0; o < outF; o++)
+            {
+                double acc = b is null ? 0 : b[o];
+                for (int i = 0; i < inF; i++)
+                {
+                    acc += (double)w[(o * inF) + i] * f.X[(n * inF) + i];
+                }
+
+                f.Output[(n * outF) + o] = (float)acc;
+            }
+        }
+    }
+
+    /// <summary>One call over the whole chunk of samples (the batch is a matrix dimension); large layers split
+    /// their output features across threads.</summary>
+    public override KernelPlan Lower(Node node, LoweringContext context)
+    {
+        int inF = node.Attributes.Int(InFeatures), outF = node.Attributes.Int(OutFeatures);
+        KernelCall call = KernelCall.PerChunk("Linear",
+            new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
+            new BatchArg("batch"), new DimArg("inFeatures", inF), new DimArg("outFeatures", outF),
+            new ActivationArg(node.Epilogue.Activation), new VectorWidthArg());
+        call = call.Over("features", outF, context.Parallel(Cost(node).Macs));
+        return KernelPlan.Of("dot-rows", call);
+    }
+}
