@@ -82,7 +82,7 @@ public sealed class LinkModelWeights : Task
 
     private void Run()
     {
-        List<ModelSpec>? models = ReadModels();
+        List<ManifestModel>? models = ReadModels();
         if (models is null)
         {
             TryDelete(StampFile);
@@ -90,7 +90,7 @@ public sealed class LinkModelWeights : Task
         }
 
         string stamp = LinkStamp.Compute(models, ProjectDirectory, "artifact=" + Path.GetFullPath(ArtifactFile) + " reports=" + ReportDirectory);
-        List<string> weightsFiles = models.Select(m => WeightLinker.ResolveWeightsPath(m, ProjectDirectory)).Distinct(StringComparer.Ordinal).ToList();
+        List<string> weightsFiles = models.Select(m => WeightLinker.ResolveWeightsPath(m.Spec, ProjectDirectory)).Distinct(StringComparer.Ordinal).ToList();
         List<string> reports = ReportPaths(models);
         WeightsFiles = weightsFiles.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         ReportFiles = reports.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
@@ -116,9 +116,9 @@ public sealed class LinkModelWeights : Task
 
         WeightsRead = true;
         var results = new List<WeightLinkResult>();
-        foreach (ModelSpec spec in models)
+        foreach (ManifestModel model in models)
         {
-            WeightLinkResult result = WeightLinker.Link(spec, ProjectDirectory);
+            WeightLinkResult result = WeightLinker.Link(model.Spec, ProjectDirectory, model.Options);
             foreach (DiagnosticInfo diagnostic in result.Diagnostics)
             {
                 LogDiagnostic(diagnostic);
@@ -159,7 +159,7 @@ public sealed class LinkModelWeights : Task
     }
 
     /// <summary>The specs of every manifest in the assembly, ordered by model name; null after an error.</summary>
-    private List<ModelSpec>? ReadModels()
+    private List<ManifestModel>? ReadModels()
     {
         IReadOnlyList<EmbeddedManifest> manifests;
         try
@@ -172,23 +172,24 @@ public sealed class LinkModelWeights : Task
             return null;
         }
 
-        var models = new List<ModelSpec>();
+        var models = new List<ManifestModel>();
         foreach (EmbeddedManifest manifest in manifests.OrderBy(m => m.Model, StringComparer.Ordinal))
         {
             try
             {
-                ModelSpec spec = ModelManifest.Read(manifest.Text);
+                ManifestModel model = ModelManifest.Read(manifest.Text);
+                ModelSpec spec = model.Spec;
                 if (spec.FullName != manifest.Model)
                 {
                     throw new FormatException("the manifest under '" + manifest.Model + "' describes '" + spec.FullName + "'");
                 }
 
-                if (models.Any(m => m.FullName == spec.FullName))
+                if (models.Any(m => m.Spec.FullName == spec.FullName))
                 {
                     throw new FormatException("model '" + spec.FullName + "' has two manifests");
                 }
 
-                models.Add(spec);
+                models.Add(model);
             }
             catch (FormatException e)
             {
@@ -200,13 +201,14 @@ public sealed class LinkModelWeights : Task
     }
 
     /// <summary>{AssemblyName}.{ClassName}.model.md; the full name where two models share a class name.</summary>
-    private List<string> ReportPaths(List<ModelSpec> models)
+    private List<string> ReportPaths(List<ManifestModel> manifests)
     {
         if (string.IsNullOrEmpty(ReportDirectory))
         {
             return [];
         }
 
+        List<ModelSpec> models = manifests.Select(m => m.Spec).ToList();
         return models.Select(m => Path.GetFullPath(Path.Combine(ReportDirectory,
             AssemblyName + "." + (models.Count(o => o.ClassName == m.ClassName) > 1 ? m.FullName : m.ClassName) + ".model.md"))).ToList();
     }

@@ -18,7 +18,7 @@ public static class LinkStamp
     private const string Header = "modelcompiler-link-stamp 1";
 
     /// <param name="settings">Anything else the outputs depend on (where the artifact and reports go), one line.</param>
-    public static string Compute(IReadOnlyList<ModelSpec> models, string projectDirectory, string settings)
+    public static string Compute(IReadOnlyList<ManifestModel> models, string projectDirectory, string settings)
     {
         var text = new StringBuilder();
         text.Append(Header).Append('\n');
@@ -29,12 +29,13 @@ public static class LinkStamp
             .Append(' ').Append(typeof(LinkStamp).Assembly.ManifestModule.ModuleVersionId.ToString("N"))
             .Append(' ').Append(ModelManifest.FormatVersion.ToString(CultureInfo.InvariantCulture))
             .Append('\n');
-        foreach (ModelSpec spec in models)
+        foreach (ManifestModel model in models)
         {
+            ModelSpec spec = model.Spec;
             string path = WeightLinker.ResolveWeightsPath(spec, projectDirectory);
             var info = new FileInfo(path);
             text.Append("model ").Append(spec.FullName)
-                .Append(' ').Append(Hashing.ToHex(ModelManifest.LayoutHash(spec)))
+                .Append(' ').Append(Hashing.ToHex(ModelManifest.DeclarationHash(spec, model.Options)))
                 .Append(' ').Append(info.Exists ? info.Length.ToString(CultureInfo.InvariantCulture) : "missing")
                 .Append(' ').Append(info.Exists ? info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "0")
                 .Append(' ').Append(path)

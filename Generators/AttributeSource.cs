@@ -33,7 +33,8 @@ namespace ModelCompiler
     }
 
     /// <summary>The per-sample input shape: <c>[Input(784)]</c> for vectors, <c>[Input(1, 28, 28)]</c> for NCHW images.
-    /// The batch size is an argument of the generated <c>Run</c>.</summary>
+    /// An image's height and width may be <see cref="Dim.Any"/>: <c>[Input(3, Dim.Any, Dim.Any)]</c> compiles one model
+    /// that runs at any size, given to <c>Run</c>. The batch size is an argument of the generated <c>Run</c>.</summary>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
     [Conditional("MODELCOMPILER_KEEP_ATTRIBUTES")]
     internal sealed class InputAttribute : Attribute
@@ -41,6 +42,27 @@ namespace ModelCompiler
         public InputAttribute(params int[] shape) => Shape = shape;
 
         public int[] Shape { get; }
+    }
+
+    /// <summary>Special sizes for <see cref="InputAttribute"/>.</summary>
+    internal static class Dim
+    {
+        /// <summary>A height or width chosen at run time: the generated <c>Run</c> takes it as an argument.</summary>
+        public const int Any = -1;
+    }
+
+    /// <summary>How a convolution pads its input.</summary>
+    internal enum PaddingMode
+    {
+        /// <summary>The padding the layer states (Padding, PaddingHeight, PaddingTop, ...); none by default.</summary>
+        Explicit = 0,
+
+        /// <summary>Output size = ceil(input / stride), the padding split evenly with any odd pixel at the bottom and
+        /// right: TensorFlow's and Keras' "same", ONNX's SAME_UPPER, PyTorch's padding="same".</summary>
+        Same = 1,
+
+        /// <summary>As <see cref="Same"/> with any odd pixel at the top and left: ONNX's SAME_LOWER.</summary>
+        SameLower = 2,
     }
 
     /// <summary>Options shared by every layer.</summary>
@@ -126,6 +148,27 @@ namespace ModelCompiler
 
         /// <summary>Horizontal padding; overrides <see cref="Padding"/>.</summary>
         public int PaddingWidth { get; set; }
+
+        /// <summary>Padding above; overrides <see cref="PaddingHeight"/> (TensorFlow pads one side more before a stride-2 conv).</summary>
+        public int PaddingTop { get; set; }
+
+        /// <summary>Padding below; overrides <see cref="PaddingHeight"/>.</summary>
+        public int PaddingBottom { get; set; }
+
+        /// <summary>Padding on the left; overrides <see cref="PaddingWidth"/>.</summary>
+        public int PaddingLeft { get; set; }
+
+        /// <summary>Padding on the right; overrides <see cref="PaddingWidth"/>.</summary>
+        public int PaddingRight { get; set; }
+
+        /// <summary><see cref="PaddingMode.Same"/> computes the padding from the input size instead (no explicit padding then).</summary>
+        public PaddingMode PaddingMode { get; set; }
+
+        /// <summary>Vertical dilation; overrides <see cref="Dilation"/>.</summary>
+        public int DilationHeight { get; set; } = 1;
+
+        /// <summary>Horizontal dilation; overrides <see cref="Dilation"/>.</summary>
+        public int DilationWidth { get; set; } = 1;
 
         /// <summary>Channel groups; in and out channels must divide by it. Groups = in = out is depthwise.</summary>
         public int Groups { get; set; } = 1;

@@ -11,6 +11,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelCompiler.Common;
 using ModelCompiler.Diagnostics;
 using ModelCompiler.Generators.Model;
+using ModelCompiler.IR;
+using ModelCompiler.Ops;
 using ModelCompiler.Spec;
 
 namespace ModelCompiler.Generators;
@@ -20,24 +22,14 @@ public sealed partial class ModelGenerator
     /// <summary>Symbols → spec. Reads only the attributes of the model class; no semantic model walk.</summary>
     internal static class Parser
     {
-        private static readonly Dictionary<string, OpKind> LayerAttributes = Enum.GetValues(typeof(OpKind)).Cast<OpKind>()
-            .ToDictionary(k => k + "Attribute", k => k, StringComparer.Ordinal);
-
-        /// <summary>Default name stems, PyTorch-like ("conv1", "relu2").</summary>
-        private static readonly Dictionary<OpKind, string> NameStems = new()
-        {
-            [OpKind.Linear] = "fc", [OpKind.Conv2d] = "conv", [OpKind.BatchNorm2d] = "bn", [OpKind.ReLU] = "relu",
-            [OpKind.ReLU6] = "relu6_", [OpKind.LeakyReLU] = "leakyrelu", [OpKind.Sigmoid] = "sigmoid", [OpKind.Tanh] = "tanh",
-            [OpKind.GELU] = "gelu", [OpKind.SiLU] = "silu", [OpKind.HardSwish] = "hardswish", [OpKind.MaxPool2d] = "maxpool",
-            [OpKind.AvgPool2d] = "avgpool", [OpKind.GlobalAvgPool2d] = "gap", [OpKind.Flatten] = "flatten", [OpKind.Add] = "add",
-            [OpKind.Concat] = "concat", [OpKind.Upsample] = "upsample", [OpKind.PixelShuffle] = "pixelshuffle", [OpKind.Softmax] = "softmax",
-        };
+        private const string AttributeSuffix = "Attribute";
 
         public static ModelInfo Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (TypeDeclarationSyntax)context.TargetNode;
-            string hintName = symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty) + ".g.cs";
+            // Hint names may not hold '@' (CS8785): keywords used as names are escaped in code, not in file names.
+            string hintName = symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty).Replace("@", string.Empty) + ".g.cs";
             var diagnostics = new List<DiagnosticInfo>();
             var locations = new List<LocationEntry>();
             SourceLocation modelLocation = Track(declaration.Identifier.GetLocation(), locations);
@@ -90,7 +82,7 @@ public sealed partial class ModelGenerator
                 input = inputAttribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToArray();
             }
 
-            if (input is null || input.Length is not (1 or 3) || input.Any(d => d <= 0))
+            if (input is null || GraphBuilder.InputShape(input) is null)
             {
                 SourceLocation at = attributes.FirstOrDefault(a => IsOurs(a, "InputAttribute")) is { } bad ? Track(bad, locations, modelLocation) : modelLocation;
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingInput, at, fullName));
@@ -113,18 +105,18 @@ public sealed partial class ModelGenerator
                 return new ModelInfo(hintName, null, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
             }
 
-            var counters = new Dictionary<OpKind, int>();
+            var counters = new Dictionary<string, int>(StringComparer.Ordinal);
             var layers = new List<LayerSpec>();
             foreach ((AttributeData attribute, _) in layerAttributes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                OpKind kind = LayerAttributes[attribute.AttributeClass!.Name];
-                counters[kind] = counters.TryGetValue(kind, out int n) ? n + 1 : 1;
-                LayerSpec layer = ParseLayer(attribute, kind, NameStems[kind] + counters[kind].ToString(CultureInfo.InvariantCulture), Track(attribute, locations, modelLocation));
-                if (kind.IsMultiInput() && attribute.NamedArguments.Any(a => a.Key == "Input"))
+                OpDefinition op = Op(attribute.AttributeClass!)!;
+                counters[op.Name] = counters.TryGetValue(op.Name, out int n) ? n + 1 : 1;
+                LayerSpec layer = ParseLayer(attribute, op, op.NameStem + counters[op.Name].ToString(CultureInfo.InvariantCulture), Track(attribute, locations, modelLocation));
+                if (op.IsVariadic && attribute.NamedArguments.Any(a => a.Key == "Input"))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOption, layer.Location, layer.Name, kind,
-                        "Input", "name the layers it combines as its arguments instead, e.g. [" + kind + "(\"a\", \"b\")]"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedOption, layer.Location, layer.Name, op.Name,
+                        "Input", "name the layers it combines as its arguments instead, e.g. [" + op.Name + "(\"a\", \"b\")]"));
                 }
 
                 layers.Add(layer);
@@ -148,80 +140,45 @@ public sealed partial class ModelGenerator
             return new ModelInfo(hintName, spec, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
         }
 
-        private static LayerSpec ParseLayer(AttributeData a, OpKind kind, string defaultName, SourceLocation location)
+        /// <summary>A layer from its attribute: the name, inputs and weight prefix every layer has, and the operator's
+        /// canonical attributes from what the attribute's arguments said (constructor arguments by parameter name,
+        /// named arguments by property name).</summary>
+        private static LayerSpec ParseLayer(AttributeData a, OpDefinition op, string defaultName, SourceLocation location)
         {
-            ImmutableArray<TypedConstant> args = a.ConstructorArguments;
-            int Arg(int index) => index < args.Length && args[index].Value is int v ? v : 0;
-            T Named<T>(string name, T fallback) =>
-                a.NamedArguments.FirstOrDefault(p => p.Key == name).Value.Value is T v ? v : fallback;
-            bool Has(string name) => a.NamedArguments.Any(p => p.Key == name);
-
-            string? ctorName = kind.HasWeights() && args.Length > 0 ? args[0].Value as string : null;
-            string name = Named<string?>("Name", null) ?? ctorName ?? defaultName;
-            string? input = Named<string?>("Input", null);
-            string[] multi = kind.IsMultiInput() && args.Length == 1 && args[0].Kind == TypedConstantKind.Array
-                ? args[0].Values.Select(v => v.Value as string ?? string.Empty).ToArray()
-                : [];
-            var spec = new LayerSpec
+            var arguments = new List<KeyValuePair<string, object?>>();
+            ImmutableArray<IParameterSymbol> parameters = a.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+            for (int i = 0; i < a.ConstructorArguments.Length && i < parameters.Length; i++)
             {
-                Kind = kind,
-                Name = name,
-                Inputs = (kind.IsMultiInput() ? multi : input is null ? [] : [input]).ToEquatableArray(),
-                WeightPrefix = Named<string?>("WeightPrefix", null),
+                arguments.Add(new KeyValuePair<string, object?>(parameters[i].Name, Value(a.ConstructorArguments[i])));
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> named in a.NamedArguments)
+            {
+                arguments.Add(new KeyValuePair<string, object?>(named.Key, Value(named.Value)));
+            }
+
+            var declared = new DeclaredArguments(arguments);
+            string? input = declared.Text("Input");
+            return new LayerSpec
+            {
+                Kind = op.Name,
+                Name = declared.Text("Name") ?? defaultName,
+                Inputs = (op.IsVariadic ? declared.Texts("inputs") : input is null ? [] : [input]).ToEquatableArray(),
+                WeightPrefix = declared.Text("WeightPrefix"),
+                Attributes = op.Declare(declared),
                 Location = location,
             };
-
-            switch (kind)
-            {
-                case OpKind.Linear:
-                    return spec with { InFeatures = Arg(1), OutFeatures = Arg(2), Bias = Named("Bias", true) };
-                case OpKind.Conv2d:
-                {
-                    int stride = Named("Stride", 1), padding = Named("Padding", 0), dilation = Named("Dilation", 1);
-                    return spec with
-                    {
-                        InFeatures = Arg(1),
-                        OutFeatures = Arg(2),
-                        KernelH = Arg(3),
-                        KernelW = args.Length > 4 ? Arg(4) : Arg(3),
-                        StrideH = Has("StrideHeight") ? Named("StrideHeight", 1) : stride,
-                        StrideW = Has("StrideWidth") ? Named("StrideWidth", 1) : stride,
-                        PaddingH = Has("PaddingHeight") ? Named("PaddingHeight", 0) : padding,
-                        PaddingW = Has("PaddingWidth") ? Named("PaddingWidth", 0) : padding,
-                        DilationH = dilation,
-                        DilationW = dilation,
-                        Groups = Named("Groups", 1),
-                        Bias = Named("Bias", true),
-                    };
-                }
-
-                case OpKind.BatchNorm2d:
-                    return spec with { InFeatures = Arg(1), Epsilon = (float)Named("Eps", 1e-5) };
-                case OpKind.LeakyReLU:
-                    return spec with { Alpha = args.Length > 0 && args[0].Value is double slope ? (float)slope : 0.01f };
-                case OpKind.MaxPool2d or OpKind.AvgPool2d:
-                {
-                    int k = Arg(0);
-                    int stride = Named("Stride", 0);
-                    int padding = Named("Padding", 0);
-                    return spec with
-                    {
-                        KernelH = k,
-                        KernelW = k,
-                        StrideH = Has("Stride") ? stride : k,
-                        StrideW = Has("Stride") ? stride : k,
-                        PaddingH = padding,
-                        PaddingW = padding,
-                        CountIncludePad = Named("CountIncludePad", true),
-                    };
-                }
-
-                case OpKind.Upsample or OpKind.PixelShuffle:
-                    return spec with { Factor = Arg(0) };
-                default:
-                    return spec;
-            }
         }
+
+        /// <summary>A constant as a plain value: an enum as its number, an array as object?[].</summary>
+        private static object? Value(TypedConstant constant) =>
+            constant.Kind == TypedConstantKind.Array ? constant.Values.Select(Value).ToArray() : constant.Value;
+
+        /// <summary>The operator whose attribute this is ([Conv2d] is Conv2dAttribute), or null.</summary>
+        private static OpDefinition? Op(INamedTypeSymbol attribute) =>
+            attribute.ContainingNamespace?.ToDisplayString() == AttributeSource.Namespace && attribute.Name.EndsWith(AttributeSuffix, StringComparison.Ordinal)
+                ? OpRegistry.Find(attribute.Name.Substring(0, attribute.Name.Length - AttributeSuffix.Length))
+                : null;
 
         /// <summary>Makes attribute file paths relative to the project directory, so the manifest (compiled into
         /// the assembly) does not depend on where the project is checked out.</summary>
@@ -232,7 +189,7 @@ public sealed partial class ModelGenerator
                 return model;
             }
 
-            SourceLocation? Relative(SourceLocation? l) => l is null ? null : l with { File = MakeRelative(l.File, projectDirectory) };
+            SourceLocation? Relative(SourceLocation? l) => l is null ? null : l with { File = MakeRelativePath(l.File, projectDirectory) };
             ModelSpec spec = model.Spec with
             {
                 Location = Relative(model.Spec.Location),
@@ -246,7 +203,7 @@ public sealed partial class ModelGenerator
             };
         }
 
-        private static string MakeRelative(string path, string directory)
+        internal static string MakeRelativePath(string path, string directory)
         {
             string dir = directory.Replace('\\', '/').TrimEnd('/') + "/";
             string file = path.Replace('\\', '/');
@@ -255,10 +212,9 @@ public sealed partial class ModelGenerator
 
         private static bool IsOurs(AttributeData a, string? name = null) =>
             a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == AttributeSource.Namespace
-            && (name is null ? LayerAttributes.ContainsKey(c.Name) || c.Name is "ModelAttribute" or "InputAttribute" : c.Name == name);
+            && (name is null ? Op(c) is not null || c.Name is "ModelAttribute" or "InputAttribute" : c.Name == name);
 
-        private static bool IsLayer(INamedTypeSymbol c) =>
-            c.ContainingNamespace?.ToDisplayString() == AttributeSource.Namespace && LayerAttributes.ContainsKey(c.Name);
+        private static bool IsLayer(INamedTypeSymbol c) => Op(c) is not null;
 
         private static SourceLocation Track(AttributeData attribute, List<LocationEntry> locations, SourceLocation fallback) =>
             attribute.ApplicationSyntaxReference is { } reference

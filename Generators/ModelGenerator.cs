@@ -1,16 +1,20 @@
 using System;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelCompiler.Common;
 using ModelCompiler.Diagnostics;
 using ModelCompiler.Generators.Model;
+using ModelCompiler.Options;
 using ModelCompiler.Spec;
 
 namespace ModelCompiler.Generators;
 
 /// <summary>Turns [Model] partial classes into compiled inference code. The pipeline reads like the data flow:
-/// parse attributes into a spec (cheap, per edit) → equality cut → compile and emit (only when the spec changed).</summary>
+/// parse attributes into a spec (cheap, per edit) → strip source locations and add the options (plan files) →
+/// equality cut → compile and print the code (only when the declaration or options changed) → add the manifest
+/// and map diagnostics back to the attributes (cheap, per edit).</summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class ModelGenerator : IIncrementalGenerator
 {
@@ -45,11 +49,36 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             .Select(static (pair, _) => Parser.WithRelativePaths(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Model);
 
-        IncrementalValuesProvider<GeneratedModel> generated = models
-            .Select(static (model, ct) => Generate(model))
+        IncrementalValueProvider<PlanSet> plans = context.AdditionalTextsProvider
+            .Where(static text => text.Path.EndsWith(PlanFile.Extension, StringComparison.OrdinalIgnoreCase))
+            .Select(static (text, ct) => (text.Path, Text: text.GetText(ct)?.ToString() ?? string.Empty))
+            .Collect()
+            .Combine(projectDirectory)
+            .Select(static (pair, _) => Plans.Parse(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Plans);
+
+        IncrementalValuesProvider<CompileKey> keys = models
+            .Combine(plans)
+            .Select(static (pair, _) => Keys.For(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Key);
+
+        IncrementalValuesProvider<CompiledModel> compiled = keys
+            .Select(static (key, _) => Compile(key))
             .WithTrackingName(TrackingNames.Generate);
 
+        IncrementalValuesProvider<GeneratedModel> generated = compiled
+            .Combine(models.Collect())
+            .Select(static (pair, _) => Keys.Finish(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Output);
+
         context.RegisterSourceOutput(generated, static (spc, model) => Emit(spc, model));
+        context.RegisterSourceOutput(plans, static (spc, set) =>
+        {
+            foreach (DiagnosticInfo error in set.Errors)
+            {
+                spc.ReportDiagnostic(RoslynDiagnostics.Create(error, EquatableArray<LocationEntry>.Empty));
+            }
+        });
 
         IncrementalValueProvider<string> assemblyName = context.CompilationProvider
             .Select(static (compilation, _) => compilation.AssemblyName ?? string.Empty)
@@ -65,26 +94,25 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(runtime, static (spc, r) => EmitRuntime(spc, r.Any, r.Assembly));
     }
 
-    private static GeneratedModel Generate(ModelInfo model)
+    private static CompiledModel Compile(CompileKey key)
     {
-        if (model.Spec is null || model.Diagnostics.Any(d => d.Severity == Severity.Error))
+        if (key.Spec is null)
         {
-            return new GeneratedModel(model.HintName, null, model.Diagnostics, model.Locations);
+            return new CompiledModel(key.HintName, null, EquatableArray<DiagnosticInfo>.Empty, key.Options);
         }
 
         try
         {
-            BeforeCompile?.Invoke(model.Spec);
-            ModelCompilation compilation = ModelCompilation.Compile(model.Spec);
-            var diagnostics = model.Diagnostics.Concat(compilation.Diagnostics).ToEquatableArray();
-            string? source = compilation.Succeeded ? ModelCompiler.Emit.ModelEmitter.Emit(compilation) : null;
-            return new GeneratedModel(model.HintName, source, diagnostics, model.Locations);
+            BeforeCompile?.Invoke(key.Spec);
+            ModelCompilation compilation = ModelCompilation.Compile(key.Spec, key.Options);
+            string? code = compilation.Succeeded ? ModelCompiler.Emit.ModelEmitter.Emit(compilation) : null;
+            return new CompiledModel(key.HintName, code, compilation.Diagnostics.ToEquatableArray(), key.Options);
         }
         catch (Exception e)
         {
             // The generator never throws: an exception would surface as CS8785 and drop all output.
-            DiagnosticInfo error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, model.Spec.Location, model.Spec.FullName, e.GetType().Name + ": " + e.Message);
-            return new GeneratedModel(model.HintName, null, model.Diagnostics.Append(error).ToEquatableArray(), model.Locations);
+            DiagnosticInfo error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, key.Spec.Location, key.Spec.FullName, e.GetType().Name + ": " + e.Message);
+            return new CompiledModel(key.HintName, null, EquatableArray.Create(error), key.Options);
         }
     }
 

@@ -94,6 +94,10 @@ public static class ModelManifest
         return text.ToString();
     }
 
+    /// <summary>A hash of the declaration and options without source locations: what the code and the packed layout
+    /// depend on, for a given compiler (moving a declaration does not change it).</summary>
+    public static ulong DeclarationHash(ModelSpec spec, CompileOptions options) => Hashing.Fnv1a64(Write(spec, options, includeLocations: false));
+
     /// <summary>Parses a manifest; any malformed input throws <see cref="FormatException"/> saying what is wrong.</summary>
     public static ManifestModel Read(string manifest)
     {

@@ -20,7 +20,7 @@ public static class WeightProgramRunner
                 float[] data = source(load.Name);
                 if (data.Length != load.Count)
                 {
-                    throw new ArgumentException("tensor '" + load.Name + "' has " + data.Length + " elements, the program expects " + load.Count);
+                    throw new ArgumentException("tensor '" + load.Name + "' has " + data.Length + " elements, the layer needs " + load.Count);
                 }
 
                 return Array.ConvertAll(data, v => (double)v);

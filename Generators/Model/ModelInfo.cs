@@ -1,5 +1,6 @@
 using ModelCompiler.Common;
 using ModelCompiler.Diagnostics;
+using ModelCompiler.Options;
 using ModelCompiler.Spec;
 
 namespace ModelCompiler.Generators.Model;
@@ -8,16 +9,30 @@ namespace ModelCompiler.Generators.Model;
 internal sealed record LocationEntry(SourceLocation Key, LocationInfo Location);
 
 /// <summary>What the parser extracted from one [Model] class: the spec (null when the declaration is unusable),
-/// declaration diagnostics, and the spans of the attributes. Value-equatable: the cache key of everything after it.</summary>
+/// declaration diagnostics, and the spans of the attributes. Value-equatable.</summary>
 internal sealed record ModelInfo(
     string HintName,
     ModelSpec? Spec,
     EquatableArray<DiagnosticInfo> Diagnostics,
     EquatableArray<LocationEntry> Locations);
 
-/// <summary>The generator's output for one model: source (null on error) and diagnostics.</summary>
+/// <summary>The key of the expensive compile: the spec with every source location replaced by its layer's ordinal
+/// (so moving the declaration changes nothing here) and the options. Value-equatable: the cache cut.</summary>
+internal sealed record CompileKey(string HintName, ModelSpec? Spec, CompileOptions Options);
+
+/// <summary>The expensive compile's result: the code (null on error), diagnostics at ordinal locations, and the
+/// options it was compiled with (the manifest carries them to the weight-linking task).</summary>
+internal sealed record CompiledModel(string HintName, string? Code, EquatableArray<DiagnosticInfo> Diagnostics, CompileOptions Options);
+
+/// <summary>The generator's output for one model: the whole file (null on error) and diagnostics at real locations.</summary>
 internal sealed record GeneratedModel(
     string HintName,
     string? Source,
     EquatableArray<DiagnosticInfo> Diagnostics,
     EquatableArray<LocationEntry> Locations);
+
+/// <summary>Every plan file of the project, parsed, with the lines that could not be read.</summary>
+internal sealed record PlanSet(EquatableArray<ModelPlan> Models, EquatableArray<DiagnosticInfo> Errors)
+{
+    public static readonly PlanSet Empty = new(EquatableArray<ModelPlan>.Empty, EquatableArray<DiagnosticInfo>.Empty);
+}

@@ -17,17 +17,22 @@ internal static class Differential
 {
     public const double Tolerance = 1e-5;
 
-    public sealed record Case(Graph Graph, Dictionary<string, float[]> Tensors, float[] Input, int Batch)
+    /// <summary>A prepared run: for a graph with an open input size, <see cref="Height"/> and <see cref="Width"/> say which.</summary>
+    public sealed record Case(Graph Graph, Dictionary<string, float[]> Tensors, float[] Input, int Batch, int Height = 0, int Width = 0)
     {
-        public float[] Interpret(Graph? graph = null) => ReferenceInterpreter.Run(graph ?? Graph, name => Tensors[name], Input, Batch);
+        public float[] Interpret(Graph? graph = null) => ReferenceInterpreter.Run(graph ?? Graph, name => Tensors[name], Input, Batch, Height, Width);
+
+        public int InputSize => (int)Graph.Input.Shape.Size.Evaluate(Height, Width);
+
+        public int OutputSize => (int)Graph.Output.Shape.Size.Evaluate(Height, Width);
     }
 
-    public static Case Prepare(ModelSpec spec, ulong seed, int batch = 2, double inputLow = -2, double inputHigh = 2)
+    public static Case Prepare(ModelSpec spec, ulong seed, int batch = 2, double inputLow = -2, double inputHigh = 2, int height = 0, int width = 0)
     {
         Graph graph = ModelCompilation.BuildUnoptimized(spec)
             ?? throw new InvalidOperationException("spec does not build: " + string.Join("; ", GraphBuilder.Build(spec).Diagnostics));
-        float[] input = new Rng(seed + 1000).Uniform(batch * graph.Input.Shape.Size, inputLow, inputHigh);
-        return new Case(graph, RandomWeights.For(graph, seed), input, batch);
+        float[] input = new Rng(seed + 1000).Uniform(batch * (int)graph.Input.Shape.Size.Evaluate(height, width), inputLow, inputHigh);
+        return new Case(graph, RandomWeights.For(graph, seed), input, batch, height, width);
     }
 
     /// <summary>The interpreter agrees with ONNX Runtime on <paramref name="spec"/>; returns the interpreter's output.</summary>
@@ -45,11 +50,11 @@ internal static class Differential
         byte[] model = OnnxExporter.Export(spec, name => c.Tensors[name]);
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1 };
         using var session = new InferenceSession(model, options);
-        long[] shape = [c.Batch, .. c.Graph.Input.Shape.ToArray().Select(d => (long)d)];
+        long[] shape = [c.Batch, .. c.Graph.Input.Shape.Evaluate(c.Height, c.Width)];
         using OrtValue input = OrtValue.CreateTensorValueFromMemory(c.Input, shape);
         using var run = new RunOptions();
         using IDisposableReadOnlyCollection<OrtValue> outputs = session.Run(run, ["input"], [input], [c.Graph.Output.Name]);
-        long[] expectedShape = [c.Batch, .. c.Graph.Output.Shape.ToArray().Select(d => (long)d)];
+        long[] expectedShape = [c.Batch, .. c.Graph.Output.Shape.Evaluate(c.Height, c.Width)];
         Assert.Equal(expectedShape, outputs[0].GetTensorTypeAndShape().Shape);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }

@@ -17,7 +17,7 @@ internal static class RandomWeights
         {
             int count = t.Shape.Aggregate(1, (a, d) => a * d);
             string suffix = t.Name.Substring(t.Name.LastIndexOf('.'));
-            bool batchNorm = t.Layer.Kind == Spec.OpKind.BatchNorm2d;
+            bool batchNorm = t.Layer.Kind == "BatchNorm2d";
             double bound = t.Shape.Length > 1 ? 1.0 / System.Math.Sqrt(count / t.Shape[0]) : 0.5;
             tensors[t.Name] = (batchNorm, suffix) switch
             {

@@ -23,7 +23,7 @@ public sealed class GraphBuilderDiagnosticsTests
     [InlineData(new[] { 3, 0, 4 })]
     public void MC1003_MissingOrInvalidInputShape(int[] input)
     {
-        DiagnosticInfo d = Single(Model(input, Op(OpKind.ReLU, "relu")) with { Location = ModelAt });
+        DiagnosticInfo d = Single(Model(input, Op("ReLU", "relu")) with { Location = ModelAt });
         AssertDiagnostic(d, "MC1003", ModelAt, "'Tests.Net'", "[Input(");
     }
 
@@ -55,7 +55,7 @@ public sealed class GraphBuilderDiagnosticsTests
         {
             "kernel 0" => Conv("bad", 4, 4, 0),
             "negative padding" => Conv("bad", 4, 4, 3, padding: -1),
-            "stride 0" => Conv("bad", 4, 4, 3) with { StrideW = 0 },
+            "stride 0" => Conv("bad", 4, 4, 3).With("stride", 1, 0),
             "dilation 0" => Conv("bad", 4, 4, 3, dilation: 0),
             "groups not dividing" => Conv("bad", 4, 6, 1, groups: 3),
             "kernel larger than padded input" => Conv("bad", 4, 4, 5),
@@ -69,7 +69,7 @@ public sealed class GraphBuilderDiagnosticsTests
             "pixel shuffle factor -2" => PixelShuffle("bad", -2),
             _ => throw new System.ArgumentException(@case),
         };
-        ModelSpec spec = Model([4, 3, 3], Op(OpKind.Flatten, "flat"), (layer with { Location = LayerAt }).From(layer.Inputs.IsEmpty ? "input" : "flat"));
+        ModelSpec spec = Model([4, 3, 3], Op("Flatten", "flat"), (layer with { Location = LayerAt }).From(layer.Inputs.IsEmpty ? "input" : "flat"));
 
         DiagnosticInfo d = Single(spec);
         AssertDiagnostic(d, "MC1005", LayerAt, "Layer 'bad' (" + layer.Kind + ")", what, why);
@@ -78,7 +78,7 @@ public sealed class GraphBuilderDiagnosticsTests
     [Fact]
     public void MC1005_NonSquarePair_ReportsEachBadDimension()
     {
-        ModelSpec spec = Model([4, 3, 3], Conv("bad", 4, 4, 0) with { KernelW = -1, Location = LayerAt });
+        ModelSpec spec = Model([4, 3, 3], Conv("bad", 4, 4, 0).With("kernel_size", 0, -1) with { Location = LayerAt });
         IReadOnlyList<DiagnosticInfo> diagnostics = GraphBuilder.Build(spec).Diagnostics;
         Assert.Equal(["kernel_size is 0", "kernel_size is -1"], diagnostics.Select(d => d.Message.Split(": ")[1].Split(',')[0]));
         Assert.All(diagnostics, d => Assert.Equal(("MC1005", LayerAt), (d.Id, d.Location)));
@@ -127,7 +127,7 @@ public sealed class GraphBuilderDiagnosticsTests
             _ => throw new System.ArgumentException(@case),
         };
         ModelSpec spec = Model([3, 2, 2],
-            MaxPool("pool", 2, 2), Op(OpKind.Flatten, "flat").From("input"), Add("use", "pool", "pool"), Op(OpKind.ReLU, "use2").From("flat"),
+            MaxPool("pool", 2, 2), Op("Flatten", "flat").From("input"), Add("use", "pool", "pool"), Op("ReLU", "use2").From("flat"),
             layer with { Location = LayerAt });
 
         DiagnosticInfo d = Assert.Single(Errors(spec));
@@ -146,18 +146,18 @@ public sealed class GraphBuilderDiagnosticsTests
             "linear on image" => Linear("bad", 12, 2).From("input"),
             "conv on vector" => Conv("bad", 12, 2, 1).From("flat"),
             "pool on vector" => MaxPool("bad", 2, 2).From("flat"),
-            "global pool on vector" => Op(OpKind.GlobalAvgPool2d, "bad", "flat"),
+            "global pool on vector" => Op("GlobalAvgPool2d", "bad", "flat"),
             _ => throw new System.ArgumentException(@case),
         };
-        DiagnosticInfo d = Assert.Single(Errors(Model([3, 2, 2], Op(OpKind.Flatten, "flat"), layer with { Location = LayerAt })));
+        DiagnosticInfo d = Assert.Single(Errors(Model([3, 2, 2], Op("Flatten", "flat"), layer with { Location = LayerAt })));
         AssertDiagnostic(d, "MC1009", LayerAt, message, "[Flatten]");
     }
 
     [Theory]
-    [InlineData(OpKind.Add, new string[0], "takes 2 or more input(s), but 0 given")]
-    [InlineData(OpKind.Concat, new[] { "input" }, "takes 2 or more input(s), but 1 given")]
-    [InlineData(OpKind.ReLU, new[] { "input", "input" }, "takes 1 input(s), but 2 given")]
-    public void MC1010_InputCount(OpKind kind, string[] inputs, string fragment)
+    [InlineData("Add", new string[0], "takes 2 or more input(s), but 0 given")]
+    [InlineData("Concat", new[] { "input" }, "takes 2 or more input(s), but 1 given")]
+    [InlineData("ReLU", new[] { "input", "input" }, "takes 1 input(s), but 2 given")]
+    public void MC1010_InputCount(string kind, string[] inputs, string fragment)
     {
         DiagnosticInfo d = Single(Model([4], Op(kind, "bad", inputs) with { Location = LayerAt }));
         AssertDiagnostic(d, "MC1010", LayerAt, "Layer 'bad' (" + kind + ")", fragment);
@@ -185,7 +185,7 @@ public sealed class GraphBuilderDiagnosticsTests
     [Fact]
     public void AnErrorDoesNotCascadeIntoTheLayersAfterIt()
     {
-        ModelSpec spec = Model([4], Linear("bad", 5, 2) with { Location = LayerAt }, Op(OpKind.ReLU, "relu"), Linear("fc", 2, 2));
+        ModelSpec spec = Model([4], Linear("bad", 5, 2) with { Location = LayerAt }, Op("ReLU", "relu"), Linear("fc", 2, 2));
         DiagnosticInfo d = Single(spec);
         Assert.Equal("MC1008", d.Id);
     }

@@ -59,42 +59,49 @@ internal static class OnnxExporter
 
         foreach (Node node in graph.Nodes)
         {
-            LayerSpec s = node.Spec;
+            AttributeSet a = node.Attributes;
             string y = node.Name;
             string x = node.Inputs[0].Name;
-            string p = s.TensorPrefix;
-            string[] WithBias(params string[] inputs) => s.Bias ? [.. inputs, p + ".bias"] : inputs;
-            switch (node.Op)
+            string p = node.Origin.TensorPrefix;
+            string[] WithBias(params string[] inputs) => a.Bool("bias") ? [.. inputs, p + ".bias"] : inputs;
+            switch (node.Op.Name)
             {
-                case OpKind.Linear:
+                case "Linear":
                     Node("Gemm", y, WithBias(x, p + ".weight"), y, Int("transB", 1));
                     break;
-                case OpKind.Conv2d:
+                case "Conv2d":
+                {
+                    int[] pad = a.Ints("padding");
+                    string mode = a.Text("padding_mode");
+                    Action<ProtoWriter> padding = mode == "explicit"
+                        ? Ints("pads", pad[0], pad[2], pad[1], pad[3])
+                        : String("auto_pad", mode == "same" ? "SAME_UPPER" : "SAME_LOWER");
                     Node("Conv", y, WithBias(x, p + ".weight"), y,
-                        Ints("kernel_shape", s.KernelH, s.KernelW), Ints("strides", s.StrideH, s.StrideW),
-                        Ints("pads", s.PaddingH, s.PaddingW, s.PaddingH, s.PaddingW), Ints("dilations", s.DilationH, s.DilationW),
-                        Int("group", s.Groups));
+                        Ints("kernel_shape", a.Ints("kernel_size").Select(v => (long)v).ToArray()), Ints("strides", a.Ints("stride").Select(v => (long)v).ToArray()),
+                        padding, Ints("dilations", a.Ints("dilation").Select(v => (long)v).ToArray()), Int("group", a.Int("groups")));
                     break;
-                case OpKind.BatchNorm2d:
+                }
+
+                case "BatchNorm2d":
                     Node("BatchNormalization", y, [x, p + ".weight", p + ".bias", p + ".running_mean", p + ".running_var"], y,
-                        Float("epsilon", s.Epsilon));
+                        Float("epsilon", a.Float("eps")));
                     break;
-                case OpKind.ReLU:
+                case "ReLU":
                     Node("Relu", y, [x], y);
                     break;
-                case OpKind.ReLU6:
+                case "ReLU6":
                     Node("Clip", y, [x, Constant("const/0", [], 0f), Constant("const/6", [], 6f)], y);
                     break;
-                case OpKind.LeakyReLU:
-                    Node("LeakyRelu", y, [x], y, Float("alpha", s.Alpha));
+                case "LeakyReLU":
+                    Node("LeakyRelu", y, [x], y, Float("alpha", a.Float("negative_slope")));
                     break;
-                case OpKind.Sigmoid:
+                case "Sigmoid":
                     Node("Sigmoid", y, [x], y);
                     break;
-                case OpKind.Tanh:
+                case "Tanh":
                     Node("Tanh", y, [x], y);
                     break;
-                case OpKind.GELU:
+                case "GELU":
                     // Gelu is opset 20; its definition, 0.5 * x * (1 + erf(x / sqrt(2))), in opset-17 ops.
                     Node("Div", y + "/div", [x, Constant("const/sqrt2", [], MathF.Sqrt(2f))], y + "/scaled");
                     Node("Erf", y + "/erf", [y + "/scaled"], y + "/erf");
@@ -102,46 +109,60 @@ internal static class OnnxExporter
                     Node("Mul", y + "/mulx", [x, y + "/onePlusErf"], y + "/product");
                     Node("Mul", y + "/half", [y + "/product", Constant("const/0.5", [], 0.5f)], y);
                     break;
-                case OpKind.SiLU:
+                case "SiLU":
                     Node("Sigmoid", y + "/sigmoid", [x], y + "/sigmoid");
                     Node("Mul", y, [x, y + "/sigmoid"], y);
                     break;
-                case OpKind.HardSwish:
+                case "HardSwish":
                     Node("HardSwish", y, [x], y);
                     break;
-                case OpKind.MaxPool2d:
-                    Node("MaxPool", y, [x], y, Ints("kernel_shape", s.KernelH, s.KernelW), Ints("strides", s.StrideH, s.StrideW),
-                        Ints("pads", s.PaddingH, s.PaddingW, s.PaddingH, s.PaddingW));
+                case "MaxPool2d":
+                case "AvgPool2d":
+                {
+                    int[] pad = a.Ints("padding");
+                    var attributes = new List<Action<ProtoWriter>>
+                    {
+                        Ints("kernel_shape", a.Ints("kernel_size").Select(v => (long)v).ToArray()), Ints("strides", a.Ints("stride").Select(v => (long)v).ToArray()),
+                        Ints("pads", pad[0], pad[2], pad[1], pad[3]),
+                    };
+                    if (node.Op.Name == "AvgPool2d")
+                    {
+                        attributes.Add(Int("count_include_pad", a.Bool("count_include_pad") ? 1 : 0));
+                    }
+
+                    Node(node.Op.Name == "MaxPool2d" ? "MaxPool" : "AveragePool", y, [x], y, [.. attributes]);
                     break;
-                case OpKind.AvgPool2d:
-                    Node("AveragePool", y, [x], y, Ints("kernel_shape", s.KernelH, s.KernelW), Ints("strides", s.StrideH, s.StrideW),
-                        Ints("pads", s.PaddingH, s.PaddingW, s.PaddingH, s.PaddingW), Int("count_include_pad", s.CountIncludePad ? 1 : 0));
-                    break;
-                case OpKind.GlobalAvgPool2d:
+                }
+
+                case "GlobalAvgPool2d":
                     Node("GlobalAveragePool", y, [x], y);
                     break;
-                case OpKind.Flatten:
+                case "Flatten":
                     Node("Flatten", y, [x], y, Int("axis", 1));
                     break;
-                case OpKind.Add:
+                case "Add":
                     Node(node.Inputs.Count == 2 ? "Add" : "Sum", y, node.Inputs.Select(v => v.Name).ToArray(), y);
                     break;
-                case OpKind.Concat:
+                case "Concat":
                     Node("Concat", y, node.Inputs.Select(v => v.Name).ToArray(), y, Int("axis", 1));
                     break;
-                case OpKind.Upsample:
+                case "Upsample":
+                {
                     // What torch.onnx exports for nn.Upsample(scale_factor=f, mode='nearest').
-                    Node("Resize", y, [x, string.Empty, Constant("scales/" + s.Factor, [4], 1f, 1f, s.Factor, s.Factor)], y,
+                    int f = a.Int("scale_factor");
+                    Node("Resize", y, [x, string.Empty, Constant("scales/" + f, [4], 1f, 1f, f, f)], y,
                         String("mode", "nearest"), String("coordinate_transformation_mode", "asymmetric"), String("nearest_mode", "floor"));
                     break;
-                case OpKind.PixelShuffle:
-                    Node("DepthToSpace", y, [x], y, Int("blocksize", s.Factor), String("mode", "CRD"));
+                }
+
+                case "PixelShuffle":
+                    Node("DepthToSpace", y, [x], y, Int("blocksize", a.Int("upscale_factor")), String("mode", "CRD"));
                     break;
-                case OpKind.Softmax:
+                case "Softmax":
                     Node("Softmax", y, [x], y, Int("axis", 1));
                     break;
                 default:
-                    throw new NotSupportedException(node.Op.ToString());
+                    throw new NotSupportedException(node.Op.Name);
             }
         }
 
@@ -184,8 +205,19 @@ internal static class OnnxExporter
                 shape.Message(1, d => d.String(2, "N"));
                 for (int i = 0; i < value.Shape.Rank; i++)
                 {
-                    int dim = value.Shape[i];
-                    shape.Message(1, d => d.Int(1, dim));
+                    Dim dim = value.Shape[i];
+                    string symbol = "d" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    shape.Message(1, d =>
+                    {
+                        if (dim.IsConstant)
+                        {
+                            d.Int(1, dim.Value);
+                        }
+                        else
+                        {
+                            d.String(2, symbol);
+                        }
+                    });
                 }
             })));
 

@@ -2,6 +2,8 @@ using System.Collections.Generic;
 using System.Linq;
 using ModelCompiler.Interpreter;
 using ModelCompiler.IR;
+using ModelCompiler.Linking;
+using ModelCompiler.Ops;
 using ModelCompiler.Spec;
 using ModelCompiler.Tests.Helpers;
 using ModelCompiler.Weights;
@@ -23,13 +25,13 @@ public sealed class PassSemanticsTests
         ["cnn"] = Networks.Cnn,
         ["upsampling"] = Networks.Upsampling,
         ["conv+bn without bias, then relu"] = Model([3, 6, 6],
-            Conv("conv", 3, 4, 3, padding: 1, bias: false), BatchNorm("bn", 4), Op(OpKind.ReLU, "relu")),
+            Conv("conv", 3, 4, 3, padding: 1, bias: false), BatchNorm("bn", 4), Op("ReLU", "relu")),
         ["grouped conv+bn, leaky relu"] = Model([4, 6, 6],
             Conv("conv", 4, 6, 3, stride: 2, padding: 1, groups: 2), BatchNorm("bn", 6, eps: 1e-3f), Specs.LeakyReLU("act", 0.3f)),
-        ["bn standalone on input, then gelu"] = Model([3, 4, 4], BatchNorm("bn", 3), Op(OpKind.GELU, "gelu")),
+        ["bn standalone on input, then gelu"] = Model([3, 4, 4], BatchNorm("bn", 3), Op("GELU", "gelu")),
         ["conv read twice: no fold"] = Model([3, 5, 5],
-            Conv("conv", 3, 3, 3, padding: 1), BatchNorm("bn", 3), Add("sum", "bn", "conv"), Op(OpKind.HardSwish, "act")),
-        ["activation on the input stays"] = Model([6], Op(OpKind.Tanh, "tanh"), Specs.Linear("fc", 6, 4), Op(OpKind.Sigmoid, "sig")),
+            Conv("conv", 3, 3, 3, padding: 1), BatchNorm("bn", 3), Add("sum", "bn", "conv"), Op("HardSwish", "act")),
+        ["activation on the input stays"] = Model([6], Op("Tanh", "tanh"), Specs.Linear("fc", 6, 4), Op("Sigmoid", "sig")),
     };
 
     [Theory]
@@ -44,7 +46,7 @@ public sealed class PassSemanticsTests
         float[] declared = c.Interpret();
         float[] folded = c.Interpret(optimized);
         float[] packed = ReferenceInterpreter.RunPacked(optimized, compilation.Layout!,
-            WeightPacker.Pack(optimized, compilation.Layout!, c.Tensors), c.Input, c.Batch);
+            WeightLinker.Pack(compilation.Layout!, name => c.Tensors[name]), c.Input, c.Batch);
 
         Differential.AssertClose(declared, folded, "optimized graph vs declared graph");
         Differential.AssertClose(declared, packed, "packed weights vs declared graph");
@@ -57,9 +59,9 @@ public sealed class PassSemanticsTests
         Graph declared = ModelCompilation.BuildUnoptimized(Networks.Cnn)!;
 
         Assert.Equal(["stem_bn", "block.bn1", "block.bn2", "dw_bn", "pw_bn"],
-            optimized.Nodes.Where(n => n.FoldedBatchNorm is not null).Select(n => n.FoldedBatchNorm!.Name));
-        Assert.Equal(OpKind.ReLU, optimized.Nodes.Single(n => n.Name == "block.add").Activation.Kind);
-        Assert.DoesNotContain(optimized.Nodes, n => n.Op is OpKind.BatchNorm2d || n.Op.IsActivation());
+            optimized.Nodes.SelectMany(n => n.Fused).Where(f => f.Kind == "BatchNorm2d").Select(f => f.Name));
+        Assert.Equal("ReLU", optimized.Nodes.Single(n => n.Name == "block.add").Epilogue.Activation!.Kind);
+        Assert.DoesNotContain(optimized.Nodes, n => n.Op is BatchNorm2dOp || n.Op.IsActivation);
         Assert.True(optimized.Nodes.Count < declared.Nodes.Count - 10, optimized.Dump());
     }
 
@@ -68,6 +70,6 @@ public sealed class PassSemanticsTests
     {
         Graph optimized = ModelCompilation.Compile(Models["grouped conv+bn, leaky relu"]).Graph!;
         Node conv = Assert.Single(optimized.Nodes);
-        Assert.Equal(new Activation(OpKind.LeakyReLU, 0.3f), conv.Activation);
+        Assert.Equal(new Activation("LeakyReLU", 0.3f), conv.Epilogue.Activation);
     }
 }

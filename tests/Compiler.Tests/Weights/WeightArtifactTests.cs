@@ -13,9 +13,9 @@ public sealed class WeightArtifactTests
 {
     private static readonly ArtifactEntry[] Entries =
     [
-        new("My.Models.Net", 0x0123456789abcdefUL, new Rng(1).Uniform(37, -1, 1)),
+        new("My.Models.Net", 0x0123456789abcdefUL, Bytes(new Rng(1).Uniform(37, -1, 1))),
         new("Empty", 42UL, []),
-        new("Ünïcode.Model", ulong.MaxValue, new Rng(2).Uniform(16, -100, 100)),
+        new("Ünïcode.Model", ulong.MaxValue, Bytes(new Rng(2).Uniform(16, -100, 100)).Take(61).ToArray()),
     ];
 
     [Fact]
@@ -105,5 +105,12 @@ public sealed class WeightArtifactTests
                 }
             }
         }
+    }
+
+    private static byte[] Bytes(float[] values)
+    {
+        byte[] bytes = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        return bytes;
     }
 }

@@ -1,0 +1,63 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ModelCompiler.Common;
+using ModelCompiler.Diagnostics;
+using ModelCompiler.Emit;
+using ModelCompiler.Generators.Model;
+using ModelCompiler.Options;
+using ModelCompiler.Spec;
+
+namespace ModelCompiler.Generators;
+
+public sealed partial class ModelGenerator
+{
+    /// <summary>Location-free compile keys and the cheap last step that puts the locations back.</summary>
+    internal static class Keys
+    {
+        /// <summary>The file name of the ordinal locations a key's spec carries instead of real ones.</summary>
+        private const string Ordinal = "";
+
+        /// <summary>The compile key of a parsed model: locations replaced by ordinals (the model 0, layer i at i + 1),
+        /// options from the plan files. A declaration error stops here (no compile).</summary>
+        public static CompileKey For(ModelInfo model, PlanSet plans)
+        {
+            if (model.Spec is null || model.Diagnostics.Any(d => d.Severity == Severity.Error))
+            {
+                return new CompileKey(model.HintName, null, CompileOptions.Default);
+            }
+
+            ModelSpec spec = model.Spec with
+            {
+                Location = new SourceLocation(Ordinal, 0, 0),
+                Layers = model.Spec.Layers.Select((l, i) => l with { Location = new SourceLocation(Ordinal, i + 1, 0) }).ToEquatableArray(),
+            };
+            ModelPlan plan = plans.Models.FirstOrDefault(p => p.Model == spec.FullName) ?? ModelPlan.Empty;
+            return new CompileKey(model.HintName, spec, CompileOptions.Default with { Plan = plan });
+        }
+
+        /// <summary>The file and diagnostics of a compiled model, at the real locations of its declaration.</summary>
+        public static GeneratedModel Finish(CompiledModel compiled, ImmutableArray<ModelInfo> models)
+        {
+            ModelInfo model = models.First(m => m.HintName == compiled.HintName);
+            var diagnostics = model.Diagnostics.Concat(compiled.Diagnostics.Select(d => d with { Location = Real(d.Location, model.Spec) })).ToEquatableArray();
+            if (compiled.Code is null || model.Spec is null)
+            {
+                return new GeneratedModel(model.HintName, null, diagnostics, model.Locations);
+            }
+
+            string source = ModelEmitter.File(model.Spec, compiled.Options, compiled.Code);
+            return new GeneratedModel(model.HintName, source, diagnostics, model.Locations);
+        }
+
+        private static SourceLocation? Real(SourceLocation? location, ModelSpec? spec)
+        {
+            if (location is null || location.File != Ordinal || spec is null)
+            {
+                return location;
+            }
+
+            return location.Line == 0 ? spec.Location : spec.Layers[location.Line - 1].Location ?? spec.Location;
+        }
+    }
+}
