@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Immutable;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -136,7 +136,22 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             return;
         }
 
-        context.AddSource(ModelCompiler.Emit.RuntimeSource.KernelsHintName, ModelCompiler.Emit.RuntimeSource.Kernels);
-        context.AddSource(ModelCompiler.Emit.RuntimeSource.WeightStoreHintName, ModelCompiler.Emit.RuntimeSource.WeightStore(assemblyName));
+        IReadOnlyList<KeyValuePair<string, string>> files;
+        try
+        {
+            files = ModelCompiler.Emit.RuntimeSource.Emit(assemblyName);
+        }
+        catch (Exception e)
+        {
+            // A missing or malformed embedded run-time file is a build bug of ModelCompiler: MC0001, never a throw.
+            DiagnosticInfo error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, "run-time kernels", e.GetType().Name + ": " + e.Message);
+            context.ReportDiagnostic(RoslynDiagnostics.Create(error, EquatableArray<LocationEntry>.Empty));
+            return;
+        }
+
+        foreach (KeyValuePair<string, string> file in files)
+        {
+            context.AddSource(file.Key, file.Value);
+        }
     }
 }

@@ -35,10 +35,4 @@ public class EmitterSnapshotTests
         Assert.True(compilation.Succeeded, string.Join("\n", compilation.Diagnostics));
         Snapshot.Verify(ModelEmitter.Emit(compilation));
     }
-
-    [Fact]
-    public void Kernels() => Snapshot.Verify(RuntimeSource.Kernels);
-
-    [Fact]
-    public void WeightStore() => Snapshot.Verify(RuntimeSource.WeightStore("Demo.App"));
 }

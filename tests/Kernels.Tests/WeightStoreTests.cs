@@ -1,0 +1,209 @@
+using System;
+using System.IO;
+using System.Reflection;
+using ModelCompiler.Emit;
+using ModelCompiler.Generated;
+using ModelCompiler.KernelTests.Infrastructure;
+using ModelCompiler.Weights;
+using Xunit;
+
+namespace ModelCompiler.KernelTests;
+
+/// <summary>The weight store as it ships (Compiler/Runtime/WeightStore.cs, with its placeholder assembly name)
+/// against artifacts written by the Compiler's <see cref="WeightArtifact.Write"/>: the happy path and every way
+/// it refuses a file, with the reason and the fix in the message. The store reads its artifact once per
+/// process, so each test points it at its own file and clears that cache (tests of one class run one at a time).</summary>
+public sealed class WeightStoreTests : IDisposable
+{
+    private const ulong LayoutA = 0x0123456789abcdefUL, LayoutB = 0xfedcba9876543210UL;
+    private const string PathKey = "ModelCompiler.WeightsPath:" + RuntimeSource.PlaceholderAssemblyName;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "modelcompiler-kernels-tests", Guid.NewGuid().ToString("N"));
+    private readonly float[] _a = new Seeded(1).Floats(37), _b = new Seeded(2).Floats(64);
+
+    public WeightStoreTests()
+    {
+        Directory.CreateDirectory(_directory);
+        ArtifactPath = Path.Combine(_directory, WeightArtifact.FileName(RuntimeSource.PlaceholderAssemblyName));
+        AppContext.SetData(PathKey, ArtifactPath);
+        ClearCache();
+    }
+
+    private string ArtifactPath { get; }
+
+    [Fact]
+    public void Load_ReturnsEachModelsFloats()
+    {
+        Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a), new ArtifactEntry("Demo.B", LayoutB, _b)]));
+
+        Expect.Equal("WeightStore.Load(Demo.B)", _b, WeightStore.Load("Demo.B", LayoutB, _b.Length));
+        Expect.Equal("WeightStore.Load(Demo.A)", _a, WeightStore.Load("Demo.A", LayoutA, _a.Length));
+    }
+
+    [Fact]
+    public void Load_ReadsTheFileOnce()
+    {
+        Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]));
+        WeightStore.Load("Demo.A", LayoutA, _a.Length);
+        File.Delete(ArtifactPath);
+
+        Expect.Equal("WeightStore.Load(Demo.A) after the file is gone", _a, WeightStore.Load("Demo.A", LayoutA, _a.Length));
+    }
+
+    [Fact]
+    public void ArtifactPath_IsTheAppContextData_ElseTheFileBesideTheApplication()
+    {
+        Assert.Equal(ArtifactPath, WeightStore.ArtifactPath);
+        AppContext.SetData(PathKey, null);
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "ModelCompiler.Placeholder.Assembly.mcweights"), WeightStore.ArtifactPath);
+    }
+
+    [Fact]
+    public void MissingFile_ThrowsFileNotFound_NamingThePathAndBothFixes()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => WeightStore.Load("Demo.A", LayoutA, _a.Length));
+        Assert.Equal(ArtifactPath, e.FileName);
+        Assert.Contains("'" + ArtifactPath + "' was not found", e.Message, StringComparison.Ordinal);
+        Assert.Contains("deploy it with the application", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'" + PathKey + "'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingDirectory_ThrowsFileNotFound()
+    {
+        AppContext.SetData(PathKey, Path.Combine(_directory, "absent", "x.mcweights"));
+        Assert.Throws<FileNotFoundException>(() => WeightStore.Load("Demo.A", LayoutA, _a.Length));
+    }
+
+    [Theory]
+    [InlineData("version https://git-lfs.github.com/spec/v1\n")]
+    [InlineData("MCWT")]
+    [InlineData("")]
+    public void NotAnArtifact_IsRefused(string content)
+    {
+        File.WriteAllText(ArtifactPath, content);
+        AssertRefused("not a ModelCompiler weights artifact", () => WeightStore.Load("Demo.A", LayoutA, _a.Length));
+    }
+
+    [Fact]
+    public void NotAnArtifact_IsNotCached()
+    {
+        File.WriteAllText(ArtifactPath, "not yet");
+        Assert.Throws<InvalidDataException>(() => WeightStore.Load("Demo.A", LayoutA, _a.Length));
+        Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]));
+
+        Expect.Equal("WeightStore.Load(Demo.A) after the file is fixed", _a, WeightStore.Load("Demo.A", LayoutA, _a.Length));
+    }
+
+    [Fact]
+    public void AnotherFormatVersion_IsRefused()
+    {
+        byte[] bytes = WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]);
+        bytes[4] = 2;
+        Write(bytes);
+        AssertRefused("format version 2, this code reads version 1; rebuild the project", () => WeightStore.Load("Demo.A", LayoutA, _a.Length));
+    }
+
+    [Fact]
+    public void WrongLayoutHash_IsRefusedAsStale()
+    {
+        Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]));
+        InvalidDataException e = AssertRefused("another declaration of model 'Demo.A'", () => WeightStore.Load("Demo.A", LayoutB, _a.Length));
+        Assert.Contains("layout 0123456789abcdef, the code expects fedcba9876543210", e.Message, StringComparison.Ordinal);
+        Assert.Contains("rebuild the project and deploy the new artifact", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ModelNotInTheArtifact_IsRefused()
+    {
+        Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]));
+        AssertRefused("holds no weights for model 'Demo.B'", () => WeightStore.Load("Demo.B", LayoutB, _b.Length));
+    }
+
+    [Fact]
+    public void OtherFloatCount_IsRefused()
+    {
+        Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]));
+        AssertRefused("model 'Demo.A' has 37 floats", () => WeightStore.Load("Demo.A", LayoutA, 38));
+    }
+
+    [Fact]
+    public void TruncatedData_IsRefused()
+    {
+        byte[] bytes = WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]);
+        Write(bytes[..^4]);
+        AssertRefused("truncated or stale", () => WeightStore.Load("Demo.A", LayoutA, _a.Length));
+    }
+
+    [Fact]
+    public void CorruptedData_FailsTheContentHash_AndOnlyForThatModel()
+    {
+        byte[] bytes = WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a), new ArtifactEntry("Demo.B", LayoutB, _b)]);
+        bytes[^1] ^= 0x40;
+        Write(bytes);
+
+        AssertRefused("the weights of model 'Demo.B' do not match their hash", () => WeightStore.Load("Demo.B", LayoutB, _b.Length));
+        Expect.Equal("WeightStore.Load(Demo.A) beside a corrupted model", _a, WeightStore.Load("Demo.A", LayoutA, _a.Length));
+    }
+
+    /// <summary>Seeded mutations of a valid artifact (one byte changed, or cut short): the store returns the exact
+    /// floats or refuses the file with <see cref="InvalidDataException"/>; never another exception.</summary>
+    [Fact]
+    public void MutatedArtifacts_AreReadExactly_OrRefused()
+    {
+        byte[] valid = WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a), new ArtifactEntry("Demo.B", LayoutB, _b)]);
+        var random = new Seeded(42);
+        for (int round = 0; round < 400; round++)
+        {
+            byte[] bytes = (byte[])valid.Clone();
+            int at = (int)random.Next(0, bytes.Length);
+            if (round % 4 == 3)
+            {
+                bytes = bytes[..at];
+            }
+            else
+            {
+                bytes[at] ^= (byte)(1 + (int)random.Next(0, 255));
+            }
+
+            Write(bytes);
+            ClearCache();
+            try
+            {
+                float[] b = WeightStore.Load("Demo.B", LayoutB, _b.Length);
+                Expect.Equal($"WeightStore.Load(Demo.B) of mutation {round} (byte {at})", _b, b);
+            }
+            catch (InvalidDataException)
+            {
+                // Refused: the expected outcome for most mutations.
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        AppContext.SetData(PathKey, null);
+        ClearCache();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static InvalidDataException AssertRefused(string reason, Action load)
+    {
+        var e = Assert.Throws<InvalidDataException>(load);
+        Assert.Contains("cannot be used: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, e.Message, StringComparison.Ordinal);
+        return e;
+    }
+
+    /// <summary>Forgets the artifact the store read (it keeps it for the process's lifetime by design).</summary>
+    private static void ClearCache()
+    {
+        foreach (string field in (string[])["s_bytes", "s_path"])
+        {
+            FieldInfo info = typeof(WeightStore).GetField(field, BindingFlags.NonPublic | BindingFlags.Static)
+                ?? throw new InvalidOperationException("WeightStore has no field " + field + "; update this test's cache reset.");
+            info.SetValue(null, null);
+        }
+    }
+
+    private void Write(byte[] bytes) => File.WriteAllBytes(ArtifactPath, bytes);
+}
