@@ -11,6 +11,9 @@ public sealed class CodeWriter
 
     public CodeWriter(int indent = 0) => _indent = indent;
 
+    /// <summary>The current nesting depth, for a writer whose text is later inserted here with <see cref="Raw"/>.</summary>
+    public int Indent => _indent;
+
     public CodeWriter Line(string line = "")
     {
         if (line.Length > 0)

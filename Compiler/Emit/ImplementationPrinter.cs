@@ -26,7 +26,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         MemoryPlan memory = model.Memory;
 
         // Node classes first, into their own writer: printing them registers the open sizes the Geometry class holds.
-        var nodes = new CodeWriter(indent: 2);
+        var nodes = new CodeWriter(w.Indent + 1);
         foreach (LoweredNode lowered in model.Lowered)
         {
             nodes.Line();

@@ -127,7 +127,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
                 args.Add("start: start");
                 args.Add("end: end");
                 w.Line(K + ".Split(parallel, " + count + ", " + CodeWriter.Int(range.Grain) + ", (start, end) => " + K + "." + call.Kernel + "(");
-                PrintArguments(args, ")));");
+                PrintArguments(args, "));");
                 return;
             }
 

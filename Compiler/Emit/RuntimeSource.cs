@@ -40,6 +40,8 @@ public static class RuntimeSource
         "Kernels.Pooling.cs",
         "Kernels.Resampling.cs",
         "Kernels.Softmax.cs",
+        "Kernels.Layers.cs",
+        "Kernels.Parallel.cs",
         WeightStoreFile,
     ];
 

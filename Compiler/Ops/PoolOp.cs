@@ -52,7 +52,13 @@ public sealed class PoolOp : OpDefinition
             return null;
         }
 
-        if (p[0] * 2 > k[0] || p[1] * 2 > k[0] || p[2] * 2 > k[1] || p[3] * 2 > k[1])
+        if (p[0] != p[1] || p[2] != p[3])
+        {
+            c.InvalidArgument("padding", "[" + string.Join(", ", p) + "]", "pooling pads top and bottom (and left and right) equally");
+            return null;
+        }
+
+        if (p[0] * 2 > k[0] || p[2] * 2 > k[1])
         {
             c.InvalidArgument("padding", p[0], "it must be at most half the kernel size (" + k[0] + "), as in PyTorch");
             return null;
@@ -128,12 +134,10 @@ public sealed class PoolOp : OpDefinition
         {
             new InputArg("x", 0), new OutputArg("y"), new DimArg("channels", x.C), new DimArg("height", x.H), new DimArg("width", x.W),
             new DimArg("kernelH", k[0]), new DimArg("kernelW", k[1]), new DimArg("strideH", s[0]), new DimArg("strideW", s[1]),
-            new DimArg("padTop", p[0]), new DimArg("padLeft", p[2]), new DimArg("outH", o.H), new DimArg("outW", o.W),
+            new DimArg("padH", p[0]), new DimArg("padW", p[2]), new DimArg("outH", o.H), new DimArg("outW", o.W),
         };
         if (!_max)
         {
-            args.Add(new DimArg("padBottom", p[1]));
-            args.Add(new DimArg("padRight", p[3]));
             args.Add(new BoolArg("countIncludePad", a.Bool(CountIncludePad)));
         }
 

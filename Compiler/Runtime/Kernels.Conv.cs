@@ -12,7 +12,7 @@ namespace ModelCompiler.Generated
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Im2Col(
             ReadOnlySpan<float> x, Span<float> columns, int channels, int height, int width, int kernelH, int kernelW,
-            int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int outH, int outW)
+            int strideH, int strideW, int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW)
         {
             int row = 0;
             for (int c = 0; c < channels; c++)
@@ -25,7 +25,7 @@ namespace ModelCompiler.Generated
                         Span<float> dst = columns.Slice(row * outH * outW, outH * outW);
                         for (int oh = 0; oh < outH; oh++)
                         {
-                            int ih = (oh * strideH) - padH + (kh * dilationH);
+                            int ih = (oh * strideH) - padTop + (kh * dilationH);
                             Span<float> dstRow = dst.Slice(oh * outW, outW);
                             if ((uint)ih >= (uint)height)
                             {
@@ -34,7 +34,7 @@ namespace ModelCompiler.Generated
                             }
 
                             ReadOnlySpan<float> srcRow = plane.Slice(ih * width, width);
-                            int offset = (kw * dilationW) - padW;
+                            int offset = (kw * dilationW) - padLeft;
                             if (strideW == 1 && offset >= 0 && offset + outW <= width)
                             {
                                 srcRow.Slice(offset, outW).CopyTo(dstRow);

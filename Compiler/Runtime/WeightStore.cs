@@ -5,16 +5,15 @@ namespace ModelCompiler.Generated
     using global::System;
     using global::System.Buffers.Binary;
     using global::System.IO;
-    using global::System.Runtime.InteropServices;
 
-    /// <summary>Loads this assembly's packed weights artifact once and hands each model its floats.</summary>
+    /// <summary>Loads this assembly's packed weights artifact once and hands each model its weight block.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelCompiler", "1")]
     internal static class WeightStore
     {
         // The consuming assembly's name and artifact file name (the generator replaces these two placeholders).
         private const string AssemblyName = "ModelCompiler.Placeholder.Assembly";
         private const string FileName = "ModelCompiler.Placeholder.Assembly.mcweights";
-        private const uint FormatVersion = 1;
+        private const uint FormatVersion = 2;
         private static readonly object s_gate = new();
         private static byte[]? s_bytes;
         private static string? s_path;
@@ -25,8 +24,9 @@ namespace ModelCompiler.Generated
             AppContext.GetData("ModelCompiler.WeightsPath:" + AssemblyName) as string
             ?? Path.Combine(AppContext.BaseDirectory, FileName);
 
-        /// <summary>The packed floats of one model, checked against the layout the code was compiled for.</summary>
-        public static float[] Load(string model, ulong layoutHash, int floatCount)
+        /// <summary>The weight block of one model (its packed tensors, typed and little-endian), checked against the
+        /// layout the code was compiled for.</summary>
+        public static byte[] Load(string model, ulong layoutHash, int byteCount)
         {
             (byte[] bytes, string path) = ReadArtifact();
             uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
@@ -55,7 +55,7 @@ namespace ModelCompiler.Generated
                 ulong layout = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(position));
                 ulong content = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(position + 8));
                 long offset = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(position + 16));
-                long floats = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(position + 24));
+                long length = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(position + 24));
                 position += 32;
                 if (!string.Equals(name, model, StringComparison.Ordinal))
                 {
@@ -68,18 +68,24 @@ namespace ModelCompiler.Generated
                         + ", the code expects " + layoutHash.ToString("x16", global::System.Globalization.CultureInfo.InvariantCulture) + "); it is stale: rebuild the project and deploy the new artifact with the assembly");
                 }
 
-                if (floats != floatCount || offset < 16 || offset > bytes.Length || floats > (bytes.Length - offset) / 4)
+                if (length != byteCount)
                 {
-                    throw Invalid(path, "model '" + model + "' has " + floats + " floats at offset " + offset + ", the code expects " + floatCount + "; the file is truncated or stale: rebuild the project");
+                    throw Invalid(path, "model '" + model + "' has a weight block of " + length + " bytes, the code expects " + byteCount + "; the file is stale: rebuild the project");
                 }
 
-                ReadOnlySpan<byte> data = bytes.AsSpan((int)offset, floatCount * 4);
+                if (offset < 16 || offset > bytes.Length || length > bytes.Length - offset)
+                {
+                    throw Invalid(path, "the weight block of model '" + model + "' (" + length + " bytes at offset " + offset + ") lies beyond the end of the " + bytes.Length
+                        + "-byte file; the file is truncated: rebuild the project or restore the file");
+                }
+
+                ReadOnlySpan<byte> data = bytes.AsSpan((int)offset, byteCount);
                 if (Fnv1a64(data) != content)
                 {
                     throw Invalid(path, "the weights of model '" + model + "' do not match their hash; the file is corrupted: rebuild the project or restore the file");
                 }
 
-                return MemoryMarshal.Cast<byte, float>(data).ToArray();
+                return data.ToArray();
             }
 
             throw Invalid(path, "it holds no weights for model '" + model + "'; it is stale or from another assembly: rebuild the project");

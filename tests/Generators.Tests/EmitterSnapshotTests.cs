@@ -1,6 +1,9 @@
+using System.Collections.Generic;
+using System.Linq;
 using ModelCompiler.Common;
 using ModelCompiler.Emit;
 using ModelCompiler.Generators.Tests.Infrastructure;
+using ModelCompiler.Ops;
 using ModelCompiler.Spec;
 using Xunit;
 
@@ -16,16 +19,25 @@ public class EmitterSnapshotTests
         WeightsPath = "weights/small_cnn.safetensors",
         InputShape = EquatableArray.Create(1, 8, 8),
         Layers = EquatableArray.Create(
-            new LayerSpec { Kind = OpKind.Conv2d, Name = "conv1", InFeatures = 1, OutFeatures = 4, KernelH = 3, KernelW = 3, PaddingH = 1, PaddingW = 1, Bias = false },
-            new LayerSpec { Kind = OpKind.BatchNorm2d, Name = "bn1", InFeatures = 4 },
-            new LayerSpec { Kind = OpKind.ReLU, Name = "relu1" },
-            new LayerSpec { Kind = OpKind.Conv2d, Name = "conv2", InFeatures = 4, OutFeatures = 4, KernelH = 3, KernelW = 3, PaddingH = 1, PaddingW = 1 },
-            new LayerSpec { Kind = OpKind.Add, Name = "add", Inputs = EquatableArray.Create("relu1", "conv2") },
-            new LayerSpec { Kind = OpKind.ReLU, Name = "relu2" },
-            new LayerSpec { Kind = OpKind.MaxPool2d, Name = "pool", KernelH = 2, KernelW = 2, StrideH = 2, StrideW = 2 },
-            new LayerSpec { Kind = OpKind.Concat, Name = "cat", Inputs = EquatableArray.Create("pool", "pool") },
-            new LayerSpec { Kind = OpKind.Flatten, Name = "flatten" },
-            new LayerSpec { Kind = OpKind.Linear, Name = "fc", InFeatures = 128, OutFeatures = 10 }),
+            Layer("Conv2d", "conv1", [], ("inChannels", 1), ("outChannels", 4), ("kernelSize", 3), ("Padding", 1), ("Bias", false)),
+            Layer("BatchNorm2d", "bn1", [], ("numFeatures", 4)),
+            Layer("ReLU", "relu1", []),
+            Layer("Conv2d", "conv2", [], ("inChannels", 4), ("outChannels", 4), ("kernelSize", 3), ("Padding", 1)),
+            Layer("Add", "add", ["relu1", "conv2"]),
+            Layer("ReLU", "relu2", []),
+            Layer("MaxPool2d", "pool", [], ("kernelSize", 2)),
+            Layer("Concat", "cat", ["pool", "pool"]),
+            Layer("Flatten", "flatten", []),
+            Layer("Linear", "fc", [], ("inFeatures", 128), ("outFeatures", 10))),
+    };
+
+    /// <summary>A layer as the parser makes it: the operator's definition canonicalizes the attribute's arguments.</summary>
+    private static LayerSpec Layer(string kind, string name, string[] inputs, params (string Name, object? Value)[] arguments) => new()
+    {
+        Kind = kind,
+        Name = name,
+        Inputs = inputs.ToEquatableArray(),
+        Attributes = OpRegistry.Get(kind).Declare(new DeclaredArguments(arguments.Select(a => new KeyValuePair<string, object?>(a.Name, a.Value)))),
     };
 
     [Fact]

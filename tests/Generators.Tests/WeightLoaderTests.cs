@@ -36,7 +36,7 @@ public class WeightLoaderTests
     public void StaleArtifact_FromAnotherDeclaration_IsRefused()
     {
         using CompiledModel model = Create();
-        File.WriteAllBytes(model.ArtifactPath, WeightArtifact.Write([new ArtifactEntry("Demo.Net", 0xdeadbeefUL, new float[16 + 3])]));
+        File.WriteAllBytes(model.ArtifactPath, WeightArtifact.Write([new ArtifactEntry("Demo.Net", 0xdeadbeefUL, new byte[128])]));
         var e = Assert.Throws<InvalidDataException>(() => model.Run(new float[4], 1));
         Assert.Contains("another declaration of model 'Demo.Net'", e.Message, StringComparison.Ordinal);
         Assert.Contains("rebuild the project", e.Message, StringComparison.Ordinal);

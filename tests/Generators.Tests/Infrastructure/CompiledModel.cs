@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using ModelCompiler.Linking;
 using ModelCompiler.Manifest;
 using ModelCompiler.Spec;
 using ModelCompiler.Weights;
@@ -22,7 +23,7 @@ public sealed class CompiledModel : IDisposable
     private readonly MethodInfo _run;
     private readonly string _directory;
 
-    private CompiledModel(AssemblyLoadContext context, MethodInfo run, string artifactPath, ModelSpec spec, IReadOnlyDictionary<string, float[]> tensors, int inputSize, int outputSize)
+    private CompiledModel(AssemblyLoadContext context, MethodInfo run, string artifactPath, ModelSpec spec, IReadOnlyDictionary<string, float[]> tensors, ModelCompilation compilation)
     {
         ArtifactPath = artifactPath;
         Tensors = tensors;
@@ -30,9 +31,11 @@ public sealed class CompiledModel : IDisposable
         _run = run;
         _directory = Path.GetDirectoryName(artifactPath)!;
         Spec = spec;
-        InputSize = inputSize;
-        OutputSize = outputSize;
+        Compilation = compilation;
     }
+
+    /// <summary>The model as the weight-linking task compiles it (graph, plans, memory plan, layout).</summary>
+    public ModelCompilation Compilation { get; }
 
     public ModelSpec Spec { get; }
 
@@ -42,9 +45,11 @@ public sealed class CompiledModel : IDisposable
     /// <summary>The source tensors that were packed, by state_dict name.</summary>
     public IReadOnlyDictionary<string, float[]> Tensors { get; }
 
-    public int InputSize { get; }
+    /// <summary>Floats per input sample (a fixed-size model).</summary>
+    public int InputSize => (int)Compilation.Graph!.Input.Shape.Size.Value;
 
-    public int OutputSize { get; }
+    /// <summary>Floats per output sample (a fixed-size model).</summary>
+    public int OutputSize => (int)Compilation.Graph!.Output.Shape.Size.Value;
 
     /// <summary>Generates, compiles and loads the model declared in <paramref name="source"/>; packs
     /// <paramref name="tensors"/> (source tensors by state_dict name) into its artifact.</summary>
@@ -57,11 +62,16 @@ public sealed class CompiledModel : IDisposable
         string assemblyName = "GeneratedModel" + System.Threading.Interlocked.Increment(ref s_counter);
         GeneratorResult result = GeneratorHarness.Run(source, assemblyName);
         Assert.Empty(result.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        // A model whose input size is open takes the height and width; the shim's signature is the same either way.
+        bool open = result.Sources.Values.Any(s => s.Contains("int height, int width, int batch, global::ModelCompiler.Generated.VectorWidth vectorWidth)", StringComparison.Ordinal));
+        string call = open
+            ? "global::" + modelFullName + ".Run(input, output, height, width, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)"
+            : "global::" + modelFullName + ".Run(input, output, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)";
         string shim = $$"""
             public static class ModelCompilerTestEntry
             {
-                public static void Run(float[] input, float[] output, int batch, int width) =>
-                    global::{{modelFullName}}.Run(input, output, batch, (global::ModelCompiler.Generated.VectorWidth)width);
+                public static void Run(float[] input, float[] output, int height, int width, int batch, int vectorWidth) =>
+                    {{call}};
             }
             """;
         CSharpCompilation compilation = result.Output.AddSyntaxTrees(CSharpSyntaxTree.ParseText(shim, GeneratorHarness.ParseOptions));
@@ -75,30 +85,34 @@ public sealed class CompiledModel : IDisposable
         Assembly assembly = context.LoadFromStream(stream);
         string manifest = assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == ModelManifest.MetadataKeyPrefix + modelFullName).Value!;
-        ModelSpec spec = ModelManifest.Read(manifest);
-        ModelCompilation compiled = ModelCompilation.Compile(spec);
+        ManifestModel read = ModelManifest.Read(manifest);
+        ModelSpec spec = read.Spec;
+        ModelCompilation compiled = ModelCompilation.Compile(spec, read.Options);
         IReadOnlyDictionary<string, float[]> tensors = tensorsFor(spec);
-        float[] packed = WeightPacker.Pack(compiled.Graph!, compiled.Layout!, tensors);
+        byte[] packed = WeightLinker.Pack(compiled.Layout!, name => tensors[name]);
         string directory = Path.Combine(Path.GetTempPath(), "modelcompiler-tests", assemblyName + "-" + Environment.ProcessId);
         Directory.CreateDirectory(directory);
         string artifact = Path.Combine(directory, WeightArtifact.FileName(assemblyName));
         File.WriteAllBytes(artifact, WeightArtifact.Write([new ArtifactEntry(spec.FullName, compiled.LayoutHash, packed)]));
         AppContext.SetData("ModelCompiler.WeightsPath:" + assemblyName, artifact);
 
-        Type type = assembly.GetType(modelFullName)!;
-        int inputSize = (int)type.GetField("InputSize")!.GetRawConstantValue()!;
-        int outputSize = (int)type.GetField("OutputSize")!.GetRawConstantValue()!;
         MethodInfo run = assembly.GetType("ModelCompilerTestEntry")!.GetMethod("Run")!;
-        return new CompiledModel(context, run, artifact, spec, tensors, inputSize, outputSize);
+        return new CompiledModel(context, run, artifact, spec, tensors, compiled);
     }
 
+    /// <summary>Floats per output sample at an input of <paramref name="height"/> x <paramref name="width"/> (ignored for a fixed size).</summary>
+    public int OutputSizeAt(int height, int width) => (int)Compilation.Graph!.Output.Shape.Size.Evaluate(height, width);
+
     /// <summary>Runs the generated code with vectors no wider than <paramref name="width"/>.</summary>
-    public float[] Run(float[] input, int batch, VectorWidthChoice width = VectorWidthChoice.Auto)
+    public float[] Run(float[] input, int batch, VectorWidthChoice width = VectorWidthChoice.Auto) => Run(input, batch, 0, 0, width);
+
+    /// <summary>Runs the generated code of a model with an open input size at <paramref name="height"/> x <paramref name="inputWidth"/>.</summary>
+    public float[] Run(float[] input, int batch, int height, int inputWidth, VectorWidthChoice width = VectorWidthChoice.Auto)
     {
-        float[] output = new float[batch * OutputSize];
+        float[] output = new float[batch * OutputSizeAt(height, inputWidth)];
         try
         {
-            _run.Invoke(null, [input, output, batch, (int)width]);
+            _run.Invoke(null, [input, output, height, inputWidth, batch, (int)width]);
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
