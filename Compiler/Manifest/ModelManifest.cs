@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using ModelCompiler.Common;
+using ModelCompiler.Ops;
 using ModelCompiler.Options;
 using ModelCompiler.Spec;
 
@@ -125,16 +126,20 @@ public static class ModelManifest
         for (; i < lines.Length && lines[i].StartsWith("layer ", StringComparison.Ordinal); i++)
         {
             Dictionary<string, string> f = Fields(lines[i], "layer");
+            string kind = Get(f, "kind");
+            OpDefinition op = OpRegistry.Find(kind) ?? throw new FormatException("unknown layer kind '" + kind + "'");
+            AttributeSet attributes = AttributeSet.From(f.Where(p => p.Key.StartsWith(AttributePrefix, StringComparison.Ordinal))
+                .Select(p => new AttributeEntry(p.Key.Substring(AttributePrefix.Length), AttributeValue.Parse(p.Value))));
+            CheckSchema(op, attributes);
             layers.Add(new LayerSpec
             {
-                Kind = Get(f, "kind"),
+                Kind = kind,
                 Name = Get(f, "name"),
                 Inputs = f.TryGetValue("inputs", out string? inputs)
                     ? inputs.Split(',').Select(Unescape).ToEquatableArray()
                     : EquatableArray<string>.Empty,
                 WeightPrefix = f.TryGetValue("prefix", out string? prefix) ? prefix : null,
-                Attributes = AttributeSet.From(f.Where(p => p.Key.StartsWith(AttributePrefix, StringComparison.Ordinal))
-                    .Select(p => new AttributeEntry(p.Key.Substring(AttributePrefix.Length), AttributeValue.Parse(p.Value)))),
+                Attributes = attributes,
                 Location = ReadLocation(f),
             });
         }
@@ -177,6 +182,18 @@ public static class ModelManifest
                 : new ModelPlan(spec.FullName, planLayers.ToEquatableArray(), Get(o, "plan")),
         };
         return new ManifestModel(spec, options);
+    }
+
+    /// <summary>A layer's attributes must be exactly the operator's: the same keys, kinds and number of integers as
+    /// its defaults (the operator's code reads them without checking).</summary>
+    private static void CheckSchema(OpDefinition op, AttributeSet attributes)
+    {
+        AttributeSet expected = op.Declare(DeclaredArguments.None);
+        string Shape(AttributeSet set) => string.Join(" ", set.Items.Select(a => a.Key + ":" + a.Value.Kind + (a.Value.Kind == AttributeKind.Ints ? a.Value.Ints.Count.ToString(CultureInfo.InvariantCulture) : string.Empty)));
+        if (Shape(expected) != Shape(attributes))
+        {
+            throw new FormatException("the attributes of a " + op.Name + " layer are (" + Shape(attributes) + "), expected (" + Shape(expected) + ")");
+        }
     }
 
     private static void AddLocation(List<(string, string)> fields, SourceLocation? location)

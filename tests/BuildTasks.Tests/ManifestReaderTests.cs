@@ -25,7 +25,7 @@ public sealed class ManifestReaderTests : IDisposable
 
         Assert.Equal("Demo.Net", found.Model);
         Assert.Equal(manifest, found.Text);
-        Assert.Equal("wéights dir/ünï cödé.safetensors", ModelManifest.Read(found.Text).WeightsPath);
+        Assert.Equal("wéights dir/ünï cödé.safetensors", ModelManifest.Read(found.Text).Spec.WeightsPath);
     }
 
     [Fact]

@@ -77,10 +77,13 @@ public sealed class ModelReportTests
     }
 
     [Fact]
-    public void PeakActivation_CountsLiveBuffersOnly()
+    public void Memory_IsTheMemoryPlansFigure()
     {
-        // input 16 floats + conv output 32 floats live together (192 bytes); then conv 32 + flat 32 (256); then flat 32 + fc 3.
-        Assert.Equal(256, ModelReport.PeakActivationBytes(Net.Graph!));
+        // The input (16 floats) and conv1's output (32) are live together; flat is a view of conv1's output; fc's output (3)
+        // reuses the input's place: 48 floats of activations per sample. conv1's im2col scratch: 9 taps x 16 pixels.
+        Assert.Equal(48, Net.Memory!.ActivationFloats.Value);
+        Assert.Equal(144, Net.Memory.ScratchFloats.Value);
+        Assert.Equal("768 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 576)", ModelReport.MemoryText(Net.Memory));
     }
 
     [Fact]
@@ -88,7 +91,7 @@ public sealed class ModelReportTests
     {
         ModelCompilation big = ModelCompilation.Compile(Models.ConvNet(className: "Big") with
         {
-            Layers = Models.ConvNet().Layers.ToArray()[..4].Append(new Spec.LayerSpec { Kind = Spec.OpKind.Linear, Name = "fc", InFeatures = 32, OutFeatures = 1000 }).ToEquatableArray(),
+            Layers = Models.ConvNet().Layers.ToArray()[..4].Append(ModelCompiler.Tests.Helpers.Specs.Linear("fc", 32, 1000)).ToEquatableArray(),
         });
         CultureInfo saved = Thread.CurrentThread.CurrentCulture;
         try

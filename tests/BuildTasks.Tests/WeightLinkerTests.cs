@@ -31,16 +31,16 @@ public sealed class WeightLinkerTests : IDisposable
         Assert.Equal(Path.GetFullPath(WeightsPath), result.WeightsFile);
         ArtifactEntry entry = result.Entry!;
         Assert.Equal("Demo.Net", entry.Model);
-        Assert.Equal(ModelManifest.LayoutHash(Models.ConvNet()), entry.LayoutHash);
+        Assert.Equal(ModelCompilation.Compile(Models.ConvNet()).LayoutHash, entry.LayoutHash);
         WeightLayout layout = result.Compilation.Layout!;
-        Assert.Equal(layout.TotalLength, entry.Data.Length);
+        Assert.Equal(layout.TotalBytes, entry.Data.Length);
         PackedTensor fc = layout.Find("fc", "weight")!;
-        Assert.Equal(Enumerable.Range(0, 96).Select(i => 0.01f * (i + 1)), entry.Data.Skip(fc.Offset).Take(fc.Length));
+        Assert.Equal(Enumerable.Range(0, 96).Select(i => 0.01f * (i + 1)), Floats(entry.Data, fc.Offset, fc.Count));
 
         // conv1 carries bn1 folded in: w * gamma / sqrt(var + eps).
         PackedTensor conv = layout.Find("conv1", "weight")!;
-        Assert.Equal(0.01f * 1.5f / MathF.Sqrt(1f + 1e-5f), entry.Data[conv.Offset], 6);
-        Assert.Equal(0.10f * 0.5f / MathF.Sqrt(4f + 1e-5f), entry.Data[conv.Offset + 9], 6);
+        Assert.Equal(0.01f * 1.5f / MathF.Sqrt(1f + 1e-5f), Floats(entry.Data, conv.Offset, 1)[0], 6);
+        Assert.Equal(0.10f * 0.5f / MathF.Sqrt(4f + 1e-5f), Floats(entry.Data, conv.Offset + (9 * 4), 1)[0], 6);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class WeightLinkerTests : IDisposable
 
         Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
         PackedTensor bias = result.Compilation.Layout!.Find("fc", "bias")!;
-        Assert.Equal(new[] { 0.5f, -2f, 1024f }, result.Entry!.Data.Skip(bias.Offset).Take(3));
+        Assert.Equal(new[] { 0.5f, -2f, 1024f }, Floats(result.Entry!.Data, bias.Offset, 3));
     }
 
     [Fact]
@@ -220,4 +220,8 @@ public sealed class WeightLinkerTests : IDisposable
         Assert.Equal(id, d.Id);
         return d;
     }
+
+    /// <summary><paramref name="count"/> little-endian floats of a weight block from byte <paramref name="offset"/>.</summary>
+    private static float[] Floats(byte[] block, long offset, long count) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(block.AsSpan((int)offset, (int)count * 4)).ToArray();
 }

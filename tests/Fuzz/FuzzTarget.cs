@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using ModelCompiler.Manifest;
 using ModelCompiler.Spec;
+using ModelCompiler.Tests.Helpers;
 using ModelCompiler.Weights;
 
 namespace ModelCompiler.Fuzz;
@@ -42,8 +43,8 @@ internal sealed record FuzzTarget(string Name, Func<byte[][]> Corpus, Action<byt
             throw new FormatException("not UTF-8", e);
         }
 
-        ModelSpec spec = ModelManifest.Read(text);
-        ModelCompilation.Compile(spec);
+        ManifestModel model = ModelManifest.Read(text);
+        ModelCompilation.Compile(model.Spec, model.Options);
     }
 
     private static byte[][] SafetensorsCorpus() =>
@@ -56,7 +57,7 @@ internal sealed record FuzzTarget(string Name, Func<byte[][]> Corpus, Action<byt
     private static byte[][] ArtifactCorpus() =>
     [
         WeightArtifact.Write([new ArtifactEntry("Demo.Net", 0x1234UL, [1, 2, 3])]),
-        WeightArtifact.Write([new ArtifactEntry("A", 1, new float[40]), new ArtifactEntry("Ns.Bé", ulong.MaxValue, [float.MaxValue])]),
+        WeightArtifact.Write([new ArtifactEntry("A", 1, new byte[160]), new ArtifactEntry("Ns.Bé", ulong.MaxValue, [255, 255, 127, 127])]),
         WeightArtifact.Write([]),
     ];
 
@@ -69,21 +70,35 @@ internal sealed record FuzzTarget(string Name, Func<byte[][]> Corpus, Action<byt
             WeightsPath = "w eights/a,b.safetensors",
             InputShape = Common.EquatableArray.Create(1, 8, 8),
             Layers = Common.EquatableArray.Create(
-                new LayerSpec { Kind = OpKind.Conv2d, Name = "conv", InFeatures = 1, OutFeatures = 4, KernelH = 3, KernelW = 3, PaddingH = 1, PaddingW = 1, Location = new SourceLocation("Model.cs", 4, 2) },
-                new LayerSpec { Kind = OpKind.BatchNorm2d, Name = "bn", InFeatures = 4 },
-                new LayerSpec { Kind = OpKind.Add, Name = "add", Inputs = Common.EquatableArray.Create("conv", "bn") },
-                new LayerSpec { Kind = OpKind.MaxPool2d, Name = "pool", KernelH = 2, KernelW = 2, StrideH = 2, StrideW = 2 },
-                new LayerSpec { Kind = OpKind.Flatten, Name = "flat" },
-                new LayerSpec { Kind = OpKind.Linear, Name = "fc", InFeatures = 64, OutFeatures = 10 }),
+                Specs.Conv("conv", 1, 4, 3, padding: 1) with { Location = new SourceLocation("Model.cs", 4, 2) },
+                Specs.BatchNorm("bn", 4),
+                Specs.Add("add", "conv", "bn"),
+                Specs.MaxPool("pool", 2, 2),
+                Specs.Op("Flatten", "flat"),
+                Specs.Linear("fc", 64, 10)),
         };
         ModelSpec mlp = cnn with
         {
             InputShape = Common.EquatableArray.Create(16),
             Layers = Common.EquatableArray.Create(
-                new LayerSpec { Kind = OpKind.Linear, Name = "fc1", InFeatures = 16, OutFeatures = 8 },
-                new LayerSpec { Kind = OpKind.LeakyReLU, Name = "act", Alpha = 0.1f },
-                new LayerSpec { Kind = OpKind.Softmax, Name = "softmax" }),
+                Specs.Linear("fc1", 16, 8),
+                Specs.LeakyReLU("act", 0.1f),
+                Specs.Op("Softmax", "softmax")),
         };
-        return [Encoding.UTF8.GetBytes(ModelManifest.Write(cnn)), Encoding.UTF8.GetBytes(ModelManifest.Write(mlp))];
+        ModelSpec open = cnn with
+        {
+            InputShape = Common.EquatableArray.Create(3, -1, -1),
+            Layers = Common.EquatableArray.Create(
+                Specs.ConvSame("conv", 3, 8, 3, stride: 2),
+                Specs.PixelShuffle("up", 2),
+                Specs.Concat("cat", "up", "input")),
+        };
+        var planned = new Options.CompileOptions { Plan = new Options.ModelPlan("Demo.Net", Common.EquatableArray.Create(new Options.LayerPlan("conv", "im2col", 2)), "net.mcplan") };
+        return
+        [
+            Encoding.UTF8.GetBytes(ModelManifest.Write(cnn)),
+            Encoding.UTF8.GetBytes(ModelManifest.Write(mlp)),
+            Encoding.UTF8.GetBytes(ModelManifest.Write(open, planned)),
+        ];
     }
 }

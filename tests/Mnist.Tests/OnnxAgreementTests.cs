@@ -58,7 +58,7 @@ public class OnnxAgreementTests
     /// <summary>The declaration as compiled, read back from the example assembly's manifest.</summary>
     private static ModelSpec SpecOf(string model) => ModelManifest.Read(
         typeof(MnistCnn).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == ModelManifest.MetadataKeyPrefix + model).Value!);
+            .Single(a => a.Key == ModelManifest.MetadataKeyPrefix + model).Value!).Spec;
 
     private static float[] RunOnnx(ModelSpec spec, float[] images, int n, int inputSize)
     {

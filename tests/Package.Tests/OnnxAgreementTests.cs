@@ -126,7 +126,7 @@ public sealed class OnnxAgreementTests(PackageFixture fixture) : IClassFixture<P
                 .Where(a => a.AttributeType.FullName == typeof(AssemblyMetadataAttribute).FullName)
                 .Select(a => (Key: (string)a.ConstructorArguments[0].Value!, Value: (string)a.ConstructorArguments[1].Value!))
                 .Single(a => a.Key == ModelManifest.MetadataKeyPrefix + model).Value;
-            return ModelManifest.Read(manifest);
+            return ModelManifest.Read(manifest).Spec;
         }
         finally
         {

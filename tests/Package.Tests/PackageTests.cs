@@ -11,6 +11,7 @@ using ModelCompiler.Common;
 using ModelCompiler.Manifest;
 using ModelCompiler.Package.Tests.Infrastructure;
 using ModelCompiler.Spec;
+using ModelCompiler.Tests.Helpers;
 using ModelCompiler.Weights;
 using Xunit;
 
@@ -122,7 +123,7 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
         Succeeded(app.Build());
 
         ArtifactEntry entry = Assert.Single(WeightArtifact.Read(File.ReadAllBytes(Path.Combine(app.Bin, "App.mcweights"))));
-        Assert.Equal(("App.Net", ModelManifest.LayoutHash(spec)), (entry.Model, entry.LayoutHash));
+        Assert.Equal(("App.Net", ModelCompilation.Compile(spec).LayoutHash), (entry.Model, entry.LayoutHash));
         Assert.True(File.Exists(Path.Combine(app.Bin, "App.Net.model.md")));
         Assert.Equal(0, app.Execute(app.Bin).ExitCode);
 
@@ -254,8 +255,8 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
         WeightsPath = "weights/net.safetensors",
         InputShape = EquatableArray.Create(4),
         Layers = EquatableArray.Create(
-            new LayerSpec { Kind = OpKind.Linear, Name = "fc", InFeatures = 4, OutFeatures = 2, Location = new SourceLocation("Program.cs", 1, 2) },
-            new LayerSpec { Kind = OpKind.ReLU, Name = "relu" }),
+            Specs.Linear("fc", 4, 2) with { Location = new SourceLocation("Program.cs", 1, 2) },
+            Specs.Op("ReLU", "relu")),
     };
 
     private static void AssertOutput(CommandResult run)

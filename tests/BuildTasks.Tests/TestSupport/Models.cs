@@ -1,5 +1,6 @@
 using ModelCompiler.Common;
 using ModelCompiler.Spec;
+using ModelCompiler.Tests.Helpers;
 
 namespace ModelCompiler.BuildTasks.Tests.TestSupport;
 
@@ -20,11 +21,11 @@ public static class Models
         InputShape = EquatableArray.Create(1, 4, 4),
         Location = ModelLocation,
         Layers = EquatableArray.Create(
-            new LayerSpec { Kind = OpKind.Conv2d, Name = "conv1", InFeatures = 1, OutFeatures = 2, KernelH = 3, KernelW = 3, PaddingH = 1, PaddingW = 1, Location = Conv1Location },
-            new LayerSpec { Kind = OpKind.BatchNorm2d, Name = "bn1", InFeatures = 2, Location = Bn1Location },
-            new LayerSpec { Kind = OpKind.ReLU, Name = "relu1", Location = new SourceLocation("Models/Net.cs", 7, 2) },
-            new LayerSpec { Kind = OpKind.Flatten, Name = "flat", Location = new SourceLocation("Models/Net.cs", 8, 2) },
-            new LayerSpec { Kind = OpKind.Linear, Name = "fc", InFeatures = 32, OutFeatures = outFeatures, Location = FcLocation }),
+            Specs.Conv("conv1", 1, 2, 3, padding: 1) with { Location = Conv1Location },
+            Specs.BatchNorm("bn1", 2) with { Location = Bn1Location },
+            Specs.Op("ReLU", "relu1") with { Location = new SourceLocation("Models/Net.cs", 7, 2) },
+            Specs.Op("Flatten", "flat") with { Location = new SourceLocation("Models/Net.cs", 8, 2) },
+            Specs.Linear("fc", 32, outFeatures) with { Location = FcLocation }),
     };
 
     /// <summary>Every tensor <see cref="ConvNet"/> needs, plus num_batches_tracked as PyTorch saves it.</summary>

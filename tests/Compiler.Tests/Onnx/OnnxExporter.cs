@@ -205,7 +205,7 @@ internal static class OnnxExporter
                 shape.Message(1, d => d.String(2, "N"));
                 for (int i = 0; i < value.Shape.Rank; i++)
                 {
-                    Dim dim = value.Shape[i];
+                    ModelCompiler.IR.Dim dim = value.Shape[i];
                     string symbol = "d" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     shape.Message(1, d =>
                     {
