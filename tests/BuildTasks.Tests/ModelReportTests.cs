@@ -35,6 +35,7 @@ public sealed class ModelReportTests
               flat             Flatten                  [N, 32]            0     0             0
               fc               Linear                   [N, 3]            99    96           396
               total                                                      123   384           476
+              memory: 768 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 576); weight block 640 bytes
             """.ReplaceLineEndings("\n"),
             ModelReport.SummaryTable(Net, "weights/net.safetensors"));
     }
@@ -57,7 +58,7 @@ public sealed class ModelReportTests
             | parameters | 123 |
             | MACs | 384 |
             | weight bytes | 476 |
-            | peak activation memory | 256 bytes (float32, one buffer per tensor, freed after its last reader) |
+            | memory | 768 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 576); the generated `PeakMemoryBytes` |
 
             ## Layers
 
@@ -71,6 +72,18 @@ public sealed class ModelReportTests
             ## Fused layers
 
             - `conv1` (Conv2d): `bn1` (BatchNorm2d) folded into its weights and bias; `relu1` (ReLU) applied in its epilogue
+
+            ## Kernel plans and memory
+
+            Live activation floats per sample while each node runs (its inputs, its output and every value still to be read), and its scratch.
+
+            | node | algorithm | kernels | live floats | scratch floats |
+            | --- | --- | --- | ---: | ---: |
+            | conv1 | im2col | Im2Col, ConvolveRows | 48 | 144 |
+            | flat | view | (a view: nothing to compute) | 32 | 0 |
+            | fc | dot-rows | Linear | 35 | 0 |
+
+            The arena places these in 48 floats per sample (buffers reused once dead) plus 144 floats of scratch.
 
             """.ReplaceLineEndings("\n"),
             ModelReport.Markdown(Net, "weights/net.safetensors", "App.mcweights"));

@@ -57,10 +57,11 @@ public sealed class CompiledModel : IDisposable
         Create(source, modelFullName, _ => tensors);
 
     /// <summary>As above, with tensors made from the spec the generator extracted (e.g. seeded random ones).</summary>
-    public static CompiledModel Create(string source, string modelFullName, Func<ModelSpec, IReadOnlyDictionary<string, float[]>> tensorsFor)
+    public static CompiledModel Create(string source, string modelFullName, Func<ModelSpec, IReadOnlyDictionary<string, float[]>> tensorsFor,
+        params (string Path, string Text)[] additionalFiles)
     {
         string assemblyName = "GeneratedModel" + System.Threading.Interlocked.Increment(ref s_counter);
-        GeneratorResult result = GeneratorHarness.Run(source, assemblyName);
+        GeneratorResult result = GeneratorHarness.Run(source, assemblyName, additionalFiles);
         Assert.Empty(result.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
         // A model whose input size is open takes the height and width; the shim's signature is the same either way.
         bool open = result.Sources.Values.Any(s => s.Contains("int height, int width, int batch, global::ModelCompiler.Generated.VectorWidth vectorWidth)", StringComparison.Ordinal));
