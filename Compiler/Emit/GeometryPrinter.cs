@@ -54,14 +54,14 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Line("ScratchFloats = (int)scratch;");
         w.Line("ChunkSize = (int)global::System.Math.Max(1, global::System.Math.Min(" + CodeWriter.Int(ModelEmitter.MaxChunk) + ", "
             + CodeWriter.Int(model.Device.ChunkBytes) + " / (4 * global::System.Math.Max(1, activation))));");
-        w.Line("InputSize = (int)" + Formula(graph.Input.Shape.Size) + ";");
-        w.Line("OutputSize = (int)" + Formula(graph.Output.Shape.Size) + ";");
-        w.Line("InputOffset = (int)" + Formula(memory.Values[graph.Input].Offset) + ";");
-        w.Line("OutputOffset = (int)" + Formula(memory.Values[graph.Output].Offset) + ";");
+        w.Line("InputSize = " + Int(graph.Input.Shape.Size) + ";");
+        w.Line("OutputSize = " + Int(graph.Output.Shape.Size) + ";");
+        w.Line("InputOffset = " + Int(memory.Values[graph.Input].Offset) + ";");
+        w.Line("OutputOffset = " + Int(memory.Values[graph.Output].Offset) + ";");
         w.Line("MacsPerSample = " + Formula(model.Macs) + ";");
         for (int k = 0; k < model.Sizes.Sizes.Count; k++)
         {
-            w.Line("D" + CodeWriter.Int(k) + " = (int)" + Formula(model.Sizes.Sizes[k].Size) + ";");
+            w.Line("D" + CodeWriter.Int(k) + " = " + Int(model.Sizes.Sizes[k].Size) + ";");
         }
 
         w.Close();
@@ -120,8 +120,13 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Close();
     }
 
+    /// <summary>A size as an int (the arena check has shown every size fits).</summary>
+    private static string Int(Dim size) => size.IsConstant ? CodeWriter.Int(size.Value) : "(int)" + Formula(size);
+
     private static string Formula(Dim size) =>
         size.IsConstant
             ? CodeWriter.Int(size.Value)
+            : size.Equals(Dim.Height) ? "height"
+            : size.Equals(Dim.Width) ? "width"
             : "checked(" + size.ToCSharp(v => v == "H" ? "(long)height" : "(long)width", "Fd") + ")";
 }

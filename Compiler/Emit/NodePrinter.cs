@@ -167,7 +167,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
                 ArenaSlot slot = Memory.Scratch[(Node, scratch.Buffer)];
                 string offset = model.Open ? Size(slot.Offset, Node.Name + " " + scratch.Buffer + " offset in the scratch area") : Pascal(scratch.Buffer);
                 string size = model.Open ? Size(slot.Length, Node.Name + " " + scratch.Buffer + " floats") : Pascal(scratch.Buffer) + "Size";
-                yield return scratch.Name + ": Slice(arena, scratch + " + offset + ", " + size + ")";
+                yield return scratch.Name + ": Slice(arena, " + (offset == "0" ? "scratch" : "scratch + " + offset) + ", " + size + ")";
                 break;
             }
 
@@ -208,16 +208,26 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
                 throw new System.NotSupportedException("a chunk-scope call cannot write a slice of each sample");
             }
 
-            return "Slice(arena, n * " + offset + ", n * " + size + ")";
+            return "Slice(arena, " + Sum(Times("n", offset)) + ", n * " + size + ")";
         }
 
-        string start = "(n * " + offset + ") + (s * " + size + ")";
-        if (sliceOffset is not null && !sliceOffset.Equals(Dim.Zero))
+        string? slice = sliceOffset is null || sliceOffset.Equals(Dim.Zero) ? null : Size(sliceOffset, "offset of a slice of " + value.Name);
+        return "Slice(arena, " + Sum(Times("n", offset), Times("s", size), slice) + ", " + (sliceLength is null ? size : Size(sliceLength, "floats of a slice of " + value.Name)) + ")";
+    }
+
+    /// <summary>"(n * Output)", or null when the factor is the literal 0.</summary>
+    private static string? Times(string factor, string term) => term == "0" ? null : "(" + factor + " * " + term + ")";
+
+    /// <summary>The terms joined by '+' (a lone term without its parentheses), "0" when there is none.</summary>
+    private static string Sum(params string?[] terms)
+    {
+        string[] present = terms.Where(t => t is not null).Select(t => t!).ToArray();
+        return present.Length switch
         {
-            start += " + " + Size(sliceOffset, "offset of a slice of " + value.Name);
-        }
-
-        return "Slice(arena, " + start + ", " + (sliceLength is null ? size : Size(sliceLength, "floats of a slice of " + value.Name)) + ")";
+            0 => "0",
+            1 => present[0].StartsWith("(", System.StringComparison.Ordinal) ? present[0].Substring(1, present[0].Length - 2) : present[0],
+            _ => string.Join(" + ", present),
+        };
     }
 
     private string InputName(int index) => Node.Inputs.Count == 1 ? "Input" : "Input" + index.ToString(CultureInfo.InvariantCulture);

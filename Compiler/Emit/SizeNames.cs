@@ -23,6 +23,11 @@ internal sealed class SizeNames
             return CodeWriter.Int(size.Value);
         }
 
+        if (size.Equals(Dim.Height) || size.Equals(Dim.Width))
+        {
+            return size.Equals(Dim.Height) ? "g.Height" : "g.Width";
+        }
+
         if (!_index.TryGetValue(size, out int k))
         {
             k = _sizes.Count;

@@ -135,22 +135,40 @@ public sealed class Dim : IEquatable<Dim>, IComparable<Dim>
     /// <summary>ceil(a / divisor) = floor((a + divisor - 1) / divisor).</summary>
     public static Dim CeilDiv(Dim a, long divisor) => FloorDiv(a + (divisor - 1), divisor);
 
+    /// <summary>max(a, b). Nested maxima are flattened into one, and an operand another one always reaches is
+    /// dropped (a constant difference, or the same monomial with a smaller non-negative coefficient).</summary>
     public static Dim Max(Dim a, Dim b)
+    {
+        var operands = new List<Dim>();
+        foreach (Dim d in Operands(a).Concat(Operands(b)))
+        {
+            if (operands.Any(o => Dominates(o, d)))
+            {
+                continue;
+            }
+
+            operands.RemoveAll(o => Dominates(d, o));
+            operands.Add(d);
+        }
+
+        return operands.Count == 1 ? operands[0] : FromAtom(new Maximum(operands.OrderBy(o => o.ToString(), StringComparer.Ordinal).ToArray()));
+    }
+
+    /// <summary>The operands of a maximum (itself when it is not one).</summary>
+    private static IEnumerable<Dim> Operands(Dim d) =>
+        d._constant == 0 && d._terms.Length == 1 && d._terms[0].Coefficient == 1 && d._terms[0].Factors.Length == 1 && d._terms[0].Factors[0] is Maximum max ? max.Operands : [d];
+
+    /// <summary>Whether a ≥ b for every value of the open sizes, as far as the two forms show it.</summary>
+    private static bool Dominates(Dim a, Dim b)
     {
         Dim difference = a - b;
         if (difference.IsConstant)
         {
-            return difference._constant >= 0 ? a : b;
+            return difference._constant >= 0;
         }
 
-        // Same single monomial with non-negative coefficients (e.g. 64·H·W vs 3·H·W): the larger coefficient.
-        if (a._constant == 0 && b._constant == 0 && a._terms.Length == 1 && b._terms.Length == 1
-            && a._terms[0].Key == b._terms[0].Key && a._terms[0].Coefficient >= 0 && b._terms[0].Coefficient >= 0)
-        {
-            return a._terms[0].Coefficient >= b._terms[0].Coefficient ? a : b;
-        }
-
-        return string.CompareOrdinal(a.ToString(), b.ToString()) <= 0 ? FromAtom(new Maximum(a, b)) : FromAtom(new Maximum(b, a));
+        return a._constant == 0 && b._constant == 0 && a._terms.Length == 1 && b._terms.Length == 1
+            && a._terms[0].Key == b._terms[0].Key && b._terms[0].Coefficient >= 0 && a._terms[0].Coefficient >= b._terms[0].Coefficient;
     }
 
     /// <summary>The product of <paramref name="dims"/>; 1 for none.</summary>
@@ -339,16 +357,31 @@ public sealed class Dim : IEquatable<Dim>, IComparable<Dim>
         public override IEnumerable<Atom> Inner() => numerator.Atoms();
     }
 
-    private sealed class Maximum(Dim a, Dim b) : Atom
+    private sealed class Maximum(Dim[] operands) : Atom
     {
-        public override string Key => "max(" + a + ", " + b + ")";
+        public Dim[] Operands => operands;
 
-        public override long Evaluate(Func<string, long> variable) => Math.Max(a.Evaluate(variable), b.Evaluate(variable));
+        public override string Key => "max(" + string.Join(", ", operands.Select(o => o.ToString())) + ")";
 
-        public override string Print(Func<string, string> variable, string? floorDivision) => floorDivision is not null
-            ? "global::System.Math.Max(" + a.Print(variable, floorDivision) + ", " + b.Print(variable, floorDivision) + ")"
-            : "max(" + a.Print(variable, floorDivision) + ", " + b.Print(variable, floorDivision) + ")";
+        public override long Evaluate(Func<string, long> variable) => operands.Max(o => o.Evaluate(variable));
 
-        public override IEnumerable<Atom> Inner() => a.Atoms().Concat(b.Atoms());
+        public override string Print(Func<string, string> variable, string? floorDivision)
+        {
+            if (floorDivision is null)
+            {
+                return "max(" + string.Join(", ", operands.Select(o => o.Print(variable, floorDivision))) + ")";
+            }
+
+            // Math.Max takes two: nest them.
+            string text = operands[operands.Length - 1].Print(variable, floorDivision);
+            for (int i = operands.Length - 2; i >= 0; i--)
+            {
+                text = "global::System.Math.Max(" + operands[i].Print(variable, floorDivision) + ", " + text + ")";
+            }
+
+            return text;
+        }
+
+        public override IEnumerable<Atom> Inner() => operands.SelectMany(o => o.Atoms());
     }
 }

@@ -92,7 +92,7 @@ public sealed class MemoryPlan
         }
 
         var scratch = new Dictionary<(Node, string), ArenaSlot>();
-        Dim scratchFloats = Dim.Zero;
+        var scratchSizes = new List<Dim>();
         var timeline = new List<MemoryStep>();
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
@@ -104,11 +104,16 @@ public sealed class MemoryPlan
                 offset = Align(offset + buffer.Floats);
             }
 
-            scratchFloats = Dim.Max(scratchFloats, offset);
+            if (!offset.Equals(Dim.Zero))
+            {
+                scratchSizes.Add(offset);
+            }
+
             Dim live = Dim.Sum(buffers.Where(b => birth[b] <= i && death[b] >= i).Select(b => b.Shape.Size));
             timeline.Add(new MemoryStep(node, live, offset));
         }
 
+        Dim scratchFloats = scratchSizes.Count == 0 ? Dim.Zero : scratchSizes.Aggregate(Dim.Max);
         return new MemoryPlan(values, scratch, activation, scratchFloats, timeline);
     }
 
@@ -198,7 +203,13 @@ public sealed class MemoryPlan
         return max.Equals(a) || max.Equals(b);
     }
 
-    private static Dim Align(Dim floats) => Dim.CeilDiv(floats, Alignment) * Alignment;
+    /// <summary>Rounded up to <see cref="Alignment"/>; an open size stays as it is unless rounding keeps it a plain
+    /// formula (alignment only helps vector loads, and a formula full of roundings helps nobody).</summary>
+    private static Dim Align(Dim floats)
+    {
+        Dim aligned = Dim.CeilDiv(floats, Alignment) * Alignment;
+        return floats.IsConstant || aligned.Equals(floats) ? aligned : floats;
+    }
 
     private static long Align(long floats) => (floats + Alignment - 1) / Alignment * Alignment;
 }

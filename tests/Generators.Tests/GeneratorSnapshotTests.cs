@@ -53,6 +53,29 @@ public class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void OpenInputSize()
+    {
+        const string source = """
+            using ModelCompiler;
+
+            namespace Demo.Vision;
+
+            [Model("weights/upscaler.safetensors")]
+            [Input(3, Dim.Any, Dim.Any)]
+            [Conv2d("feat", 3, 8, 3, Padding = 1)]
+            [ReLU]
+            [Conv2d("down", 8, 8, 3, Stride = 2, PaddingMode = PaddingMode.Same)]
+            [Conv2d("up", 8, 12, 3, Padding = 1)]
+            [PixelShuffle(2)]
+            public partial class Upscaler { }
+            """;
+        GeneratorResult result = GeneratorHarness.Run(source);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompilationProblems);
+        Snapshot.Verify(result.Sources["Demo.Vision.Upscaler.g.cs"], "Demo.Vision.Upscaler.g");
+    }
+
+    [Fact]
     public void LineBreaksInNames_StillGiveValidCode()
     {
         // A newline or U+2028 in a layer name or the weights path must not end a doc-comment or string-literal line.
