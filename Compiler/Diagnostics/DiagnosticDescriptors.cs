@@ -97,7 +97,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MemoryTooLarge = new(
         "MC1017", "Model needs more memory than .NET can index",
-        "Model '{0}' needs {1} floats of activation memory per sample, more than one .NET array holds ({2}); declare a smaller input size, or leave it open ([Input(C, Dim.Any, Dim.Any)]) and run smaller tiles",
+        "Model '{0}' needs {1} floats of memory per sample (activations and the largest layer's scratch), more than one .NET array holds ({2}); declare a smaller input size, or leave it open ([Input(C, Dim.Any, Dim.Any)]) and run smaller tiles",
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor PlanLineInvalid = new(

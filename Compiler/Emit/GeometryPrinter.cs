@@ -61,7 +61,8 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Line("MacsPerSample = " + Formula(model.Macs) + ";");
         for (int k = 0; k < model.Sizes.Sizes.Count; k++)
         {
-            w.Line("D" + CodeWriter.Int(k) + " = " + Int(model.Sizes.Sizes[k].Size) + ";");
+            (Dim size, _, bool wide) = model.Sizes.Sizes[k];
+            w.Line("D" + CodeWriter.Int(k) + " = " + (wide ? Formula(size) : Int(size)) + ";");
         }
 
         w.Close();
@@ -90,10 +91,10 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Line("public long MacsPerSample { get; }");
         for (int k = 0; k < model.Sizes.Sizes.Count; k++)
         {
-            (Dim size, string what) = model.Sizes.Sizes[k];
+            (Dim size, string what, bool wide) = model.Sizes.Sizes[k];
             w.Line();
             w.Line("/// <summary>" + ModelEmitter.Xml(what) + ": " + ModelEmitter.Xml(size.ToString()) + ".</summary>");
-            w.Line("public int D" + CodeWriter.Int(k) + " { get; }");
+            w.Line("public " + (wide ? "long" : "int") + " D" + CodeWriter.Int(k) + " { get; }");
         }
 
         w.Line();
@@ -120,8 +121,9 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Close();
     }
 
-    /// <summary>A size as an int (the arena check has shown every size fits).</summary>
-    private static string Int(Dim size) => size.IsConstant ? CodeWriter.Int(size.Value) : "(int)" + Formula(size);
+    /// <summary>A size as an int: the arena check has shown that sizes within the arena fit, and the cast is checked for
+    /// any other.</summary>
+    private static string Int(Dim size) => size.IsConstant ? CodeWriter.Int(size.Value) : "checked((int)" + Formula(size) + ")";
 
     private static string Formula(Dim size) =>
         size.IsConstant

@@ -126,7 +126,10 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
             {
                 args.Add("start: start");
                 args.Add("end: end");
-                w.Line(K + ".Split(parallel, " + count + ", " + CodeWriter.Int(range.Grain) + ", (start, end) => " + K + "." + call.Kernel + "(");
+                string parallel = range.Work.IsConstant
+                    ? "parallel"
+                    : "parallel && " + model.Sizes.Of(range.Work, Node.Name + " multiply-accumulates per sample", wide: true) + " >= " + CodeWriter.Int(range.MinimumWork);
+                w.Line(K + ".Split(" + parallel + ", " + count + ", " + CodeWriter.Int(range.Grain) + ", (start, end) => " + K + "." + call.Kernel + "(");
                 PrintArguments(args, "));");
                 return;
             }

@@ -9,14 +9,16 @@ namespace ModelCompiler.Emit;
 /// the order first used: <c>g.D0</c>, <c>g.D1</c>, ...</summary>
 internal sealed class SizeNames
 {
-    private readonly Dictionary<Dim, int> _index = [];
-    private readonly List<(Dim Size, string What)> _sizes = [];
+    private readonly Dictionary<(Dim, bool), int> _index = [];
+    private readonly List<(Dim Size, string What, bool Wide)> _sizes = [];
 
-    public IReadOnlyList<(Dim Size, string What)> Sizes => _sizes;
+    /// <summary>Every registered size: <c>Wide</c> ones are <c>long</c> fields (a count of work, not bounded by the
+    /// arena), the rest <c>int</c>.</summary>
+    public IReadOnlyList<(Dim Size, string What, bool Wide)> Sizes => _sizes;
 
-    /// <summary>The C# int expression for <paramref name="size"/>; <paramref name="what"/> says what it is, for the
-    /// field's doc comment.</summary>
-    public string Of(Dim size, string what)
+    /// <summary>The C# expression for <paramref name="size"/> (an int, or a long when <paramref name="wide"/>);
+    /// <paramref name="what"/> says what it is, for the field's doc comment.</summary>
+    public string Of(Dim size, string what, bool wide = false)
     {
         if (size.IsConstant)
         {
@@ -28,11 +30,11 @@ internal sealed class SizeNames
             return size.Equals(Dim.Height) ? "g.Height" : "g.Width";
         }
 
-        if (!_index.TryGetValue(size, out int k))
+        if (!_index.TryGetValue((size, wide), out int k))
         {
             k = _sizes.Count;
-            _index[size] = k;
-            _sizes.Add((size, what));
+            _index[(size, wide)] = k;
+            _sizes.Add((size, what, wide));
         }
 
         return "g.D" + CodeWriter.Int(k);

@@ -14,8 +14,9 @@ public enum CallScope
 
 /// <summary>The range a call covers along <see cref="Axis"/>: [0, <see cref="Count"/>), passed to the kernel as
 /// <c>start</c> and <c>end</c>. When <see cref="Parallel"/>, the range is divided among workers in pieces of at
-/// least <see cref="Grain"/> (if more than one worker is free).</summary>
-public sealed record CallRange(string Axis, Dim Count, long Grain, bool Parallel);
+/// least <see cref="Grain"/> (if more than one worker is free); with an open input size, only at sizes where the
+/// call's <see cref="Work"/> (multiply-accumulates per sample) reaches <see cref="MinimumWork"/>.</summary>
+public sealed record CallRange(string Axis, Dim Count, long Grain, bool Parallel, Dim Work, long MinimumWork);
 
 /// <summary>One argument of a kernel call, named as the kernel's parameter.</summary>
 public abstract record KernelArg(string Name);
@@ -54,8 +55,14 @@ public sealed record KernelCall(string Kernel, CallScope Scope, EquatableArray<K
 
     public static KernelCall PerChunk(string kernel, params KernelArg[] args) => new(kernel, CallScope.Chunk, args.ToEquatableArray());
 
-    /// <summary>The call covers [0, <paramref name="count"/>) along <paramref name="axis"/>, split across workers when <paramref name="parallel"/>.</summary>
-    public KernelCall Over(string axis, Dim count, bool parallel, long grain = 1) => this with { Range = new CallRange(axis, count, grain, parallel) };
+    /// <summary>The call covers [0, <paramref name="count"/>) along <paramref name="axis"/>, in one piece.</summary>
+    public KernelCall Over(string axis, Dim count) => this with { Range = new CallRange(axis, count, 1, false, Dim.Zero, 0) };
+
+    /// <summary>The call covers [0, <paramref name="count"/>) along <paramref name="axis"/>, split across workers when
+    /// its <paramref name="work"/> per sample reaches the context's threshold (decided here for a fixed size, at
+    /// run time for an open one).</summary>
+    public KernelCall Over(string axis, Dim count, Dim work, LoweringContext context, long grain = 1) =>
+        this with { Range = new CallRange(axis, count, grain, !work.IsConstant || work.Value >= context.ParallelMacs, work, context.ParallelMacs) };
 
     public override string ToString() => Kernel + "(" + string.Join(", ", Args.Select(a => a.Name)) + ")"
         + (Range is { Parallel: true } ? " split by " + Range.Axis : string.Empty);

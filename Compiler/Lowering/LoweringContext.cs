@@ -21,7 +21,4 @@ public sealed class LoweringContext
     /// <summary>The algorithm the plan file forces for <paramref name="node"/>, if any.</summary>
     public string? ForcedAlgorithm(Node node) => Options.Plan.Find(node.Name)?.Algorithm;
 
-    /// <summary>Whether a node of <paramref name="macs"/> per sample splits across threads (open sizes: always
-    /// eligible; the run time splits only when more than one worker is free).</summary>
-    public bool Parallel(Dim macs) => !macs.IsConstant || macs.Value >= ParallelMacs;
 }

@@ -249,7 +249,7 @@ public sealed class Conv2dOp : OpDefinition
             new DimArg("channelsPerGroup", outC / groups),
             new ActivationArg(node.Epilogue.Activation),
             new VectorWidthArg());
-        rows = rows.Over("channels", outC, context.Parallel(Cost(node).Macs));
+        rows = rows.Over("channels", outC, Cost(node).Macs, context);
         if (pointwise)
         {
             return KernelPlan.Of("pointwise", rows);

@@ -95,7 +95,7 @@ public sealed class LinearOp : OpDefinition
             new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
             new BatchArg("batch"), new DimArg("inFeatures", inF), new DimArg("outFeatures", outF),
             new ActivationArg(node.Epilogue.Activation), new VectorWidthArg());
-        call = call.Over("features", outF, context.Parallel(Cost(node).Macs));
+        call = call.Over("features", outF, Cost(node).Macs, context);
         return KernelPlan.Of("dot-rows", call);
     }
 }

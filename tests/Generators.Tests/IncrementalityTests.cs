@@ -56,6 +56,26 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void InsertedLineAboveModel_DoesNotRecompileIt()
+    {
+        (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(c =>
+        {
+            SyntaxTree tree = c.SyntaxTrees.First();
+            SyntaxTree edited = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From("// a line above the model\n" + tree.GetText()));
+            return c.ReplaceSyntaxTree(tree, edited);
+        });
+
+        // The declaration moved: parsing and the cheap last step (manifest with the new line numbers) run again,
+        // the compile key is equal, so the expensive compile does not.
+        Assert.All(second.TrackedSteps[TrackingNames.Generate].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "Generate: " + o.Reason));
+        Assert.Contains(second.TrackedSteps[TrackingNames.Output].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        string Manifest(GeneratorRunResult run) => run.GeneratedSources.Single(s => s.HintName == "Demo.Net.g.cs").SourceText.ToString();
+        Assert.Contains("line=5", Manifest(first), System.StringComparison.Ordinal);
+        Assert.Contains("line=6", Manifest(second), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ChangedLayer_RegeneratesModel()
     {
         (_, GeneratorRunResult second) = RunTwice(c =>

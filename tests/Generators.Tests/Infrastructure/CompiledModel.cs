@@ -34,6 +34,9 @@ public sealed class CompiledModel : IDisposable
         Compilation = compilation;
     }
 
+    /// <summary>The generated model class (its constants and methods, by reflection).</summary>
+    public Type Type { get; private init; } = null!;
+
     /// <summary>The model as the weight-linking task compiles it (graph, plans, memory plan, layout).</summary>
     public ModelCompilation Compilation { get; }
 
@@ -98,7 +101,7 @@ public sealed class CompiledModel : IDisposable
         AppContext.SetData("ModelCompiler.WeightsPath:" + assemblyName, artifact);
 
         MethodInfo run = assembly.GetType("ModelCompilerTestEntry")!.GetMethod("Run")!;
-        return new CompiledModel(context, run, artifact, spec, tensors, compiled);
+        return new CompiledModel(context, run, artifact, spec, tensors, compiled) { Type = assembly.GetType(modelFullName)! };
     }
 
     /// <summary>Floats per output sample at an input of <paramref name="height"/> x <paramref name="width"/> (ignored for a fixed size).</summary>
@@ -111,6 +114,13 @@ public sealed class CompiledModel : IDisposable
     public float[] Run(float[] input, int batch, int height, int inputWidth, VectorWidthChoice width = VectorWidthChoice.Auto)
     {
         float[] output = new float[batch * OutputSizeAt(height, inputWidth)];
+        RunInto(input, output, batch, height, inputWidth, width);
+        return output;
+    }
+
+    /// <summary>Runs into a caller's output array (allocates nothing of its own beyond the reflection call).</summary>
+    public void RunInto(float[] input, float[] output, int batch, int height = 0, int inputWidth = 0, VectorWidthChoice width = VectorWidthChoice.Auto)
+    {
         try
         {
             _run.Invoke(null, [input, output, height, inputWidth, batch, (int)width]);
@@ -119,8 +129,6 @@ public sealed class CompiledModel : IDisposable
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
         }
-
-        return output;
     }
 
     public void Dispose()

@@ -33,9 +33,12 @@ public static class GeneratorHarness
 
     /// <param name="additionalFiles">Additional files (plan files) by path and text.</param>
     public static GeneratorDriver CreateDriver(params (string Path, string Text)[] additionalFiles) =>
+        CreateDriver(additionalFiles.Select(f => (AdditionalText)new InMemoryText(f.Path, f.Text)).ToImmutableArray());
+
+    public static GeneratorDriver CreateDriver(ImmutableArray<AdditionalText> additionalTexts) =>
         CSharpGeneratorDriver.Create(
             [new ModelGenerator().AsSourceGenerator()],
-            additionalTexts: additionalFiles.Select(f => (AdditionalText)new InMemoryText(f.Path, f.Text)).ToImmutableArray(),
+            additionalTexts: additionalTexts,
             parseOptions: ParseOptions,
             optionsProvider: new TestOptionsProvider(new Dictionary<string, string> { ["build_property.ProjectDir"] = ProjectDirectory }),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));

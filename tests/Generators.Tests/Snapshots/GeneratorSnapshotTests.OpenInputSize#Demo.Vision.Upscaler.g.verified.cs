@@ -239,24 +239,27 @@ namespace Demo.Vision
                     ActivationFloats = (int)activation;
                     ScratchFloats = (int)scratch;
                     ChunkSize = (int)global::System.Math.Max(1, global::System.Math.Min(1024, 16777216 / (4 * global::System.Math.Max(1, activation))));
-                    InputSize = (int)checked(3 * (long)height * (long)width);
-                    OutputSize = (int)checked(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
+                    InputSize = checked((int)checked(3 * (long)height * (long)width));
+                    OutputSize = checked((int)checked(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
                     InputOffset = 0;
                     OutputOffset = 0;
                     MacsPerSample = checked(216 * (long)height * (long)width + 1440 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
-                    D0 = (int)checked(3 * (long)height * (long)width);
-                    D1 = (int)checked(27 * (long)height * (long)width);
-                    D2 = (int)checked(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width));
-                    D3 = (int)checked(8 * (long)height * (long)width);
-                    D4 = (int)checked((long)height * (long)width);
-                    D5 = (int)checked(72 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
-                    D6 = (int)checked(Fd(global::System.Math.Max(-(long)height + 2 * Fd((long)height + 1, 2) + 1, 0), 2));
-                    D7 = (int)checked(Fd(global::System.Math.Max(-(long)width + 2 * Fd((long)width + 1, 2) + 1, 0), 2));
-                    D8 = (int)checked(Fd((long)height + 1, 2));
-                    D9 = (int)checked(Fd((long)width + 1, 2));
-                    D10 = (int)checked(8 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
-                    D11 = (int)checked(Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
-                    D12 = (int)checked(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
+                    D0 = checked((int)checked(3 * (long)height * (long)width));
+                    D1 = checked((int)checked(27 * (long)height * (long)width));
+                    D2 = checked((int)checked(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width)));
+                    D3 = checked((int)checked(8 * (long)height * (long)width));
+                    D4 = checked((int)checked((long)height * (long)width));
+                    D5 = checked(216 * (long)height * (long)width);
+                    D6 = checked((int)checked(72 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    D7 = checked((int)checked(Fd(global::System.Math.Max(-(long)height + 2 * Fd((long)height + 1, 2) + 1, 0), 2)));
+                    D8 = checked((int)checked(Fd(global::System.Math.Max(-(long)width + 2 * Fd((long)width + 1, 2) + 1, 0), 2)));
+                    D9 = checked((int)checked(Fd((long)height + 1, 2)));
+                    D10 = checked((int)checked(Fd((long)width + 1, 2)));
+                    D11 = checked((int)checked(8 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    D12 = checked((int)checked(Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    D13 = checked(576 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
+                    D14 = checked((int)checked(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    D15 = checked(864 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
                 }
 
                 public int Height { get; }
@@ -297,29 +300,38 @@ namespace Demo.Vision
                 /// <summary>feat pixels: H*W.</summary>
                 public int D4 { get; }
 
-                /// <summary>down columns floats: 72*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public int D5 { get; }
+                /// <summary>feat multiply-accumulates per sample: 216*H*W.</summary>
+                public long D5 { get; }
 
-                /// <summary>down padTop: floor((max(-H + 2*floor((H + 1) / 2) + 1, 0)) / 2).</summary>
+                /// <summary>down columns floats: 72*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
                 public int D6 { get; }
 
-                /// <summary>down padLeft: floor((max(-W + 2*floor((W + 1) / 2) + 1, 0)) / 2).</summary>
+                /// <summary>down padTop: floor((max(-H + 2*floor((H + 1) / 2) + 1, 0)) / 2).</summary>
                 public int D7 { get; }
 
-                /// <summary>down outH: floor((H + 1) / 2).</summary>
+                /// <summary>down padLeft: floor((max(-W + 2*floor((W + 1) / 2) + 1, 0)) / 2).</summary>
                 public int D8 { get; }
 
-                /// <summary>down outW: floor((W + 1) / 2).</summary>
+                /// <summary>down outH: floor((H + 1) / 2).</summary>
                 public int D9 { get; }
 
-                /// <summary>floats of down per sample: 8*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
+                /// <summary>down outW: floor((W + 1) / 2).</summary>
                 public int D10 { get; }
 
-                /// <summary>down pixels: floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
+                /// <summary>floats of down per sample: 8*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
                 public int D11 { get; }
 
-                /// <summary>floats of up per sample: 12*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
+                /// <summary>down pixels: floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
                 public int D12 { get; }
+
+                /// <summary>down multiply-accumulates per sample: 576*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
+                public long D13 { get; }
+
+                /// <summary>floats of up per sample: 12*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
+                public int D14 { get; }
+
+                /// <summary>up multiply-accumulates per sample: 864*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
+                public long D15 { get; }
 
                 /// <summary>The geometry of this size: this thread's last one, or a new one.</summary>
                 public static Geometry For(int height, int width)
@@ -388,7 +400,7 @@ namespace Demo.Vision
                             dilationW: 1,
                             outH: g.Height,
                             outW: g.Width);
-                        global::ModelCompiler.Generated.Kernels.Split(parallel, 8, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
+                        global::ModelCompiler.Generated.Kernels.Split(parallel && g.D5 >= 4000000, 8, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
                             columns: Slice(arena, scratch, g.D1),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
@@ -421,7 +433,7 @@ namespace Demo.Vision
                     {
                         global::ModelCompiler.Generated.Kernels.Im2Col(
                             x: Slice(arena, (n * g.D2) + (s * g.D3), g.D3),
-                            columns: Slice(arena, scratch, g.D5),
+                            columns: Slice(arena, scratch, g.D6),
                             channels: 8,
                             height: g.Height,
                             width: g.Width,
@@ -429,19 +441,19 @@ namespace Demo.Vision
                             kernelW: 3,
                             strideH: 2,
                             strideW: 2,
-                            padTop: g.D6,
-                            padLeft: g.D7,
+                            padTop: g.D7,
+                            padLeft: g.D8,
                             dilationH: 1,
                             dilationW: 1,
-                            outH: g.D8,
-                            outW: g.D9);
-                        global::ModelCompiler.Generated.Kernels.Split(parallel, 8, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, scratch, g.D5),
+                            outH: g.D9,
+                            outW: g.D10);
+                        global::ModelCompiler.Generated.Kernels.Split(parallel && g.D13 >= 4000000, 8, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
+                            columns: Slice(arena, scratch, g.D6),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
-                            y: Slice(arena, s * g.D10, g.D10),
+                            y: Slice(arena, s * g.D11, g.D11),
                             depth: 72,
-                            pixels: g.D11,
+                            pixels: g.D12,
                             channelsPerGroup: 8,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
@@ -467,11 +479,11 @@ namespace Demo.Vision
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.Im2Col(
-                            x: Slice(arena, s * g.D10, g.D10),
-                            columns: Slice(arena, scratch, g.D5),
+                            x: Slice(arena, s * g.D11, g.D11),
+                            columns: Slice(arena, scratch, g.D6),
                             channels: 8,
-                            height: g.D8,
-                            width: g.D9,
+                            height: g.D9,
+                            width: g.D10,
                             kernelH: 3,
                             kernelW: 3,
                             strideH: 1,
@@ -480,15 +492,15 @@ namespace Demo.Vision
                             padLeft: 1,
                             dilationH: 1,
                             dilationW: 1,
-                            outH: g.D8,
-                            outW: g.D9);
-                        global::ModelCompiler.Generated.Kernels.Split(parallel, 12, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, scratch, g.D5),
+                            outH: g.D9,
+                            outW: g.D10);
+                        global::ModelCompiler.Generated.Kernels.Split(parallel && g.D15 >= 4000000, 12, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
+                            columns: Slice(arena, scratch, g.D6),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
-                            y: Slice(arena, (n * g.D2) + (s * g.D12), g.D12),
+                            y: Slice(arena, (n * g.D2) + (s * g.D14), g.D14),
                             depth: 72,
-                            pixels: g.D11,
+                            pixels: g.D12,
                             channelsPerGroup: 12,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
@@ -509,11 +521,11 @@ namespace Demo.Vision
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.PixelShuffle(
-                            x: Slice(arena, (n * g.D2) + (s * g.D12), g.D12),
-                            y: Slice(arena, s * g.D12, g.D12),
+                            x: Slice(arena, (n * g.D2) + (s * g.D14), g.D14),
+                            y: Slice(arena, s * g.D14, g.D14),
                             channels: 3,
-                            height: g.D8,
-                            width: g.D9,
+                            height: g.D9,
+                            width: g.D10,
                             factor: 2);
                     }
                 }

@@ -1,0 +1,123 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using ModelCompiler.Generators.Tests.Infrastructure;
+using ModelCompiler.Interpreter;
+using Xunit;
+
+namespace ModelCompiler.Generators.Tests;
+
+/// <summary>Plan files (*.mcplan additional files) reach the generator, change the compiled code, travel in the
+/// manifest to the weight-linking task, re-run the compile only when they change, and every mistake in one is a
+/// diagnostic at its line.</summary>
+public sealed class PlanFileTests
+{
+    private const string Source = """
+        using ModelCompiler;
+        namespace Demo;
+        [Model("w.safetensors")]
+        [Input(4, 6, 6)]
+        [Conv2d("conv1", 4, 8, 1)]
+        [ReLU]
+        [Conv2d("conv2", 8, 4, 3, Padding = 1)]
+        public partial class Net { }
+        """;
+
+    private const string PlanPath = GeneratorHarness.ProjectDirectory + "plans/net.mcplan";
+
+    [Fact]
+    public void APlan_ChangesTheKernelPlan_AndTheCodeStillMatchesTheInterpreter()
+    {
+        const string plan = "# reviewed\nmodel Demo.Net\n  layer conv1 algorithm=im2col\n";
+        GeneratorResult plain = GeneratorHarness.Run(Source);
+        GeneratorResult planned = GeneratorHarness.Run(Source, "TestModels", (PlanPath, plan));
+        Assert.Empty(planned.GeneratorDiagnostics);
+
+        // Without the plan the 1x1 conv reads its input as the column matrix; with it, it unfolds it first.
+        Assert.Equal(1, Count(plain.Sources["Demo.Net.g.cs"], "Kernels.Im2Col("));
+        Assert.Equal(2, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.Im2Col("));
+        Assert.Contains("plan layer=conv1 line=3 algorithm=im2col", planned.Sources["Demo.Net.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("plan=plans/net.mcplan", planned.Sources["Demo.Net.g.cs"], StringComparison.Ordinal);
+
+        var data = new TestData(5);
+        using CompiledModel model = CompiledModel.Create(Source, "Demo.Net", spec => data.Tensors(spec), (PlanPath, plan));
+        float[] input = data.Floats(2 * model.InputSize, -2f, 2f);
+        float[] expected = ReferenceInterpreter.Run(ModelCompilation.BuildUnoptimized(model.Spec)!, n => model.Tensors[n], input, 2);
+        GeneratedVsInterpreterTests.AssertClose(expected, model.Run(input, 2), "planned model");
+        Assert.Equal("im2col", model.Compilation.Lowered.Single(l => l.Node.Name == "conv1").Plan.Algorithm);
+    }
+
+    [Fact]
+    public void AChangedPlan_RecompilesTheModel_AnUnchangedOneDoesNot()
+    {
+        var compilation = GeneratorHarness.CreateCompilation("Incremental", Source);
+        var first = new GeneratorHarness.InMemoryText(PlanPath, "model Demo.Net\n  layer conv1 algorithm=pointwise\n");
+        var again = new GeneratorHarness.InMemoryText(PlanPath, "model Demo.Net\n  layer conv1 algorithm=pointwise\n");
+        GeneratorDriver driver = GeneratorHarness.CreateDriver([first]).RunGenerators(compilation);
+
+        // The same text saved again (a new file object, equal content): nothing recompiles.
+        GeneratorDriver same = driver.ReplaceAdditionalText(first, again).RunGenerators(compilation);
+        Assert.All(same.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Generate].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+
+        GeneratorDriver changed = same.ReplaceAdditionalText(again, new GeneratorHarness.InMemoryText(PlanPath, "model Demo.Net\n  layer conv1 algorithm=im2col\n"))
+            .RunGenerators(compilation);
+        Assert.Contains(changed.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Generate].SelectMany(s => s.Outputs),
+            o => o.Reason == IncrementalStepRunReason.Modified);
+    }
+
+    [Fact]
+    public void MC1018_UnreadableLine_PointsAtThePlanLine()
+    {
+        Diagnostic d = Single("model Demo.Net\n  layer conv1 algoritm=im2col\n", "MC1018");
+        Assert.Equal("Plan file 'plans/net.mcplan' line 2: unknown option 'algoritm=im2col'; a layer line takes algorithm=<name>", d.GetMessage());
+        Assert.Equal((PlanPath, 1), (d.Location.GetLineSpan().Path, d.Location.GetLineSpan().StartLinePosition.Line));
+    }
+
+    [Fact]
+    public void MC1018_LayerBeforeModel()
+    {
+        Diagnostic d = Single("layer conv1 algorithm=im2col\n", "MC1018");
+        Assert.Contains("a 'layer' line before any 'model' line", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MC1019_UnknownLayer_SuggestsTheClosestName()
+    {
+        Diagnostic d = Single("model Demo.Net\n\n  layer conv_1 algorithm=im2col\n", "MC1019");
+        Assert.Equal("Plan file 'plans/net.mcplan' line 3 names layer 'conv_1', but model 'Demo.Net' declares no such layer (did you mean 'conv1'?); fix the plan or regenerate it for the current declaration", d.GetMessage());
+        Assert.Equal(2, d.Location.GetLineSpan().StartLinePosition.Line);
+    }
+
+    [Fact]
+    public void MC1020_AlgorithmTheLayerDoesNotHave_ListsTheOnesItHas()
+    {
+        Diagnostic d = Single("model Demo.Net\n  layer conv2 algorithm=pointwise\n", "MC1020");
+        Assert.Equal("Plan file 'plans/net.mcplan' line 2 asks layer 'conv2' (Conv2d) for algorithm 'pointwise'; this layer can use: im2col", d.GetMessage());
+    }
+
+    [Fact]
+    public void MC1020_AlgorithmOnAFusedLayer_NamesTheLayerToPutItOn()
+    {
+        Diagnostic d = Single("model Demo.Net\n  layer relu1 algorithm=im2col\n", "MC1020");
+        Assert.Contains("none of its own: it is fused into 'conv1'; put the algorithm on that layer", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APlanForAnotherModel_ChangesNothing()
+    {
+        GeneratorResult planned = GeneratorHarness.Run(Source, "TestModels", (PlanPath, "model Demo.Other\n  layer conv1 algorithm=im2col\n"));
+        Assert.Empty(planned.GeneratorDiagnostics);
+        Assert.Equal(GeneratorHarness.Run(Source).Sources["Demo.Net.g.cs"], planned.Sources["Demo.Net.g.cs"]);
+    }
+
+    private static Diagnostic Single(string plan, string id)
+    {
+        GeneratorResult result = GeneratorHarness.Run(Source, "TestModels", (PlanPath, plan));
+        Diagnostic[] matches = result.GeneratorDiagnostics.Where(d => d.Id == id).ToArray();
+        Assert.True(matches.Length == 1, $"expected one {id}, got: {string.Join("; ", result.GeneratorDiagnostics)}");
+        return matches[0];
+    }
+
+    private static int Count(string text, string what) => (text.Length - text.Replace(what, string.Empty, StringComparison.Ordinal).Length) / what.Length;
+}
