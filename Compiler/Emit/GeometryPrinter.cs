@@ -123,12 +123,18 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
 
     /// <summary>A size as an int: the arena check has shown that sizes within the arena fit, and the cast is checked for
     /// any other.</summary>
-    private static string Int(Dim size) => size.IsConstant ? CodeWriter.Int(size.Value) : "checked((int)" + Formula(size) + ")";
+    private static string Int(Dim size) =>
+        size.IsConstant ? CodeWriter.Int(size.Value)
+        : size.Equals(Dim.Height) ? "height"
+        : size.Equals(Dim.Width) ? "width"
+        : "checked((int)(" + Expression(size) + "))";
 
+    /// <summary>A size as a long, in checked arithmetic.</summary>
     private static string Formula(Dim size) =>
-        size.IsConstant
-            ? CodeWriter.Int(size.Value)
-            : size.Equals(Dim.Height) ? "height"
-            : size.Equals(Dim.Width) ? "width"
-            : "checked(" + size.ToCSharp(v => v == "H" ? "(long)height" : "(long)width", "Fd") + ")";
+        size.IsConstant ? CodeWriter.Int(size.Value)
+        : size.Equals(Dim.Height) ? "height"
+        : size.Equals(Dim.Width) ? "width"
+        : "checked(" + Expression(size) + ")";
+
+    private static string Expression(Dim size) => size.ToCSharp(v => v == "H" ? "(long)height" : "(long)width", "Fd");
 }
