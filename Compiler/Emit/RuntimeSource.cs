@@ -27,23 +27,13 @@ public static class RuntimeSource
     /// <summary>The weight store's file, the one specialized per consuming assembly.</summary>
     public const string WeightStoreFile = "WeightStore.cs";
 
-    /// <summary>The files of <c>Compiler/Runtime/</c>, in emission order.</summary>
-    public static IReadOnlyList<string> Files { get; } =
-    [
-        "VectorWidth.cs",
-        "ActivationKind.cs",
-        "Kernels.cs",
-        "Kernels.Elementwise.cs",
-        "Kernels.Dot.cs",
-        "Kernels.Activation.cs",
-        "Kernels.Conv.cs",
-        "Kernels.Pooling.cs",
-        "Kernels.Resampling.cs",
-        "Kernels.Softmax.cs",
-        "Kernels.Layers.cs",
-        "Kernels.Parallel.cs",
-        WeightStoreFile,
-    ];
+    /// <summary>The files of <c>Compiler/Runtime/</c> (every embedded resource under <see cref="ResourcePrefix"/>), in
+    /// ordinal order: a new kernel file needs no list to be updated.</summary>
+    public static IReadOnlyList<string> Files { get; } = typeof(RuntimeSource).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".cs", StringComparison.Ordinal))
+        .Select(n => n.Substring(ResourcePrefix.Length))
+        .OrderBy(n => n, StringComparer.Ordinal)
+        .ToArray();
 
     // Read once per process; a missing resource is a build bug of this assembly and throws (the generator
     // reports MC0001), every later call rethrows the same exception.

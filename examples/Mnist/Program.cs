@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
 
 namespace Mnist;
 
@@ -16,7 +17,8 @@ internal static class Program
 
     private delegate void RunModel(ReadOnlySpan<float> input, Span<float> output, int batch);
 
-    private sealed record Result(string Model, string Variant, double Accuracy, double LatencyUs, double BatchLatencyUs, long WeightBytes);
+    private sealed record Result(string Model, string Variant, double Accuracy, double LatencyUs, double BatchLatencyUs, long WeightBytes,
+        long PeakBytes, long MeasuredPeakBytes);
 
     private static int Main(string[] args)
     {
@@ -24,14 +26,14 @@ internal static class Program
         MnistData data = MnistData.LoadTestSplit(path);
         Result[] results =
         [
-            Measure("mlp", "fp32", MnistMlp.Run, MnistMlp.OutputSize, MnistMlp.WeightBytes, data),
-            Measure("cnn", "fp32", MnistCnn.Run, MnistCnn.OutputSize, MnistCnn.WeightBytes, data),
+            Measure("mlp", "fp32", MnistMlp.Run, MnistMlp.OutputSize, MnistMlp.WeightBytes, MnistMlp.PeakMemoryBytes, data),
+            Measure("cnn", "fp32", MnistCnn.Run, MnistCnn.OutputSize, MnistCnn.WeightBytes, MnistCnn.PeakMemoryBytes, data),
         ];
 
         foreach (Result r in results)
         {
             Console.WriteLine(FormattableString.Invariant(
-                $"result: model={r.Model} variant={r.Variant} accuracy={r.Accuracy:F4} latency_us={r.LatencyUs:F2} batch_latency_us={r.BatchLatencyUs:F2} weight_bytes={r.WeightBytes}"));
+                $"result: model={r.Model} variant={r.Variant} accuracy={r.Accuracy:F4} latency_us={r.LatencyUs:F2} batch_latency_us={r.BatchLatencyUs:F2} weight_bytes={r.WeightBytes} peak_bytes={r.PeakBytes} measured_peak_bytes={r.MeasuredPeakBytes}"));
         }
 
         Console.WriteLine();
@@ -52,10 +54,11 @@ internal static class Program
         return 0;
     }
 
-    private static Result Measure(string model, string variant, RunModel run, int outputs, long weightBytes, MnistData data)
+    private static Result Measure(string model, string variant, RunModel run, int outputs, long weightBytes, long peakBytes, MnistData data)
     {
         int n = data.Count;
         float[] logits = new float[n * outputs];
+        long measuredPeak = FirstRunAllocation(run, data, outputs);
 
         // Accuracy over every held-out digit, in batches of 64.
         for (int start = 0; start < n; start += BatchSize)
@@ -103,7 +106,25 @@ internal static class Program
             }
         }
 
-        return new Result(model, variant, (double)correct / n, Median(single), Median(batched), weightBytes);
+        return new Result(model, variant, (double)correct / n, Median(single), Median(batched), weightBytes, peakBytes, measuredPeak);
+    }
+
+    /// <summary>The memory one sample's run allocates on a thread that has never run the model (its arena; the weights
+    /// are loaded first, elsewhere): what the memory plan's PeakMemoryBytes says it needs.</summary>
+    private static long FirstRunAllocation(RunModel run, MnistData data, int outputs)
+    {
+        float[] output = new float[outputs];
+        run(data.Images.AsSpan(0, MnistData.Pixels), output, 1);
+        long allocated = 0;
+        var thread = new Thread(() =>
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            run(data.Images.AsSpan(0, MnistData.Pixels), output, 1);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        thread.Start();
+        thread.Join();
+        return allocated;
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)
