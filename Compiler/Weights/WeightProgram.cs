@@ -78,16 +78,58 @@ public sealed record ScaleRows(WeightExpr X, WeightExpr Scale, WeightExpr? Shift
     public override string ToString() => "scale_rows(" + X + ", " + Scale + (Shift is null ? string.Empty : ", " + Shift) + ")";
 }
 
-/// <summary>The root of every program: the tensor stored as <see cref="DataType"/> in <see cref="Layout"/>.
-/// F32 dense is a plain copy; the packed layouts and quantized types of the kernels to come are more encodings.</summary>
+/// <summary>The channels <see cref="Indices"/> of <see cref="X"/> along <see cref="Axis"/>, in that order (structured
+/// pruning keeps a subset; ordering by importance makes every prefix a valid smaller variant).</summary>
+public sealed record SelectChannels(WeightExpr X, int Axis, EquatableArray<int> Indices) : WeightExpr
+{
+    public override EquatableArray<int> Shape => X.Shape.Select((d, i) => i == Axis ? Indices.Count : d).ToEquatableArray();
+
+    public override IEnumerable<WeightExpr> Children => [X];
+
+    public override string ToString() => "select(" + X + ", axis=" + Axis.ToString(CultureInfo.InvariantCulture) + ", [" + string.Join(",", Indices) + "])";
+}
+
+/// <summary>The layouts a tensor can be encoded in. Rows are dimension 0 of the canonical shape (output channels or
+/// features), K the product of the others.</summary>
+public static class WeightLayouts
+{
+    /// <summary>Row-major in the canonical shape.</summary>
+    public const string Dense = "dense";
+
+    /// <summary>Panels of <c>mr</c> rows for a GEMM microkernel: [ceil(rows / mr)][K][mr], the last panel zero-padded
+    /// (parameter: mr).</summary>
+    public const string Panel = "panel";
+
+    /// <summary>Symmetric integers with one float32 scale per row: the rows' scales, then each row's values packed
+    /// tightly (two's complement, least significant bits first) and padded to a whole byte.</summary>
+    public const string RowScaled = "row-scaled";
+
+    public static TensorLayout PanelOf(int rows) => new(Panel, EquatableArray.Create(rows));
+
+    public static readonly TensorLayout RowScaledLayout = new(RowScaled, EquatableArray<int>.Empty);
+}
+
+/// <summary>The root of every program: the tensor stored as <see cref="DataType"/> in <see cref="Layout"/>: F32,
+/// F16 or BF16 dense; F32 in a kernel's panel layout; 2..8-bit integers with per-row scales.</summary>
 public sealed record Encode(WeightExpr X, DataType DataType, TensorLayout Layout) : WeightExpr
 {
     public override EquatableArray<int> Shape => X.Shape;
 
     public override IEnumerable<WeightExpr> Children => [X];
 
-    /// <summary>Bytes of the encoded tensor.</summary>
-    public long Bytes => DataType.ByteCount(Count);
+    /// <summary>Rows (dimension 0) of the tensor.</summary>
+    public int Rows => Shape.Count == 0 ? 1 : Shape[0];
+
+    /// <summary>Elements per row.</summary>
+    public long RowLength => Rows == 0 ? 0 : Count / Rows;
+
+    /// <summary>Bytes of the encoded tensor, scales and padding included.</summary>
+    public long Bytes => Layout.Name switch
+    {
+        WeightLayouts.Panel => DataType.ByteCount(checked((Rows + Layout.Parameters[0] - 1) / Layout.Parameters[0] * Layout.Parameters[0] * RowLength)),
+        WeightLayouts.RowScaled => checked((4L * Rows) + (Rows * DataType.ByteCount(RowLength))),
+        _ => DataType.ByteCount(Count),
+    };
 
     public static Encode Float32(WeightExpr x) => new(x, DataType.F32, TensorLayout.Dense);
 

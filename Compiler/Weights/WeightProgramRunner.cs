@@ -73,6 +73,8 @@ public static class WeightProgramRunner
                 return x;
             }
 
+            case SelectChannels select:
+                return Select(Evaluate(select.X, source), select.X.Shape.ToArray(), select.Axis, select.Indices.ToArray());
             case Encode encode:
                 return Evaluate(encode.X, source);
             default:
@@ -81,36 +83,220 @@ public static class WeightProgramRunner
     }
 
     /// <summary>The bytes the generated code reads for <paramref name="program"/> (little-endian).</summary>
-    public static byte[] Pack(Encode program, Func<string, float[]> source)
-    {
-        RequireDenseFloat32(program);
-        float[] values = EvaluateFloats(program, source);
-        byte[] bytes = new byte[program.Bytes];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        return bytes;
-    }
+    public static byte[] Pack(Encode program, Func<string, float[]> source) => Encode(program, EvaluateFloats(program, source));
 
-    /// <summary>Canonical floats from packed bytes at <paramref name="offset"/>: the inverse of the encoding
-    /// (unpacking, dequantizing).</summary>
+    /// <summary>Canonical floats from packed bytes at <paramref name="offset"/>: the inverse of the encoding (unpacking
+    /// a panel layout, widening F16/BF16, dequantizing with the row scales). Exact for float encodings; integers
+    /// decode to the grid values the kernels compute with.</summary>
     public static float[] Decode(Encode program, byte[] bytes, long offset)
     {
-        RequireDenseFloat32(program);
+        RequireLittleEndian();
+        int start = checked((int)offset);
+        int rows = program.Rows;
+        int k = checked((int)program.RowLength);
         float[] values = new float[program.Count];
-        Buffer.BlockCopy(bytes, checked((int)offset), values, 0, checked((int)program.Bytes));
-        return values;
+        switch (program.Layout.Name)
+        {
+            case WeightLayouts.Dense:
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = ReadFloat(program.DataType, bytes, start, i);
+                }
+
+                return values;
+            case WeightLayouts.Panel:
+            {
+                int mr = program.Layout.Parameters[0];
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int j = 0; j < k; j++)
+                    {
+                        values[(r * k) + j] = ReadFloat(program.DataType, bytes, start, PanelIndex(r, j, k, mr));
+                    }
+                }
+
+                return values;
+            }
+
+            case WeightLayouts.RowScaled:
+            {
+                int bits = program.DataType.Bits;
+                long rowBytes = program.DataType.ByteCount(k);
+                for (int r = 0; r < rows; r++)
+                {
+                    float scale = BitConverter.ToSingle(bytes, start + (4 * r));
+                    long rowStart = start + (4L * rows) + (r * rowBytes);
+                    for (int j = 0; j < k; j++)
+                    {
+                        values[(r * k) + j] = ReadInteger(bytes, rowStart, j, bits) * scale;
+                    }
+                }
+
+                return values;
+            }
+
+            default:
+                throw new NotSupportedException("no decoder for layout " + program.Layout);
+        }
+    }
+
+    /// <summary>Encodes canonical <paramref name="values"/> as <paramref name="program"/> says.</summary>
+    public static byte[] Encode(Encode program, float[] values)
+    {
+        RequireLittleEndian();
+        byte[] bytes = new byte[program.Bytes];
+        int rows = program.Rows;
+        int k = checked((int)program.RowLength);
+        switch (program.Layout.Name)
+        {
+            case WeightLayouts.Dense:
+                if (program.DataType == DataType.F32)
+                {
+                    Buffer.BlockCopy(values, 0, bytes, 0, values.Length * 4);
+                    return bytes;
+                }
+
+                for (int i = 0; i < values.Length; i++)
+                {
+                    WriteFloat(program.DataType, bytes, i, values[i]);
+                }
+
+                return bytes;
+            case WeightLayouts.Panel:
+            {
+                int mr = program.Layout.Parameters[0];
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int j = 0; j < k; j++)
+                    {
+                        WriteFloat(program.DataType, bytes, PanelIndex(r, j, k, mr), values[(r * k) + j]);
+                    }
+                }
+
+                return bytes;
+            }
+
+            case WeightLayouts.RowScaled:
+            {
+                int bits = program.DataType.Bits;
+                int qmax = (1 << (bits - 1)) - 1;
+                long rowBytes = program.DataType.ByteCount(k);
+                for (int r = 0; r < rows; r++)
+                {
+                    float max = 0f;
+                    for (int j = 0; j < k; j++)
+                    {
+                        max = Math.Max(max, Math.Abs(values[(r * k) + j]));
+                    }
+
+                    float scale = max == 0f ? 1f : max / qmax;
+                    Buffer.BlockCopy(BitConverter.GetBytes(scale), 0, bytes, 4 * r, 4);
+                    long rowStart = (4L * rows) + (r * rowBytes);
+                    for (int j = 0; j < k; j++)
+                    {
+                        int q = (int)Math.Max(-qmax, Math.Min(qmax, Math.Round(values[(r * k) + j] / scale, MidpointRounding.AwayFromZero)));
+                        WriteInteger(bytes, rowStart, j, bits, q);
+                    }
+                }
+
+                return bytes;
+            }
+
+            default:
+                throw new NotSupportedException("no encoder for layout " + program.Layout);
+        }
     }
 
     /// <summary>Canonical floats evaluated from the weights file (what packing then decoding gives, without the bytes).</summary>
     public static float[] EvaluateFloats(Encode program, Func<string, float[]> source) =>
         Array.ConvertAll(Evaluate(program.X, source), v => (float)v);
 
-    private static void RequireDenseFloat32(Encode program)
+    /// <summary>Element [row, j] of a panel layout: panel row / mr, then j, then row % mr.</summary>
+    private static int PanelIndex(int row, int j, int k, int mr) => checked((((row / mr) * k) + j) * mr) + (row % mr);
+
+    private static double[] Select(double[] x, int[] shape, int axis, int[] indices)
     {
-        if (program.DataType != DataType.F32 || program.Layout != TensorLayout.Dense)
+        int outer = 1, inner = 1;
+        for (int d = 0; d < axis; d++)
         {
-            throw new NotSupportedException("no codec for " + program.DataType + " " + program.Layout);
+            outer *= shape[d];
         }
 
+        for (int d = axis + 1; d < shape.Length; d++)
+        {
+            inner *= shape[d];
+        }
+
+        double[] result = new double[outer * indices.Length * inner];
+        for (int o = 0; o < outer; o++)
+        {
+            for (int c = 0; c < indices.Length; c++)
+            {
+                if (indices[c] < 0 || indices[c] >= shape[axis])
+                {
+                    throw new ArgumentException("channel " + indices[c] + " is outside axis " + axis + " of size " + shape[axis]);
+                }
+
+                Array.Copy(x, ((o * shape[axis]) + indices[c]) * inner, result, ((o * indices.Length) + c) * inner, inner);
+            }
+        }
+
+        return result;
+    }
+
+    private static float ReadFloat(DataType type, byte[] bytes, int start, int index) => type.Bits switch
+    {
+        32 => BitConverter.ToSingle(bytes, start + (4 * index)),
+        16 when type == DataType.F16 => SafetensorsFile.HalfToSingle(BitConverter.ToUInt16(bytes, start + (2 * index))),
+        16 => BitConverter.ToSingle(BitConverter.GetBytes(BitConverter.ToUInt16(bytes, start + (2 * index)) << 16), 0),
+        _ => throw new NotSupportedException("no float codec for " + type),
+    };
+
+    private static void WriteFloat(DataType type, byte[] bytes, int index, float value)
+    {
+        switch (type.Bits)
+        {
+            case 32:
+                Buffer.BlockCopy(BitConverter.GetBytes(value), 0, bytes, 4 * index, 4);
+                break;
+            case 16:
+                ushort half = type == DataType.F16 ? SafetensorsWriter.SingleToHalf(value) : SafetensorsWriter.SingleToBFloat16(value);
+                bytes[2 * index] = (byte)half;
+                bytes[(2 * index) + 1] = (byte)(half >> 8);
+                break;
+            default:
+                throw new NotSupportedException("no float codec for " + type);
+        }
+    }
+
+    /// <summary>The <paramref name="bits"/>-bit two's complement integer at element <paramref name="index"/> of a
+    /// bit stream starting at byte <paramref name="start"/>, least significant bits first.</summary>
+    private static int ReadInteger(byte[] bytes, long start, int index, int bits)
+    {
+        long bit = (long)index * bits;
+        int value = 0;
+        for (int b = 0; b < bits; b++, bit++)
+        {
+            value |= ((bytes[start + (bit >> 3)] >> (int)(bit & 7)) & 1) << b;
+        }
+
+        return value >= 1 << (bits - 1) ? value - (1 << bits) : value;
+    }
+
+    private static void WriteInteger(byte[] bytes, long start, int index, int bits, int value)
+    {
+        long bit = (long)index * bits;
+        for (int b = 0; b < bits; b++, bit++)
+        {
+            if (((value >> b) & 1) != 0)
+            {
+                bytes[start + (bit >> 3)] |= (byte)(1 << (int)(bit & 7));
+            }
+        }
+    }
+
+    private static void RequireLittleEndian()
+    {
         if (!BitConverter.IsLittleEndian)
         {
             throw new PlatformNotSupportedException("weights artifacts are little-endian; this host is not");
