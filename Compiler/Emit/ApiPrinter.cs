@@ -47,6 +47,15 @@ internal sealed class ApiPrinter(CodeWriter w, EmittedModel model)
         w.Line();
         PrintMemory();
         w.Line();
+        w.Line("/// <summary>The most threads one call of this model uses, the calling thread included (default: one per core). A");
+        w.Line("/// large batch splits across them by sample, a large layer by its output channels; 1 keeps every call on the");
+        w.Line("/// calling thread.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is less than 1.</exception>");
+        w.Open("public static int MaxThreads");
+        w.Line("get => " + Impl + ".MaxThreads;");
+        w.Line("set => " + Impl + ".MaxThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"A model needs at least one thread.\");");
+        w.Close();
+        w.Line();
         if (model.Open)
         {
             PrintOpenRun();

@@ -55,10 +55,17 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Line("[global::System.ThreadStatic]");
         w.Line("private static float[]? t_arena;");
         w.Line("[global::System.ThreadStatic]");
-        w.Line("private static float[]? t_batchInput;");
-        w.Line("[global::System.ThreadStatic]");
-        w.Line("private static float[]? t_batchOutput;");
+        w.Line("private static BatchFrame? t_batch;");
+        w.Line("private static readonly global::System.Action<object, int, int> s_runRange = RunRange;");
         w.Line("private static byte[]? s_weights;");
+        w.Line("private static int s_maxThreads = global::System.Environment.ProcessorCount;");
+        w.Line();
+        w.Line("/// <summary>The most threads one call uses.</summary>");
+        w.Line("internal static int MaxThreads");
+        w.Line("{");
+        w.Line("    get => global::System.Threading.Volatile.Read(ref s_maxThreads);");
+        w.Line("    set => global::System.Threading.Volatile.Write(ref s_maxThreads, value);");
+        w.Line("}");
         w.Line();
         PrintWeights();
         PrintRun();
@@ -104,7 +111,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Open("internal static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, " + Width + " width" + GeometryParameter + ")");
         w.Line("byte[] weights = Weights;");
         w.Line(Width + " resolved = " + K + ".Resolve(width);");
-        w.Open("if (batch > 1 && (long)batch * " + macs + " >= ParallelBatchMacs && global::System.Environment.ProcessorCount > 1)");
+        w.Open("if (batch > 1 && (long)batch * " + macs + " >= ParallelBatchMacs && MaxThreads > 1 && global::System.Environment.ProcessorCount > 1)");
         w.Line("RunParallel(input, output, batch, weights, resolved" + GeometryArgument + ");");
         w.Line("return;");
         w.Close();
@@ -133,21 +140,52 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Close();
         w.Line();
         w.Line("/// <summary>Splits a batch into one contiguous range of samples per thread, each with its own arena. Spans cannot");
-        w.Line("/// enter the workers, so the batch is staged through per-thread arrays that grow once.</summary>");
+        w.Line("/// reach the workers, so the batch is staged through per-thread arrays that grow once.</summary>");
         w.Open("private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, " + Width + " width" + GeometryParameter + ")");
-        w.Line("float[] staged = Stage(ref t_batchInput, input.Length);");
-        w.Line("float[] results = Stage(ref t_batchOutput, output.Length);");
-        w.Line("input.CopyTo(staged);");
-        w.Line("int workers = global::System.Math.Min(batch, global::System.Environment.ProcessorCount);");
-        w.Open("global::System.Threading.Tasks.Parallel.For(0, workers, worker =>");
-        w.Line("int first = (int)((long)batch * worker / workers);");
-        w.Line("int count = (int)((long)batch * (worker + 1) / workers) - first;");
+        w.Line("BatchFrame frame = t_batch ??= new BatchFrame();");
+        w.Line("frame.Input = Stage(frame.Input, input.Length);");
+        w.Line("frame.Output = Stage(frame.Output, output.Length);");
+        w.Line("input.CopyTo(frame.Input);");
+        w.Line("frame.Weights = weights;");
+        w.Line("frame.Width = width;");
+        if (Open)
+        {
+            w.Line("frame.Geometry = g;");
+        }
+
+        w.Line("global::ModelCompiler.Generated.WorkerPool.Run(frame, s_runRange, batch, 1, MaxThreads);");
+        w.Line("new global::System.ReadOnlySpan<float>(frame.Output, 0, output.Length).CopyTo(output);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Samples [start, end) of a staged batch, on one thread.</summary>");
+        w.Open("private static void RunRange(object state, int start, int end)");
+        w.Line("var frame = (BatchFrame)state;");
+        if (Open)
+        {
+            w.Line("Geometry g = frame.Geometry!;");
+        }
+
         w.Line("RunSamples(");
-        w.Line("    new global::System.ReadOnlySpan<float>(staged, first * " + inputSize + ", count * " + inputSize + "),");
-        w.Line("    new global::System.Span<float>(results, first * " + outputSize + ", count * " + outputSize + "),");
-        w.Line("    count, weights, width, parallel: false" + GeometryArgument + ");");
-        w.Close(");");
-        w.Line("new global::System.ReadOnlySpan<float>(results, 0, output.Length).CopyTo(output);");
+        w.Line("    new global::System.ReadOnlySpan<float>(frame.Input, start * " + inputSize + ", (end - start) * " + inputSize + "),");
+        w.Line("    new global::System.Span<float>(frame.Output, start * " + outputSize + ", (end - start) * " + outputSize + "),");
+        w.Line("    end - start, frame.Weights, frame.Width, parallel: false" + GeometryArgument + ");");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>A batch staged for the workers; one per calling thread, reused.</summary>");
+        w.Open("private sealed class BatchFrame");
+        w.Line("public float[] Input { get; set; } = [];");
+        w.Line();
+        w.Line("public float[] Output { get; set; } = [];");
+        w.Line();
+        w.Line("public byte[] Weights { get; set; } = [];");
+        w.Line();
+        w.Line("public " + Width + " Width { get; set; }");
+        if (Open)
+        {
+            w.Line();
+            w.Line("public Geometry? Geometry { get; set; }");
+        }
+
         w.Close();
         w.Line();
     }
@@ -165,13 +203,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Line("return arena;");
         w.Close();
         w.Line();
-        w.Open("private static float[] Stage(ref float[]? buffer, int length)");
-        w.Open("if (buffer is null || buffer.Length < length)");
-        w.Line("buffer = new float[length];");
-        w.Close();
-        w.Line();
-        w.Line("return buffer;");
-        w.Close();
+        w.Line("private static float[] Stage(float[] buffer, int length) => buffer.Length < length ? new float[length] : buffer;");
         w.Line();
         w.Line("/// <summary>A region of the arena.</summary>");
         w.Line("private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);");

@@ -10,7 +10,8 @@ namespace ModelCompiler.Emit;
 /// <summary>Prints one node's kernel plan as a nested static class: a summary, the node's places in the arena and
 /// the weight block as constants (with an open input size, the arena places are fields of the geometry), and a
 /// <c>Run</c> that makes the plan's calls in order: per-sample calls inside one loop over the chunk's samples,
-/// chunk calls once, calls over a parallel range through <c>Kernels.Split</c>.</summary>
+/// chunk calls once. A call whose range may be split across threads becomes a static method of the class over
+/// [start, end), run through the <c>WorkerPool</c> with this thread's <c>KernelFrame</c>: no allocation per call.</summary>
 internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode lowered)
 {
     private const string K = ModelEmitter.Kernels;
@@ -22,6 +23,9 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
     private MemoryPlan Memory => model.Memory;
 
     private string Name => model.ClassNames[Node];
+
+    /// <summary>The range methods of split calls, printed after Run: (method name, kernel, arguments, scope).</summary>
+    private readonly List<(string Method, KernelCall Call, List<string> Args)> _ranges = [];
 
     /// <summary>Whether the node computes anything (a view computes nothing and gets no class).</summary>
     public static bool HasCode(KernelPlan plan) => !plan.Calls.IsEmpty;
@@ -70,8 +74,66 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
         }
 
         w.Close();
+        foreach ((string method, KernelCall call, List<string> args) in _ranges)
+        {
+            PrintRangeMethod(method, call, args);
+        }
+
         w.Close();
     }
+
+    /// <summary>A split call's body: unpacks the frame into the names the arguments use, then calls the kernel over
+    /// [start, end).</summary>
+    private void PrintRangeMethod(string method, KernelCall call, List<string> args)
+    {
+        w.Line();
+        w.Line("private static readonly global::System.Action<object, int, int> s_" + Camel(method) + " = " + method + ";");
+        w.Line();
+        w.Line(ModelEmitter.Optimized);
+        w.Open("private static void " + method + "(object state, int start, int end)");
+        w.Line("var frame = (global::ModelCompiler.Generated.KernelFrame)state;");
+        string all = string.Join(" ", args);
+        if (all.Contains("arena"))
+        {
+            w.Line("float[] arena = frame.Arena;");
+        }
+
+        if (all.Contains("weights"))
+        {
+            w.Line("byte[] weights = frame.Weights;");
+        }
+
+        if (all.Contains("(n * ") || all.Contains(": n"))
+        {
+            w.Line("int n = frame.Count;");
+        }
+
+        if (call.Scope == CallScope.Sample)
+        {
+            w.Line("int s = frame.Sample;");
+        }
+
+        if (all.Contains("scratch"))
+        {
+            w.Line("int scratch = frame.Scratch;");
+        }
+
+        if (model.Open && all.Contains("g."))
+        {
+            w.Line("var g = (Geometry)frame.Geometry!;");
+        }
+
+        if (all.Contains("width: width"))
+        {
+            w.Line(ModelEmitter.VectorWidth + " width = frame.Width;");
+        }
+
+        w.Line(K + "." + call.Kernel + "(");
+        PrintArguments([.. args, "start: start", "end: end"], ");");
+        w.Close();
+    }
+
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
 
     private string Describe()
     {
@@ -124,13 +186,14 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
             string count = Size(range.Count, Node.Name + " " + range.Axis);
             if (range.Parallel)
             {
-                args.Add("start: start");
-                args.Add("end: end");
-                string parallel = range.Work.IsConstant
-                    ? "parallel"
-                    : "parallel && " + model.Sizes.Of(range.Work, Node.Name + " multiply-accumulates per sample", wide: true) + " >= " + CodeWriter.Int(range.MinimumWork);
-                w.Line(K + ".Split(" + parallel + ", " + count + ", " + CodeWriter.Int(range.Grain) + ", (start, end) => " + K + "." + call.Kernel + "(");
-                PrintArguments(args, "));");
+                string method = call.Kernel + (_ranges.Count == 0 ? string.Empty : CodeWriter.Int(_ranges.Count + 1));
+                _ranges.Add((method, call, args));
+                string threads = range.Work.IsConstant
+                    ? "parallel ? MaxThreads : 1"
+                    : "parallel && " + model.Sizes.Of(range.Work, Node.Name + " multiply-accumulates per sample", wide: true) + " >= " + CodeWriter.Int(range.MinimumWork) + " ? MaxThreads : 1";
+                string frame = "global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, "
+                    + (call.Scope == CallScope.Sample ? "s" : "0") + ", " + (Plan.Scratch.IsEmpty ? "0" : "scratch") + ", width, " + (model.Open ? "g" : "null") + ")";
+                w.Line("global::ModelCompiler.Generated.WorkerPool.Run(" + frame + ", s_" + Camel(method) + ", " + count + ", " + CodeWriter.Int(range.Grain) + ", " + threads + ");");
                 return;
             }
 

@@ -49,6 +49,16 @@ namespace Demo.Vision
         /// <exception cref="global::System.ArgumentException">The model cannot run at this size.</exception>
         public static long PeakMemoryBytes(int height, int width, int batch = 1) => GeneratedLayers.Geometry.For(height, width).MemoryBytes(batch);
 
+        /// <summary>The most threads one call of this model uses, the calling thread included (default: one per core). A
+        /// large batch splits across them by sample, a large layer by its output channels; 1 keeps every call on the
+        /// calling thread.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public static int MaxThreads
+        {
+            get => GeneratedLayers.MaxThreads;
+            set => GeneratedLayers.MaxThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "A model needs at least one thread.");
+        }
+
         /// <summary>Runs the model on <paramref name="batch"/> samples of <paramref name="height"/> x <paramref name="width"/>.
         /// Thread-safe; allocates nothing per call on the sequential path once a thread has run the model at this size
         /// (or a larger one).</summary>
@@ -104,10 +114,17 @@ namespace Demo.Vision
             [global::System.ThreadStatic]
             private static float[]? t_arena;
             [global::System.ThreadStatic]
-            private static float[]? t_batchInput;
-            [global::System.ThreadStatic]
-            private static float[]? t_batchOutput;
+            private static BatchFrame? t_batch;
+            private static readonly global::System.Action<object, int, int> s_runRange = RunRange;
             private static byte[]? s_weights;
+            private static int s_maxThreads = global::System.Environment.ProcessorCount;
+
+            /// <summary>The most threads one call uses.</summary>
+            internal static int MaxThreads
+            {
+                get => global::System.Threading.Volatile.Read(ref s_maxThreads);
+                set => global::System.Threading.Volatile.Write(ref s_maxThreads, value);
+            }
 
             /// <summary>The packed weights, loaded from the artifact on first use and shared by every call.</summary>
             internal static byte[] Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();
@@ -123,7 +140,7 @@ namespace Demo.Vision
             {
                 byte[] weights = Weights;
                 global::ModelCompiler.Generated.VectorWidth resolved = global::ModelCompiler.Generated.Kernels.Resolve(width);
-                if (batch > 1 && (long)batch * g.MacsPerSample >= ParallelBatchMacs && global::System.Environment.ProcessorCount > 1)
+                if (batch > 1 && (long)batch * g.MacsPerSample >= ParallelBatchMacs && MaxThreads > 1 && global::System.Environment.ProcessorCount > 1)
                 {
                     RunParallel(input, output, batch, weights, resolved, g);
                     return;
@@ -147,23 +164,43 @@ namespace Demo.Vision
             }
 
             /// <summary>Splits a batch into one contiguous range of samples per thread, each with its own arena. Spans cannot
-            /// enter the workers, so the batch is staged through per-thread arrays that grow once.</summary>
+            /// reach the workers, so the batch is staged through per-thread arrays that grow once.</summary>
             private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, global::ModelCompiler.Generated.VectorWidth width, Geometry g)
             {
-                float[] staged = Stage(ref t_batchInput, input.Length);
-                float[] results = Stage(ref t_batchOutput, output.Length);
-                input.CopyTo(staged);
-                int workers = global::System.Math.Min(batch, global::System.Environment.ProcessorCount);
-                global::System.Threading.Tasks.Parallel.For(0, workers, worker =>
-                {
-                    int first = (int)((long)batch * worker / workers);
-                    int count = (int)((long)batch * (worker + 1) / workers) - first;
-                    RunSamples(
-                        new global::System.ReadOnlySpan<float>(staged, first * g.InputSize, count * g.InputSize),
-                        new global::System.Span<float>(results, first * g.OutputSize, count * g.OutputSize),
-                        count, weights, width, parallel: false, g);
-                });
-                new global::System.ReadOnlySpan<float>(results, 0, output.Length).CopyTo(output);
+                BatchFrame frame = t_batch ??= new BatchFrame();
+                frame.Input = Stage(frame.Input, input.Length);
+                frame.Output = Stage(frame.Output, output.Length);
+                input.CopyTo(frame.Input);
+                frame.Weights = weights;
+                frame.Width = width;
+                frame.Geometry = g;
+                global::ModelCompiler.Generated.WorkerPool.Run(frame, s_runRange, batch, 1, MaxThreads);
+                new global::System.ReadOnlySpan<float>(frame.Output, 0, output.Length).CopyTo(output);
+            }
+
+            /// <summary>Samples [start, end) of a staged batch, on one thread.</summary>
+            private static void RunRange(object state, int start, int end)
+            {
+                var frame = (BatchFrame)state;
+                Geometry g = frame.Geometry!;
+                RunSamples(
+                    new global::System.ReadOnlySpan<float>(frame.Input, start * g.InputSize, (end - start) * g.InputSize),
+                    new global::System.Span<float>(frame.Output, start * g.OutputSize, (end - start) * g.OutputSize),
+                    end - start, frame.Weights, frame.Width, parallel: false, g);
+            }
+
+            /// <summary>A batch staged for the workers; one per calling thread, reused.</summary>
+            private sealed class BatchFrame
+            {
+                public float[] Input { get; set; } = [];
+
+                public float[] Output { get; set; } = [];
+
+                public byte[] Weights { get; set; } = [];
+
+                public global::ModelCompiler.Generated.VectorWidth Width { get; set; }
+
+                public Geometry? Geometry { get; set; }
             }
 
             /// <summary>This thread's arena, grown once to the largest size it has needed.</summary>
@@ -179,15 +216,7 @@ namespace Demo.Vision
                 return arena;
             }
 
-            private static float[] Stage(ref float[]? buffer, int length)
-            {
-                if (buffer is null || buffer.Length < length)
-                {
-                    buffer = new float[length];
-                }
-
-                return buffer;
-            }
+            private static float[] Stage(float[] buffer, int length) => buffer.Length < length ? new float[length] : buffer;
 
             /// <summary>A region of the arena.</summary>
             private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);
@@ -400,20 +429,36 @@ namespace Demo.Vision
                             dilationW: 1,
                             outH: g.Height,
                             outW: g.Width);
-                        global::ModelCompiler.Generated.Kernels.Split(parallel && g.D5 >= 4000000, 8, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, scratch, g.D1),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
-                            y: Slice(arena, (n * g.D2) + (s * g.D3), g.D3),
-                            depth: 27,
-                            pixels: g.D4,
-                            channelsPerGroup: 8,
-                            activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
-                            alpha: 0.0f,
-                            width: width,
-                            start: start,
-                            end: end));
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, scratch, width, g), s_convolveRows, 8, 1, parallel && g.D5 >= 4000000 ? MaxThreads : 1);
                     }
+                }
+
+                private static readonly global::System.Action<object, int, int> s_convolveRows = ConvolveRows;
+
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+                private static void ConvolveRows(object state, int start, int end)
+                {
+                    var frame = (global::ModelCompiler.Generated.KernelFrame)state;
+                    float[] arena = frame.Arena;
+                    byte[] weights = frame.Weights;
+                    int n = frame.Count;
+                    int s = frame.Sample;
+                    int scratch = frame.Scratch;
+                    var g = (Geometry)frame.Geometry!;
+                    global::ModelCompiler.Generated.VectorWidth width = frame.Width;
+                    global::ModelCompiler.Generated.Kernels.ConvolveRows(
+                        columns: Slice(arena, scratch, g.D1),
+                        weight: F32(weights, Weight, WeightCount),
+                        bias: F32(weights, Bias, BiasCount),
+                        y: Slice(arena, (n * g.D2) + (s * g.D3), g.D3),
+                        depth: 27,
+                        pixels: g.D4,
+                        channelsPerGroup: 8,
+                        activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
+                        alpha: 0.0f,
+                        width: width,
+                        start: start,
+                        end: end);
                 }
             }
 
@@ -447,20 +492,35 @@ namespace Demo.Vision
                             dilationW: 1,
                             outH: g.D9,
                             outW: g.D10);
-                        global::ModelCompiler.Generated.Kernels.Split(parallel && g.D13 >= 4000000, 8, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, scratch, g.D6),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
-                            y: Slice(arena, s * g.D11, g.D11),
-                            depth: 72,
-                            pixels: g.D12,
-                            channelsPerGroup: 8,
-                            activation: global::ModelCompiler.Generated.ActivationKind.None,
-                            alpha: 0.0f,
-                            width: width,
-                            start: start,
-                            end: end));
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, scratch, width, g), s_convolveRows, 8, 1, parallel && g.D13 >= 4000000 ? MaxThreads : 1);
                     }
+                }
+
+                private static readonly global::System.Action<object, int, int> s_convolveRows = ConvolveRows;
+
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+                private static void ConvolveRows(object state, int start, int end)
+                {
+                    var frame = (global::ModelCompiler.Generated.KernelFrame)state;
+                    float[] arena = frame.Arena;
+                    byte[] weights = frame.Weights;
+                    int s = frame.Sample;
+                    int scratch = frame.Scratch;
+                    var g = (Geometry)frame.Geometry!;
+                    global::ModelCompiler.Generated.VectorWidth width = frame.Width;
+                    global::ModelCompiler.Generated.Kernels.ConvolveRows(
+                        columns: Slice(arena, scratch, g.D6),
+                        weight: F32(weights, Weight, WeightCount),
+                        bias: F32(weights, Bias, BiasCount),
+                        y: Slice(arena, s * g.D11, g.D11),
+                        depth: 72,
+                        pixels: g.D12,
+                        channelsPerGroup: 8,
+                        activation: global::ModelCompiler.Generated.ActivationKind.None,
+                        alpha: 0.0f,
+                        width: width,
+                        start: start,
+                        end: end);
                 }
             }
 
@@ -494,20 +554,36 @@ namespace Demo.Vision
                             dilationW: 1,
                             outH: g.D9,
                             outW: g.D10);
-                        global::ModelCompiler.Generated.Kernels.Split(parallel && g.D15 >= 4000000, 12, 1, (start, end) => global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, scratch, g.D6),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
-                            y: Slice(arena, (n * g.D2) + (s * g.D14), g.D14),
-                            depth: 72,
-                            pixels: g.D12,
-                            channelsPerGroup: 12,
-                            activation: global::ModelCompiler.Generated.ActivationKind.None,
-                            alpha: 0.0f,
-                            width: width,
-                            start: start,
-                            end: end));
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, scratch, width, g), s_convolveRows, 12, 1, parallel && g.D15 >= 4000000 ? MaxThreads : 1);
                     }
+                }
+
+                private static readonly global::System.Action<object, int, int> s_convolveRows = ConvolveRows;
+
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+                private static void ConvolveRows(object state, int start, int end)
+                {
+                    var frame = (global::ModelCompiler.Generated.KernelFrame)state;
+                    float[] arena = frame.Arena;
+                    byte[] weights = frame.Weights;
+                    int n = frame.Count;
+                    int s = frame.Sample;
+                    int scratch = frame.Scratch;
+                    var g = (Geometry)frame.Geometry!;
+                    global::ModelCompiler.Generated.VectorWidth width = frame.Width;
+                    global::ModelCompiler.Generated.Kernels.ConvolveRows(
+                        columns: Slice(arena, scratch, g.D6),
+                        weight: F32(weights, Weight, WeightCount),
+                        bias: F32(weights, Bias, BiasCount),
+                        y: Slice(arena, (n * g.D2) + (s * g.D14), g.D14),
+                        depth: 72,
+                        pixels: g.D12,
+                        channelsPerGroup: 12,
+                        activation: global::ModelCompiler.Generated.ActivationKind.None,
+                        alpha: 0.0f,
+                        width: width,
+                        start: start,
+                        end: end);
                 }
             }
 

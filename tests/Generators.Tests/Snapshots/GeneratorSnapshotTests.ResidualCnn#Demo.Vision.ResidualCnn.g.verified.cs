@@ -48,6 +48,16 @@ namespace Demo.Vision
         /// <param name="batch">The number of samples, at least 1.</param>
         public static long MemoryBytes(int batch) => ((long)global::System.Math.Clamp(batch, 1, ChunkSize) * ActivationBytesPerSample) + ScratchBytes;
 
+        /// <summary>The most threads one call of this model uses, the calling thread included (default: one per core). A
+        /// large batch splits across them by sample, a large layer by its output channels; 1 keeps every call on the
+        /// calling thread.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public static int MaxThreads
+        {
+            get => GeneratedLayers.MaxThreads;
+            set => GeneratedLayers.MaxThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "A model needs at least one thread.");
+        }
+
         /// <summary>Runs the model on <paramref name="batch"/> samples. Thread-safe; allocates nothing per call
         /// on the sequential path once a thread has run the model once.</summary>
         /// <param name="input">batch * <see cref="InputSize"/> floats.</param>
@@ -105,10 +115,17 @@ namespace Demo.Vision
             [global::System.ThreadStatic]
             private static float[]? t_arena;
             [global::System.ThreadStatic]
-            private static float[]? t_batchInput;
-            [global::System.ThreadStatic]
-            private static float[]? t_batchOutput;
+            private static BatchFrame? t_batch;
+            private static readonly global::System.Action<object, int, int> s_runRange = RunRange;
             private static byte[]? s_weights;
+            private static int s_maxThreads = global::System.Environment.ProcessorCount;
+
+            /// <summary>The most threads one call uses.</summary>
+            internal static int MaxThreads
+            {
+                get => global::System.Threading.Volatile.Read(ref s_maxThreads);
+                set => global::System.Threading.Volatile.Write(ref s_maxThreads, value);
+            }
 
             /// <summary>The packed weights, loaded from the artifact on first use and shared by every call.</summary>
             internal static byte[] Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();
@@ -124,7 +141,7 @@ namespace Demo.Vision
             {
                 byte[] weights = Weights;
                 global::ModelCompiler.Generated.VectorWidth resolved = global::ModelCompiler.Generated.Kernels.Resolve(width);
-                if (batch > 1 && (long)batch * MacsPerSample >= ParallelBatchMacs && global::System.Environment.ProcessorCount > 1)
+                if (batch > 1 && (long)batch * MacsPerSample >= ParallelBatchMacs && MaxThreads > 1 && global::System.Environment.ProcessorCount > 1)
                 {
                     RunParallel(input, output, batch, weights, resolved);
                     return;
@@ -148,23 +165,39 @@ namespace Demo.Vision
             }
 
             /// <summary>Splits a batch into one contiguous range of samples per thread, each with its own arena. Spans cannot
-            /// enter the workers, so the batch is staged through per-thread arrays that grow once.</summary>
+            /// reach the workers, so the batch is staged through per-thread arrays that grow once.</summary>
             private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, global::ModelCompiler.Generated.VectorWidth width)
             {
-                float[] staged = Stage(ref t_batchInput, input.Length);
-                float[] results = Stage(ref t_batchOutput, output.Length);
-                input.CopyTo(staged);
-                int workers = global::System.Math.Min(batch, global::System.Environment.ProcessorCount);
-                global::System.Threading.Tasks.Parallel.For(0, workers, worker =>
-                {
-                    int first = (int)((long)batch * worker / workers);
-                    int count = (int)((long)batch * (worker + 1) / workers) - first;
-                    RunSamples(
-                        new global::System.ReadOnlySpan<float>(staged, first * InputSize, count * InputSize),
-                        new global::System.Span<float>(results, first * OutputSize, count * OutputSize),
-                        count, weights, width, parallel: false);
-                });
-                new global::System.ReadOnlySpan<float>(results, 0, output.Length).CopyTo(output);
+                BatchFrame frame = t_batch ??= new BatchFrame();
+                frame.Input = Stage(frame.Input, input.Length);
+                frame.Output = Stage(frame.Output, output.Length);
+                input.CopyTo(frame.Input);
+                frame.Weights = weights;
+                frame.Width = width;
+                global::ModelCompiler.Generated.WorkerPool.Run(frame, s_runRange, batch, 1, MaxThreads);
+                new global::System.ReadOnlySpan<float>(frame.Output, 0, output.Length).CopyTo(output);
+            }
+
+            /// <summary>Samples [start, end) of a staged batch, on one thread.</summary>
+            private static void RunRange(object state, int start, int end)
+            {
+                var frame = (BatchFrame)state;
+                RunSamples(
+                    new global::System.ReadOnlySpan<float>(frame.Input, start * InputSize, (end - start) * InputSize),
+                    new global::System.Span<float>(frame.Output, start * OutputSize, (end - start) * OutputSize),
+                    end - start, frame.Weights, frame.Width, parallel: false);
+            }
+
+            /// <summary>A batch staged for the workers; one per calling thread, reused.</summary>
+            private sealed class BatchFrame
+            {
+                public float[] Input { get; set; } = [];
+
+                public float[] Output { get; set; } = [];
+
+                public byte[] Weights { get; set; } = [];
+
+                public global::ModelCompiler.Generated.VectorWidth Width { get; set; }
             }
 
             /// <summary>This thread's arena, grown once to the largest size it has needed.</summary>
@@ -180,15 +213,7 @@ namespace Demo.Vision
                 return arena;
             }
 
-            private static float[] Stage(ref float[]? buffer, int length)
-            {
-                if (buffer is null || buffer.Length < length)
-                {
-                    buffer = new float[length];
-                }
-
-                return buffer;
-            }
+            private static float[] Stage(float[] buffer, int length) => buffer.Length < length ? new float[length] : buffer;
 
             /// <summary>A region of the arena.</summary>
             private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);

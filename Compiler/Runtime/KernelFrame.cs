@@ -1,0 +1,47 @@
+// ModelCompiler run-time: what a kernel call split across threads needs to know about the call it belongs to.
+
+namespace ModelCompiler.Generated
+{
+    using global::System;
+
+    /// <summary>The state of one layer call that a <see cref="WorkerPool"/> splits: the arena, the weights, the chunk
+    /// size, the sample, the scratch offset, the vector width and (for a model with an open input size) its geometry.
+    /// Each thread reuses one instance, so splitting a call allocates nothing; the pieces only read it.</summary>
+    internal sealed class KernelFrame
+    {
+        [ThreadStatic]
+        private static KernelFrame? t_frame;
+
+        public float[] Arena { get; private set; } = [];
+
+        public byte[] Weights { get; private set; } = [];
+
+        /// <summary>Samples in the chunk.</summary>
+        public int Count { get; private set; }
+
+        /// <summary>The sample being computed (per-sample calls).</summary>
+        public int Sample { get; private set; }
+
+        /// <summary>Where the scratch area starts in the arena.</summary>
+        public int Scratch { get; private set; }
+
+        public VectorWidth Width { get; private set; }
+
+        /// <summary>The generated geometry of the input size, for a model whose size is open; else null.</summary>
+        public object? Geometry { get; private set; }
+
+        /// <summary>This thread's frame, filled in for one call.</summary>
+        public static KernelFrame For(float[] arena, byte[] weights, int count, int sample, int scratch, VectorWidth width, object? geometry)
+        {
+            KernelFrame frame = t_frame ??= new KernelFrame();
+            frame.Arena = arena;
+            frame.Weights = weights;
+            frame.Count = count;
+            frame.Sample = sample;
+            frame.Scratch = scratch;
+            frame.Width = width;
+            frame.Geometry = geometry;
+            return frame;
+        }
+    }
+}

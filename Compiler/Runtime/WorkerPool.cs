@@ -1,0 +1,175 @@
+// ModelCompiler run-time: the threads that share a kernel call's range.
+
+namespace ModelCompiler.Generated
+{
+    using global::System;
+    using global::System.Threading;
+
+    /// <summary>A fixed set of background threads that split one call's range [0, count) with the calling thread.
+    /// A call allocates nothing (the work is a static callback and a state object the caller reuses), idle workers
+    /// block on an event after a short spin (they do not hold a core away from the application's other work), and a
+    /// call made while another is running (another thread, or nested) simply runs on its own thread.</summary>
+    internal static class WorkerPool
+    {
+        private static readonly object s_gate = new();
+        private static readonly Countdown s_done = new();
+        private static Worker[]? s_workers;
+        private static int s_busy;
+
+        /// <summary>Runs <paramref name="body"/>(<paramref name="state"/>, start, end) over [0, <paramref name="count"/>)
+        /// in at most <paramref name="maxThreads"/> contiguous pieces of at least <paramref name="grain"/>, the calling
+        /// thread taking the first. Returns when every piece is done; an exception in a piece is rethrown here.</summary>
+        public static void Run(object state, Action<object, int, int> body, int count, int grain, int maxThreads)
+        {
+            ArgumentNullException.ThrowIfNull(body);
+            int pieces = Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), count / Math.Max(1, grain));
+            if (pieces <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+            {
+                body(state, 0, count);
+                return;
+            }
+
+            try
+            {
+                Worker[] workers = Workers();
+                pieces = Math.Min(pieces, workers.Length + 1);
+                s_done.Reset(pieces - 1);
+                for (int p = 1; p < pieces; p++)
+                {
+                    workers[p - 1].Start(state, body, Start(count, p, pieces), Start(count, p + 1, pieces), s_done);
+                }
+
+                body(state, 0, Start(count, 1, pieces));
+                s_done.Wait();
+                for (int p = 1; p < pieces; p++)
+                {
+                    workers[p - 1].ThrowIfFailed();
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref s_busy, 0);
+            }
+        }
+
+        private static int Start(int count, int piece, int pieces) => (int)((long)count * piece / pieces);
+
+        private static Worker[] Workers()
+        {
+            Worker[]? workers = Volatile.Read(ref s_workers);
+            if (workers is not null)
+            {
+                return workers;
+            }
+
+            lock (s_gate)
+            {
+                if (s_workers is null)
+                {
+                    workers = new Worker[Math.Max(0, Environment.ProcessorCount - 1)];
+                    for (int i = 0; i < workers.Length; i++)
+                    {
+                        workers[i] = new Worker(i);
+                    }
+
+                    s_workers = workers;
+                }
+
+                return s_workers;
+            }
+        }
+
+        /// <summary>Counts finished pieces down to zero, then releases the waiting caller. One instance serves every
+        /// call (calls do not overlap), so a call allocates nothing.</summary>
+#pragma warning disable CA1001 // The pool's events live as long as the process; nothing would ever dispose them.
+        private sealed class Countdown
+        {
+            private readonly ManualResetEventSlim _event = new(false);
+            private int _remaining;
+
+            public void Reset(int count)
+            {
+                _event.Reset();
+                Volatile.Write(ref _remaining, count);
+            }
+
+            public void Signal()
+            {
+                if (Interlocked.Decrement(ref _remaining) == 0)
+                {
+                    _event.Set();
+                }
+            }
+
+            public void Wait()
+            {
+                if (Volatile.Read(ref _remaining) > 0)
+                {
+                    _event.Wait();
+                }
+            }
+        }
+
+        private sealed class Worker
+        {
+            private readonly ManualResetEventSlim _ready = new(false);
+            private object? _state;
+            private Action<object, int, int>? _body;
+            private int _start;
+            private int _end;
+            private Countdown? _done;
+            private Exception? _error;
+
+            public Worker(int index)
+            {
+                var thread = new Thread(Loop) { IsBackground = true, Name = "ModelCompiler worker " + index };
+                thread.Start();
+            }
+
+            public void Start(object state, Action<object, int, int> body, int start, int end, Countdown done)
+            {
+                _state = state;
+                _body = body;
+                _start = start;
+                _end = end;
+                _done = done;
+                _error = null;
+                _ready.Set();
+            }
+
+            public void ThrowIfFailed()
+            {
+                if (_error is { } error)
+                {
+                    _error = null;
+                    global::System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+                }
+            }
+
+            private void Loop()
+            {
+                while (true)
+                {
+                    _ready.Wait();
+                    _ready.Reset();
+                    try
+                    {
+                        _body!(_state!, _start, _end);
+                    }
+#pragma warning disable CA1031 // A worker must never die: the failure is rethrown on the calling thread.
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        _error = e;
+                    }
+                    finally
+                    {
+                        _state = null;
+                        _done!.Signal();
+                    }
+                }
+            }
+        }
+#pragma warning restore CA1001
+    }
+}
