@@ -127,8 +127,8 @@ public sealed class DimTests
         Dim d = Dim.FloorDiv(3 * H, 2);
         Assert.Equal("floor((3*H) / 2)", d.ToString());
         Assert.Equal("floor((H + W) / 2)", Dim.FloorDiv(H + W, 2).ToString());
-        Assert.Equal("floor((H - 1) / 2) + 1", (Dim.FloorDiv(H - 1, 2) + 1).ToString());
-        Assert.Equal("floor((floor((H - 1) / 2) + 1) / 2)", Dim.FloorDiv(Dim.FloorDiv(H - 1, 2) + 1, 2).ToString());
+        Assert.Equal("floor((H + 1) / 2) + 1", (Dim.FloorDiv(H + 1, 2) + 1).ToString());
+        Assert.Equal("floor((floor((H + 1) / 2) + 1) / 2)", Dim.FloorDiv(Dim.FloorDiv(H + 1, 2) + 1, 2).ToString());
 
         // An atom takes part in arithmetic like a variable: 2·a - a = a.
         Assert.Equal(d, (2 * d) - d);
@@ -136,6 +136,24 @@ public sealed class DimTests
         foreach (long h in Sizes)
         {
             Assert.Equal(FloorDivide(3 * h, 2), d.Evaluate(h, 1));
+        }
+    }
+
+    /// <summary>floor((a + d·q) / d) = floor(a / d) + q: the constant inside a floor is kept in [0, d), so one function
+    /// has one form (a conv with "same" padding and one with padding 1 give equal output sizes, and so equal dims).</summary>
+    [Fact]
+    public void FloorDiv_KeepsTheConstantOfItsNumeratorBelowTheDivisor()
+    {
+        Assert.Equal(Dim.CeilDiv(H, 2), Dim.FloorDiv(H - 1, 2) + 1);
+        Assert.Equal("floor((H + 1) / 2)", (Dim.FloorDiv(H - 1, 2) + 1).ToString());
+        Assert.Equal("floor((H) / 2)", (Dim.FloorDiv(H - 2, 2) + 1).ToString());
+        Assert.Equal("floor((3*H + 1) / 2) + 1", Dim.FloorDiv((3 * H) + 3, 2).ToString());
+        Assert.Equal("floor((H + 2) / 3) - 2", Dim.FloorDiv(H - 4, 3).ToString());
+        foreach (long h in Sizes.Concat([0L, -1, -2, -3, -7]))
+        {
+            Assert.Equal(FloorDivide(h - 1, 2) + 1, (Dim.FloorDiv(H - 1, 2) + 1).Evaluate(h, 1));
+            Assert.Equal(FloorDivide((3 * h) + 3, 2), Dim.FloorDiv((3 * H) + 3, 2).Evaluate(h, 1));
+            Assert.Equal(FloorDivide(h - 4, 3), Dim.FloorDiv(H - 4, 3).Evaluate(h, 1));
         }
     }
 
@@ -210,7 +228,7 @@ public sealed class DimTests
     public void Evaluate_RoundsNegativeNumeratorsTowardMinusInfinity()
     {
         Dim d = Dim.FloorDiv(H - 5, 2);
-        Assert.Equal("floor((H - 5) / 2)", d.ToString());
+        Assert.Equal("floor((H + 1) / 2) - 3", d.ToString());
         long[] expected = [-3, -2, -2, -1, -1, 0, 0, 1];
         for (long h = 0; h < expected.Length; h++)
         {
@@ -272,7 +290,7 @@ public sealed class DimTests
     [Fact]
     public void ToCSharp_SpellsVariablesAndCallsTheFloorDivision()
     {
-        Assert.Equal("FloorDiv(height - 1, 2) + 1", (Dim.FloorDiv(H - 1, 2) + 1).ToCSharp(Name, "FloorDiv"));
+        Assert.Equal("FloorDiv(height + 1, 2) - 1", (Dim.FloorDiv(H + 1, 2) - 1).ToCSharp(Name, "FloorDiv"));
         Assert.Equal("64 * height * width", (64 * H * W).ToCSharp(Name, "FloorDiv"));
         Assert.Equal("global::System.Math.Max(height, width)", Dim.Max(H, W).ToCSharp(Name, "FloorDiv"));
         Assert.Equal("-height + 3", (3 - H).ToCSharp(Name, "FloorDiv"));

@@ -56,9 +56,9 @@ public sealed class OpInferenceTests
             ["Conv2d"] = ([3, -1, -1], [ConvSame("conv", 3, 8, 3, stride: 2)], "[N, 8, floor((H + 1) / 2), floor((W + 1) / 2)]",
                 (h, w) => [8, Ceil(h, 2), Ceil(w, 2)]),
             ["BatchNorm2d"] = ([4, -1, -1], [BatchNorm("bn", 4)], "[N, 4, H, W]", (h, w) => [4, h, w]),
-            ["MaxPool2d"] = ([3, -1, -1], [MaxPool("pool", 2, 2)], "[N, 3, floor((H - 2) / 2) + 1, floor((W - 2) / 2) + 1]",
+            ["MaxPool2d"] = ([3, -1, -1], [MaxPool("pool", 2, 2)], "[N, 3, floor((H) / 2), floor((W) / 2)]",
                 (h, w) => [3, Floor(h - 2, 2) + 1, Floor(w - 2, 2) + 1]),
-            ["AvgPool2d"] = ([3, -1, -1], [AvgPool("pool", 3, 2, 1)], "[N, 3, floor((H - 1) / 2) + 1, floor((W - 1) / 2) + 1]",
+            ["AvgPool2d"] = ([3, -1, -1], [AvgPool("pool", 3, 2, 1)], "[N, 3, floor((H + 1) / 2), floor((W + 1) / 2)]",
                 (h, w) => [3, Floor(h - 1, 2) + 1, Floor(w - 1, 2) + 1]),
             ["GlobalAvgPool2d"] = ([3, -1, -1], [Op("GlobalAvgPool2d", "gap")], "[N, 3, 1, 1]", (h, w) => [3, 1, 1]),
             ["Flatten"] = ([3, -1, -1], [Op("Flatten", "flat")], "[N, 3*H*W]", (h, w) => [3 * h * w]),
@@ -117,13 +117,13 @@ public sealed class OpInferenceTests
     /// per axis, "same" gives ceil(H / stride) whatever the kernel.</summary>
     [Theory]
     [InlineData("k3 s1 p1", "[N, 4, H, W]")]
-    [InlineData("k3 s2 p1", "[N, 4, floor((H - 1) / 2) + 1, floor((W - 1) / 2) + 1]")]
-    [InlineData("k3 s2 p0", "[N, 4, floor((H - 3) / 2) + 1, floor((W - 3) / 2) + 1]")]
+    [InlineData("k3 s2 p1", "[N, 4, floor((H + 1) / 2), floor((W + 1) / 2)]")]
+    [InlineData("k3 s2 p0", "[N, 4, floor((H + 1) / 2) - 1, floor((W + 1) / 2) - 1]")]
     [InlineData("k3 d2 p0", "[N, 4, H - 4, W - 4]")]
-    [InlineData("k3 s2 top0 bottom2 left1 right0", "[N, 4, floor((H - 1) / 2) + 1, floor((W - 2) / 2) + 1]")]
-    [InlineData("k3x5 s1x2 top2 bottom0 left0 right3", "[N, 4, H, floor((W - 2) / 2) + 1]")]
-    [InlineData("k4 s2 p0", "[N, 4, floor((H - 4) / 2) + 1, floor((W - 4) / 2) + 1]")]
-    [InlineData("k2 s2 p0", "[N, 4, floor((H - 2) / 2) + 1, floor((W - 2) / 2) + 1]")]
+    [InlineData("k3 s2 top0 bottom2 left1 right0", "[N, 4, floor((H + 1) / 2), floor((W) / 2)]")]
+    [InlineData("k3x5 s1x2 top2 bottom0 left0 right3", "[N, 4, H, floor((W) / 2)]")]
+    [InlineData("k4 s2 p0", "[N, 4, floor((H) / 2) - 1, floor((W) / 2) - 1]")]
+    [InlineData("k2 s2 p0", "[N, 4, floor((H) / 2), floor((W) / 2)]")]
     [InlineData("same k3 s1", "[N, 4, H, W]")]
     [InlineData("same k4 s1", "[N, 4, H, W]")]
     [InlineData("same k3 s2", "[N, 4, floor((H + 1) / 2), floor((W + 1) / 2)]")]
@@ -176,7 +176,19 @@ public sealed class OpInferenceTests
             ConvSame("a", 3, 4, 3, stride: 2), MaxPool("p", 2, 2).From("input"), Concat("cat", "a", "p"))));
         Assert.Equal("MC1008", d.Id);
         Assert.Contains("expects [N, *, floor((H + 1) / 2), floor((W + 1) / 2)] (like 'a') from 'p'", d.Message, StringComparison.Ordinal);
-        Assert.Contains("'p' produces [N, 3, floor((H - 2) / 2) + 1, floor((W - 2) / 2) + 1]", d.Message, StringComparison.Ordinal);
+        Assert.Contains("'p' produces [N, 3, floor((H) / 2), floor((W) / 2)]", d.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A "same" stride-2 convolution and a stride-2 convolution with padding 1 give ceil(H / 2) rows at every
+    /// H, so adding them on an open input is valid and must build (their formulas must compare equal).</summary>
+    [Fact]
+    public void Add_OfEqualOpenShapesWrittenDifferently_Builds()
+    {
+        Graph graph = Graphs.Build(Model([3, -1, -1],
+            ConvSame("a", 3, 4, 3, stride: 2), Conv("b", 3, 4, 3, stride: 2, padding: 1).From("input"), MaxPool("p", 2, 2).From("input"),
+            Conv("c", 3, 4, 2, stride: 2).From("input"), Add("sum", "a", "b"), Concat("cat", "p", "c")));
+        Assert.Equal("[N, 4, floor((H + 1) / 2), floor((W + 1) / 2)]", graph.Node("sum").Output.Shape.ToString());
+        Assert.Equal("[N, 7, floor((H) / 2), floor((W) / 2)]", graph.Node("cat").Output.Shape.ToString());
     }
 
     [Fact]
