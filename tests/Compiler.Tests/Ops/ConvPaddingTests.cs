@@ -63,6 +63,46 @@ public sealed class ConvPaddingTests
         }
     }
 
+    /// <summary>A "same" convolution that is not the first layer of an open-size model pads for its own input size
+    /// (here ceil(H / 2)), not for the model's: at every size the open model computes what the model declared with
+    /// that fixed size computes, and what two hand-written padded convolutions compute.</summary>
+    [Theory]
+    [InlineData(false, 3)]
+    [InlineData(false, 4)]
+    [InlineData(true, 4)]
+    public void Same_AfterAStridedLayerOfAnOpenModel_PadsForItsOwnInput(bool lower, int kernel)
+    {
+        LayerSpec[] layers = [ConvSame("c1", InChannels, InChannels, 3, stride: 2, lower: lower), ConvSame("c2", InChannels, OutChannels, kernel, stride: 2, lower: lower)];
+        Graph open = Graphs.Build(Model([InChannels, -1, -1], layers));
+        foreach ((int height, int width) in new[] { (12, 12), (11, 6), (8, 13), (7, 7), (20, 3) })
+        {
+            var rng = new Rng((ulong)((height * 100) + width));
+            var tensors = new Dictionary<string, float[]>
+            {
+                ["c1.weight"] = rng.Uniform(InChannels * InChannels * 9, -1, 1),
+                ["c1.bias"] = rng.Uniform(InChannels, -1, 1),
+                ["c2.weight"] = rng.Uniform(OutChannels * InChannels * kernel * kernel, -1, 1),
+                ["c2.bias"] = rng.Uniform(OutChannels, -1, 1),
+            };
+            float[] x = rng.Uniform(Batch * InChannels * height * width, -2, 2);
+
+            float[] fixedSize = ReferenceInterpreter.Run(Graphs.Build(Model([InChannels, height, width], layers)), n => tensors[n], x, Batch);
+            float[] openSize = ReferenceInterpreter.Run(open, n => tensors[n], x, Batch, height, width);
+
+            (int top1, int bottom1) = SamePads(height, 3, 2, lower);
+            (int left1, int right1) = SamePads(width, 3, 2, lower);
+            int h1 = (height + 1) / 2, w1 = (width + 1) / 2;
+            float[] y1 = PaddedConvolution(x, InChannels, InChannels, height, width, tensors["c1.weight"], tensors["c1.bias"], 3, 3, 2, 2, top1, bottom1, left1, right1);
+            (int top2, int bottom2) = SamePads(h1, kernel, 2, lower);
+            (int left2, int right2) = SamePads(w1, kernel, 2, lower);
+            float[] expected = PaddedConvolution(y1, InChannels, OutChannels, h1, w1, tensors["c2.weight"], tensors["c2.bias"], kernel, kernel, 2, 2, top2, bottom2, left2, right2);
+
+            string what = $"two same convs, lower={lower}, second kernel {kernel}, {height}x{width}";
+            Differential.AssertClose(expected, fixedSize, what + ", fixed size", tolerance: 1e-6);
+            Differential.AssertClose(expected, openSize, what + ", open size", tolerance: 1e-6);
+        }
+    }
+
     [Theory]
     [InlineData(3, 3, 1, 1, 0, 2, 1, 0)]
     [InlineData(3, 3, 2, 2, 2, 0, 0, 1)]
@@ -112,7 +152,7 @@ public sealed class ConvPaddingTests
         float[] actual = open
             ? ReferenceInterpreter.Run(graph, n => tensors[n], x, Batch, height, width)
             : ReferenceInterpreter.Run(graph, n => tensors[n], x, Batch);
-        float[] expected = PaddedConvolution(x, height, width, tensors["conv.weight"], tensors["conv.bias"], kernelH, kernelW, strideH, strideW, top, bottom, left, right);
+        float[] expected = PaddedConvolution(x, InChannels, OutChannels, height, width, tensors["conv.weight"], tensors["conv.bias"], kernelH, kernelW, strideH, strideW, top, bottom, left, right);
 
         Differential.AssertClose(expected, actual,
             $"conv {height}x{width} k{kernelH}x{kernelW} s{strideH}x{strideW} pads t{top} b{bottom} l{left} r{right}", tolerance: 1e-6);
@@ -120,45 +160,45 @@ public sealed class ConvPaddingTests
 
     /// <summary>Zero-pads each sample to [C, top + H + bottom, left + W + right], then a valid (unpadded) strided
     /// convolution over it, accumulating in double.</summary>
-    private static float[] PaddedConvolution(float[] x, int height, int width, float[] weight, float[] bias, int kernelH, int kernelW,
+    private static float[] PaddedConvolution(float[] x, int inChannels, int outChannels, int height, int width, float[] weight, float[] bias, int kernelH, int kernelW,
         int strideH, int strideW, int top, int bottom, int left, int right)
     {
         int paddedH = top + height + bottom, paddedW = left + width + right;
         int outH = ((paddedH - kernelH) / strideH) + 1, outW = ((paddedW - kernelW) / strideW) + 1;
-        float[] y = new float[Batch * OutChannels * outH * outW];
+        float[] y = new float[Batch * outChannels * outH * outW];
         for (int n = 0; n < Batch; n++)
         {
-            double[,,] padded = new double[InChannels, paddedH, paddedW];
-            for (int c = 0; c < InChannels; c++)
+            double[,,] padded = new double[inChannels, paddedH, paddedW];
+            for (int c = 0; c < inChannels; c++)
             {
                 for (int i = 0; i < height; i++)
                 {
                     for (int j = 0; j < width; j++)
                     {
-                        padded[c, top + i, left + j] = x[(((((n * InChannels) + c) * height) + i) * width) + j];
+                        padded[c, top + i, left + j] = x[(((((n * inChannels) + c) * height) + i) * width) + j];
                     }
                 }
             }
 
-            for (int o = 0; o < OutChannels; o++)
+            for (int o = 0; o < outChannels; o++)
             {
                 for (int oy = 0; oy < outH; oy++)
                 {
                     for (int ox = 0; ox < outW; ox++)
                     {
                         double sum = bias[o];
-                        for (int c = 0; c < InChannels; c++)
+                        for (int c = 0; c < inChannels; c++)
                         {
                             for (int ky = 0; ky < kernelH; ky++)
                             {
                                 for (int kx = 0; kx < kernelW; kx++)
                                 {
-                                    sum += weight[(((((o * InChannels) + c) * kernelH) + ky) * kernelW) + kx] * padded[c, (oy * strideH) + ky, (ox * strideW) + kx];
+                                    sum += weight[(((((o * inChannels) + c) * kernelH) + ky) * kernelW) + kx] * padded[c, (oy * strideH) + ky, (ox * strideW) + kx];
                                 }
                             }
                         }
 
-                        y[(((((n * OutChannels) + o) * outH) + oy) * outW) + ox] = (float)sum;
+                        y[(((((n * outChannels) + o) * outH) + oy) * outW) + ox] = (float)sum;
                     }
                 }
             }
