@@ -8,7 +8,7 @@ namespace ModelCompiler.IR;
 
 /// <summary>A tensor dimension or size: an integer constant, or a polynomial in the model's open input sizes
 /// (<see cref="Height"/>, <see cref="Width"/>) whose atoms may be floor divisions and maxima, e.g.
-/// <c>floor((H - 1) / 2) + 1</c> for a stride-2 convolution over an open height. Immutable; equal
+/// <c>floor((H + 1) / 2)</c> for a stride-2 convolution over an open height. Immutable; equal
 /// expressions compare equal (a canonical sum of products), so shapes can be checked structurally.
 /// All arithmetic is 64-bit and checked: a product that overflows throws <see cref="OverflowException"/>,
 /// which shape inference turns into a diagnostic.</summary>
@@ -129,7 +129,10 @@ public sealed class Dim : IEquatable<Dim>, IComparable<Dim>
             return Make(FloorDivide(a._constant, divisor), a._terms.Select(t => new Term(t.Coefficient / divisor, t.Factors)));
         }
 
-        return FromAtom(new FloorDivision(a, divisor));
+        // floor((b + d*q) / d) = floor(b / d) + q: keep the constant in [0, d), so that equal functions have one form
+        // (floor((H - 1) / 2) + 1 and ceil(H / 2) = floor((H + 1) / 2) are the same size).
+        long quotient = FloorDivide(a._constant, divisor);
+        return FromAtom(new FloorDivision(a - checked(quotient * divisor), divisor)) + quotient;
     }
 
     /// <summary>ceil(a / divisor) = floor((a + divisor - 1) / divisor).</summary>
@@ -203,7 +206,7 @@ public sealed class Dim : IEquatable<Dim>, IComparable<Dim>
     /// (a method (long, long) -> long that rounds toward negative infinity, unlike C#'s '/').</summary>
     public string ToCSharp(Func<string, string> variable, string floorDivision) => Print(variable, floorDivision);
 
-    /// <summary>Readable: <c>64*H*W</c>, <c>floor((H - 1) / 2) + 1</c>.</summary>
+    /// <summary>Readable: <c>64*H*W</c>, <c>floor((H + 1) / 2) - 1</c>.</summary>
     public override string ToString() => _text ??= Print(v => v, floorDivision: null);
 
     public bool Equals(Dim? other) => other is not null && (ReferenceEquals(this, other) || ToString() == other.ToString());

@@ -178,8 +178,9 @@ public sealed class Conv2dOp : OpDefinition
         AttributeSet a = f.Attributes;
         int[] i = f.XShape, o = f.OutputShape;
         int[] k = a.Ints(KernelSize), s = a.Ints(Stride), d = a.Ints(Dilation);
-        (WindowAxis wh, WindowAxis ww) = Geometry(a, f.Node.Input.Shape);
-        int padTop = (int)wh.PadBefore.Evaluate(i[1], i[2]), padLeft = (int)ww.PadBefore.Evaluate(i[1], i[2]);
+        // The geometry of this input's concrete size ("same" pads depend on it; the symbolic ones are in the model's H and W).
+        (WindowAxis wh, WindowAxis ww) = Geometry(a, new Shape((long)i[0], i[1], i[2]));
+        int padTop = (int)wh.PadBefore.Value, padLeft = (int)ww.PadBefore.Value;
         int groups = a.Int(Groups), inPerGroup = a.Int(InChannels) / groups, outPerGroup = a.Int(OutChannels) / groups;
         float[] w = f.Weight("weight")!;
         float[]? b = f.Weight("bias");

@@ -32,6 +32,23 @@ public sealed class InterpreterVsOnnxTests
         ["non-square kernel, stride, padding, dilation"] = ([3, 10, 11],
             Conv("conv", 3, 4, 3).With("kernel_size", 3, 5).With("stride", 1, 2).With("padding", 2, 2, 1, 1).With("dilation", 2, 1)),
         ["large padding"] = ([2, 4, 4], Conv("conv", 2, 3, 3, padding: 3)),
+
+        // Per-side padding (ONNX pads [top, left, bottom, right]).
+        ["per-side padding, top != bottom, left != right"] = ([3, 7, 8], Conv("conv", 3, 4, 3).With("padding", 0, 2, 1, 0)),
+        ["per-side padding, stride 2"] = ([2, 8, 9], Conv("conv", 2, 3, 3, stride: 2).With("padding", 2, 0, 0, 1)),
+        ["per-side padding, non-square kernel and stride"] = ([2, 9, 8],
+            Conv("conv", 2, 3, 3).With("kernel_size", 2, 3).With("stride", 2, 1).With("padding", 1, 0, 0, 2)),
+
+        // "same" (ONNX auto_pad SAME_UPPER: any odd padding after) and SAME_LOWER (before).
+        ["same, stride 1, odd input"] = ([3, 7, 7], ConvSame("conv", 3, 4, 3)),
+        ["same, stride 1, even kernel"] = ([3, 6, 7], ConvSame("conv", 3, 4, 4)),
+        ["same, stride 2, even input"] = ([3, 8, 8], ConvSame("conv", 3, 4, 3, stride: 2)),
+        ["same, stride 2, odd input"] = ([3, 9, 7], ConvSame("conv", 3, 4, 3, stride: 2)),
+        ["same, stride 2, odd input, even kernel"] = ([2, 9, 7], ConvSame("conv", 2, 3, 4, stride: 2)),
+        ["same_lower, stride 1, even kernel"] = ([3, 6, 7], ConvSame("conv", 3, 4, 4, lower: true)),
+        ["same_lower, stride 2, even input"] = ([3, 8, 10], ConvSame("conv", 3, 4, 3, stride: 2, lower: true)),
+        ["same_lower, stride 2, odd input"] = ([3, 9, 7], ConvSame("conv", 3, 4, 3, stride: 2, lower: true)),
+        ["same_lower, stride 2, odd input, even kernel"] = ([2, 9, 7], ConvSame("conv", 2, 3, 4, stride: 2, lower: true)),
     };
 
     [Theory]
