@@ -61,6 +61,8 @@ public sealed class ModelCompilation
 
         IReadOnlyList<PassResult> passes = PassPipeline.Run(graph);
         IReadOnlyList<LoweredNode> lowered = Lowerer.Lower(graph, options, diagnostics);
+        Lowerer.ApplyWeightEncodings(lowered);
+        Verifier.Verify(graph, "lowering");
         MemoryPlan memory = MemoryPlan.Create(graph, lowered);
         if (memory.ActivationFloats.IsConstant && memory.ArenaFloats(1).Value > GraphBuilder.MaxElements)
         {

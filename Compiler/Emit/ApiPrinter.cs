@@ -117,11 +117,11 @@ internal sealed class ApiPrinter(CodeWriter w, EmittedModel model)
         var memory = model.Memory;
         if (!model.Open)
         {
-            long activation = 4 * memory.ActivationFloats.Value, scratch = 4 * memory.ScratchFloats.Value;
+            long activation = 4 * memory.ActivationFloats.Value, scratch = 4 * (memory.ScratchFloats + memory.ThreadScratchFloats).Value;
             w.Line("/// <summary>Bytes of activation memory a thread's arena holds per sample of a chunk (the static memory plan).</summary>");
             w.Line("public const long ActivationBytesPerSample = " + CodeWriter.Int(activation) + ";");
             w.Line();
-            w.Line("/// <summary>Bytes of scratch memory a thread's arena holds once, whatever the batch.</summary>");
+            w.Line("/// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>");
             w.Line("public const long ScratchBytes = " + CodeWriter.Int(scratch) + ";");
             w.Line();
             w.Line("/// <summary>The most samples a thread computes together; a larger batch runs chunk by chunk.</summary>");
@@ -139,7 +139,7 @@ internal sealed class ApiPrinter(CodeWriter w, EmittedModel model)
 
         w.Line("/// <summary>Bytes a thread's arena holds to run <paramref name=\"batch\"/> samples of the given size: the memory plan's");
         w.Line("/// activations, " + ModelEmitter.Xml("4*(" + memory.ActivationFloats + ")") + " per sample of a chunk, and its scratch,");
-        w.Line("/// " + ModelEmitter.Xml("4*(" + memory.ScratchFloats + ")") + ". Each thread allocates this once and keeps the largest it needed.</summary>");
+        w.Line("/// " + ModelEmitter.Xml("4*(" + (memory.ScratchFloats + memory.ThreadScratchFloats) + ")") + ". Each thread allocates this once and keeps the largest it needed.</summary>");
         w.Line("/// <param name=\"height\">The input height.</param>");
         w.Line("/// <param name=\"width\">The input width.</param>");
         w.Line("/// <param name=\"batch\">The number of samples, at least 1.</param>");

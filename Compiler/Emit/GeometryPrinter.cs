@@ -45,6 +45,7 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
 
         w.Line("long activation = " + Formula(memory.ActivationFloats) + ";");
         w.Line("long scratch = " + Formula(memory.ScratchFloats) + ";");
+        w.Line("long tile = " + Formula(memory.ThreadScratchFloats) + ";");
         w.Open("if (checked(activation + scratch) > int.MaxValue)");
         w.Line("throw new global::System.ArgumentException(global::System.FormattableString.Invariant(");
         w.Line("    $\"An input of {height}x{width} needs {activation + scratch} floats of memory per sample, more than one array holds; run smaller tiles.\"));");
@@ -52,6 +53,7 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Line();
         w.Line("ActivationFloats = (int)activation;");
         w.Line("ScratchFloats = (int)scratch;");
+        w.Line("ThreadScratchFloats = tile;");
         w.Line("ChunkSize = (int)global::System.Math.Max(1, global::System.Math.Min(" + CodeWriter.Int(ModelEmitter.MaxChunk) + ", "
             + CodeWriter.Int(model.Device.ChunkBytes) + " / (4 * global::System.Math.Max(1, activation))));");
         w.Line("InputSize = " + Int(graph.Input.Shape.Size) + ";");
@@ -76,6 +78,9 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Line();
         w.Line("/// <summary>Floats of scratch after a chunk's activations: " + ModelEmitter.Xml(memory.ScratchFloats.ToString()) + ".</summary>");
         w.Line("public int ScratchFloats { get; }");
+        w.Line();
+        w.Line("/// <summary>Floats of each computing thread's own tile buffer: " + ModelEmitter.Xml(memory.ThreadScratchFloats.ToString()) + ".</summary>");
+        w.Line("public long ThreadScratchFloats { get; }");
         w.Line();
         w.Line("/// <summary>The most samples a thread computes together at this size.</summary>");
         w.Line("public int ChunkSize { get; }");
@@ -110,7 +115,7 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Close();
         w.Line();
         w.Line("/// <summary>Bytes a thread's arena holds for <paramref name=\"batch\"/> samples of this size.</summary>");
-        w.Line("public long MemoryBytes(int batch) => 4L * (((long)global::System.Math.Clamp(batch, 1, ChunkSize) * ActivationFloats) + ScratchFloats);");
+        w.Line("public long MemoryBytes(int batch) => 4L * (((long)global::System.Math.Clamp(batch, 1, ChunkSize) * ActivationFloats) + ScratchFloats + ThreadScratchFloats);");
         w.Line();
         w.Open("private static void Require(long size, string what, int height, int width)");
         w.Open("if (size < 1)");

@@ -131,6 +131,12 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Open("private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, " + Width + " width, bool parallel" + GeometryParameter + ")");
         w.Line("int chunk = global::System.Math.Min(batch, " + chunk + ");");
         w.Line("float[] arena = Arena((chunk * " + activation + ") + " + scratch + ");");
+        if (!model.Memory.ThreadScratchFloats.Equals(Dim.Zero))
+        {
+            // The largest tile this thread fills, reserved at once (growing through each layer's size would allocate each).
+            w.Line(K + ".TileBuffer(" + (Open ? "checked((int)g.ThreadScratchFloats)" : CodeWriter.Int(model.Memory.ThreadScratchFloats.Value)) + ");");
+        }
+
         w.Open("for (int first = 0; first < batch; first += chunk)");
         w.Line("int n = global::System.Math.Min(chunk, batch - first);");
         w.Line("input.Slice(first * " + inputSize + ", n * " + inputSize + ").CopyTo(Slice(arena, n * " + inputOffset + ", n * " + inputSize + "));");

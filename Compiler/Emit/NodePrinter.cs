@@ -27,6 +27,8 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
     /// <summary>The range methods of split calls, printed after Run: (method name, kernel, arguments, scope).</summary>
     private readonly List<(string Method, KernelCall Call, List<string> Args)> _ranges = [];
 
+    private bool HasArenaScratch => Plan.Scratch.Any(b => !b.PerThread);
+
     /// <summary>Whether the node computes anything (a view computes nothing and gets no class).</summary>
     public static bool HasCode(KernelPlan plan) => !plan.Calls.IsEmpty;
 
@@ -50,7 +52,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
 
         w.Line(ModelEmitter.Optimized);
         w.Open("public static void Run(float[] arena, byte[] weights, int n, " + ModelEmitter.VectorWidth + " width, bool parallel" + (model.Open ? ", Geometry g" : string.Empty) + ")");
-        if (!Plan.Scratch.IsEmpty)
+        if (HasArenaScratch)
         {
             w.Line("int scratch = n * " + (model.Open ? "g.ActivationFloats" : "ActivationFloats") + ";");
         }
@@ -123,7 +125,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
             w.Line("var g = (Geometry)frame.Geometry!;");
         }
 
-        if (all.Contains("width: width"))
+        if (args.Any(a => a.EndsWith(": width", System.StringComparison.Ordinal)))
         {
             w.Line(ModelEmitter.VectorWidth + " width = frame.Width;");
         }
@@ -157,7 +159,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
         ArenaSlot output = Memory.Values[Node.Output];
         w.Line("private const int Output = " + CodeWriter.Int(output.Offset.Value) + ";");
         w.Line("private const int OutputSize = " + CodeWriter.Int(output.Length.Value) + ";");
-        foreach (ScratchBuffer buffer in Plan.Scratch)
+        foreach (ScratchBuffer buffer in Plan.Scratch.Where(b => !b.PerThread))
         {
             ArenaSlot slot = Memory.Scratch[(Node, buffer.Name)];
             w.Line("private const int " + Pascal(buffer.Name) + " = " + CodeWriter.Int(slot.Offset.Value) + ";");
@@ -172,7 +174,8 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
         foreach (PackedTensor t in model.Layout.Tensors.Where(t => t.Node == Node.Name))
         {
             w.Line("private const int " + Pascal(t.Role) + " = " + CodeWriter.Int(t.Offset) + ";");
-            w.Line("private const int " + Pascal(t.Role) + "Count = " + CodeWriter.Int(t.Count) + ";");
+            // Floats as stored: a packed layout's padding included.
+            w.Line("private const int " + Pascal(t.Role) + "Count = " + CodeWriter.Int(t.Bytes / 4) + ";");
         }
 
         w.Line();
@@ -192,7 +195,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
                     ? "parallel ? MaxThreads : 1"
                     : "parallel && " + model.Sizes.Of(range.Work, Node.Name + " multiply-accumulates per sample", wide: true) + " >= " + CodeWriter.Int(range.MinimumWork) + " ? MaxThreads : 1";
                 string frame = "global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, "
-                    + (call.Scope == CallScope.Sample ? "s" : "0") + ", " + (Plan.Scratch.IsEmpty ? "0" : "scratch") + ", width, " + (model.Open ? "g" : "null") + ")";
+                    + (call.Scope == CallScope.Sample ? "s" : "0") + ", " + (HasArenaScratch ? "scratch" : "0") + ", width, " + (model.Open ? "g" : "null") + ")";
                 w.Line("global::ModelCompiler.Generated.WorkerPool.Run(" + frame + ", s_" + Camel(method) + ", " + count + ", " + CodeWriter.Int(range.Grain) + ", " + threads + ");");
                 return;
             }
@@ -253,8 +256,8 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
             case BatchArg batch:
                 yield return batch.Name + ": n";
                 break;
-            case VectorWidthArg:
-                yield return "width: width";
+            case VectorWidthArg vectors:
+                yield return vectors.Name + ": width";
                 break;
             default:
                 throw new System.NotSupportedException("no printer for kernel argument " + arg.GetType().Name);

@@ -45,8 +45,8 @@ public sealed record ActivationArg(Activation? Activation) : KernelArg("activati
 /// <summary>The number of samples in the chunk (chunk-scope calls).</summary>
 public sealed record BatchArg(string Name) : KernelArg(Name);
 
-/// <summary>The widest SIMD vectors the kernel may use.</summary>
-public sealed record VectorWidthArg() : KernelArg("width");
+/// <summary>The widest SIMD vectors the kernel may use (named <c>width</c> unless the kernel has an image width too).</summary>
+public sealed record VectorWidthArg(string Name = "width") : KernelArg(Name);
 
 /// <summary>One call of a run-time kernel (a method of the emitted <c>Kernels</c> class).</summary>
 public sealed record KernelCall(string Kernel, CallScope Scope, EquatableArray<KernelArg> Args, CallRange? Range = null)
@@ -68,21 +68,34 @@ public sealed record KernelCall(string Kernel, CallScope Scope, EquatableArray<K
         + (Range is { Parallel: true } ? " split by " + Range.Axis : string.Empty);
 }
 
-/// <summary>Scratch memory a plan needs beside its inputs and output, in floats per sample being computed.</summary>
-public sealed record ScratchBuffer(string Name, Dim Floats);
+/// <summary>Scratch memory a plan needs beside its inputs and output, in floats per sample being computed. Scratch in
+/// the arena is passed to the kernel; <see cref="PerThread"/> scratch is each computing thread's own buffer, which
+/// the kernel takes itself (a tile every thread of a split call fills), counted by the memory plan all the same.</summary>
+public sealed record ScratchBuffer(string Name, Dim Floats, bool PerThread = false);
+
+/// <summary>How a plan wants one of its node's weight tensors stored: the lowering chooses the kernel, the kernel
+/// its layout (a GEMM's panels), and the weight program gets that encoding.</summary>
+public sealed record WeightEncoding(string Role, DataType DataType, TensorLayout Layout);
 
 /// <summary>The lowered form of one node: the algorithm chosen, the kernel calls that compute it in order, and
 /// the scratch they need. A plan whose output is a view of its first input (Flatten) has no calls: the memory
 /// plan gives both values one buffer. Every printer (C# now, ILGPU later) prints plans; none decides anything.</summary>
 public sealed record KernelPlan(string Algorithm, EquatableArray<KernelCall> Calls, EquatableArray<ScratchBuffer> Scratch, bool OutputAliasesInput = false)
 {
+    /// <summary>The encodings the plan's kernels read their weights in (roles not named stay dense F32).</summary>
+    public EquatableArray<WeightEncoding> Weights { get; init; }
+
     public static KernelPlan Of(string algorithm, params KernelCall[] calls) =>
         new(algorithm, calls.ToEquatableArray(), EquatableArray<ScratchBuffer>.Empty);
 
     public static KernelPlan Alias(string algorithm) =>
         new(algorithm, EquatableArray<KernelCall>.Empty, EquatableArray<ScratchBuffer>.Empty, OutputAliasesInput: true);
 
-    public KernelPlan WithScratch(string name, Dim floats) => this with { Scratch = Scratch.Append(new ScratchBuffer(name, floats)).ToEquatableArray() };
+    public KernelPlan WithScratch(string name, Dim floats, bool perThread = false) =>
+        this with { Scratch = Scratch.Append(new ScratchBuffer(name, floats, perThread)).ToEquatableArray() };
+
+    public KernelPlan WithWeight(string role, DataType dataType, TensorLayout layout) =>
+        this with { Weights = Weights.Append(new WeightEncoding(role, dataType, layout)).ToEquatableArray() };
 
     public override string ToString() => Algorithm + ": " + string.Join("; ", Calls.Select(c => c.ToString()));
 }

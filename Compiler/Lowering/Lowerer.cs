@@ -5,6 +5,7 @@ using ModelCompiler.Diagnostics;
 using ModelCompiler.IR;
 using ModelCompiler.Options;
 using ModelCompiler.Spec;
+using ModelCompiler.Weights;
 
 namespace ModelCompiler.Lowering;
 
@@ -20,6 +21,24 @@ public static class Lowerer
         CheckPlan(graph, options.Plan, diagnostics);
         var context = new LoweringContext(options);
         return graph.Nodes.Select(n => new LoweredNode(n, n.Op.Lower(n, context))).ToList();
+    }
+
+    /// <summary>Gives each node's weight programs the encodings its plan's kernels read (a GEMM's panel layout):
+    /// the prepack step of the weight program, decided by the lowering.</summary>
+    public static void ApplyWeightEncodings(IReadOnlyList<LoweredNode> lowered)
+    {
+        foreach (LoweredNode l in lowered)
+        {
+            foreach (WeightEncoding encoding in l.Plan.Weights)
+            {
+                int index = l.Node.Weights.FindIndex(w => w.Role == encoding.Role);
+                if (index >= 0)
+                {
+                    NodeWeight weight = l.Node.Weights[index];
+                    l.Node.Weights[index] = weight with { Program = weight.Program with { DataType = encoding.DataType, Layout = encoding.Layout } };
+                }
+            }
+        }
     }
 
     private static void CheckPlan(Graph graph, ModelPlan plan, List<DiagnosticInfo> diagnostics)

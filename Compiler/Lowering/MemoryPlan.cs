@@ -43,6 +43,12 @@ public sealed class MemoryPlan
     /// <summary>Floats of the scratch area (one sample is computed at a time in it).</summary>
     public Dim ScratchFloats { get; }
 
+    /// <summary>Floats of the largest per-thread scratch (a tile buffer every computing thread keeps, outside the arena).</summary>
+    public Dim ThreadScratchFloats { get; private init; } = Dim.Zero;
+
+    /// <summary>Floats one thread holds to run one sample: its arena and its own scratch.</summary>
+    public Dim PeakFloats => ActivationFloats + ScratchFloats + ThreadScratchFloats;
+
     public IReadOnlyList<MemoryStep> Timeline { get; }
 
     /// <summary>Floats a thread's arena holds for a chunk of <paramref name="chunk"/> samples: the activations of
@@ -93,13 +99,20 @@ public sealed class MemoryPlan
 
         var scratch = new Dictionary<(Node, string), ArenaSlot>();
         var scratchSizes = new List<Dim>();
+        var threadSizes = new List<Dim>();
         var timeline = new List<MemoryStep>();
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             Node node = graph.Nodes[i];
-            Dim offset = Dim.Zero;
+            Dim offset = Dim.Zero, own = Dim.Zero;
             foreach (ScratchBuffer buffer in plans[node].Scratch)
             {
+                if (buffer.PerThread)
+                {
+                    own += buffer.Floats;
+                    continue;
+                }
+
                 scratch[(node, buffer.Name)] = new ArenaSlot(offset, buffer.Floats);
                 offset = Align(offset + buffer.Floats);
             }
@@ -109,12 +122,18 @@ public sealed class MemoryPlan
                 scratchSizes.Add(offset);
             }
 
+            if (!own.Equals(Dim.Zero))
+            {
+                threadSizes.Add(own);
+            }
+
             Dim live = Dim.Sum(buffers.Where(b => birth[b] <= i && death[b] >= i).Select(b => b.Shape.Size));
-            timeline.Add(new MemoryStep(node, live, offset));
+            timeline.Add(new MemoryStep(node, live, offset + own));
         }
 
         Dim scratchFloats = scratchSizes.Count == 0 ? Dim.Zero : scratchSizes.Aggregate(Dim.Max);
-        return new MemoryPlan(values, scratch, activation, scratchFloats, timeline);
+        Dim threadFloats = threadSizes.Count == 0 ? Dim.Zero : threadSizes.Aggregate(Dim.Max);
+        return new MemoryPlan(values, scratch, activation, scratchFloats, timeline) { ThreadScratchFloats = threadFloats };
     }
 
     /// <summary>Fixed sizes: each buffer, in birth order, at the lowest offset where it overlaps no live buffer.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using ModelCompiler.Common;
@@ -127,8 +128,6 @@ public sealed class Conv2dOp : OpDefinition
         return new Shape(outC, h.Output, w.Output);
     }
 
-    public override IReadOnlyList<string> Algorithms(Node node) => IsPointwise(node) ? ["pointwise", "im2col"] : ["im2col"];
-
     /// <summary>1×1, stride 1, no padding: the input already is the column matrix.</summary>
     private static bool IsPointwise(Node node)
     {
@@ -226,11 +225,52 @@ public sealed class Conv2dOp : OpDefinition
         }
     }
 
-    /// <summary>A 1×1, stride-1, unpadded convolution reads its input as the column matrix directly; every other
-    /// one unfolds each sample's receptive fields (im2col) into scratch first. Each output channel is then a
-    /// weighted sum of column rows with bias and activation applied while the row is in cache; large layers split
-    /// their output channels across threads.</summary>
+    /// <summary>Output channels per panel of the GEMM's prepacked weights (the run-time kernel's <c>GemmPanelRows</c>).</summary>
+    public const int GemmPanelRows = 6;
+
+    /// <summary>The largest tile of columns a thread unfolds, in floats (the run-time kernel's tile budget).</summary>
+    public const int TileFloats = 256 * 1024 / 4;
+
+    /// <summary>Pixels per tile for a column depth: a multiple of 64, at least 64, the tile within <see cref="TileFloats"/>.</summary>
+    public static long TilePixels(long depth) => Math.Max(64, TileFloats / Math.Max(1, depth) / 64 * 64);
+
+    /// <summary>Without groups: a matrix product on weights prepacked in panels of 6 output channels, over tiles of
+    /// output pixels whose columns each computing thread unfolds into its own tile buffer (bounded scratch; a 1×1,
+    /// stride-1, unpadded convolution reads its input directly); large layers split their channel panels across
+    /// threads. With groups (depthwise included), or when the plan file asks for it: the whole input unfolded once
+    /// (im2col, skipped for a pointwise convolution) and one weighted row sum per output channel.</summary>
     public override KernelPlan Lower(Node node, LoweringContext context)
+    {
+        AttributeSet a = node.Attributes;
+        string algorithm = context.ForcedAlgorithm(node) ?? Algorithms(node)[0];
+        return algorithm == "gemm" ? LowerGemm(node, context) : LowerIm2Col(node, context);
+    }
+
+    public override IReadOnlyList<string> Algorithms(Node node) => node.Attributes.Int(Groups) == 1 ? ["gemm", "im2col"] : ["im2col"];
+
+    private KernelPlan LowerGemm(Node node, LoweringContext context)
+    {
+        AttributeSet a = node.Attributes;
+        Shape x = node.Input.Shape, o = node.Output.Shape;
+        int[] k = a.Ints(KernelSize), s = a.Ints(Stride), d = a.Ints(Dilation);
+        (WindowAxis h, WindowAxis w) = Geometry(a, x);
+        int inC = a.Int(InChannels), outC = a.Int(OutChannels);
+        long depth = (long)inC * k[0] * k[1];
+        Dim pixels = o.H * o.W;
+        Dim tilePixels = pixels.IsConstant ? Math.Min(pixels.Value, TilePixels(depth)) : TilePixels(depth);
+        KernelCall call = KernelCall.PerSample("ConvGemm",
+            new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
+            new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W), new DimArg("outChannels", outC),
+            new DimArg("kernelH", k[0]), new DimArg("kernelW", k[1]), new DimArg("strideH", s[0]), new DimArg("strideW", s[1]),
+            new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore), new DimArg("dilationH", d[0]), new DimArg("dilationW", d[1]),
+            new DimArg("outH", o.H), new DimArg("outW", o.W), new DimArg("tilePixels", tilePixels),
+            new ActivationArg(node.Epilogue.Activation), new VectorWidthArg("vectorWidth"))
+            .Over("panels", (outC + GemmPanelRows - 1) / GemmPanelRows, Cost(node).Macs, context);
+        KernelPlan plan = KernelPlan.Of("gemm", call).WithWeight("weight", DataType.F32, WeightLayouts.PanelOf(GemmPanelRows));
+        return IsPointwise(node) ? plan : plan.WithScratch("tile", tilePixels * depth, perThread: true);
+    }
+
+    private KernelPlan LowerIm2Col(Node node, LoweringContext context)
     {
         AttributeSet a = node.Attributes;
         Shape x = node.Input.Shape, o = node.Output.Shape;
@@ -238,7 +278,7 @@ public sealed class Conv2dOp : OpDefinition
         (WindowAxis h, WindowAxis w) = Geometry(a, x);
         int groups = a.Int(Groups);
         int inC = a.Int(InChannels), outC = a.Int(OutChannels);
-        bool pointwise = IsPointwise(node) && context.ForcedAlgorithm(node) != "im2col";
+        bool pointwise = IsPointwise(node);
         Dim pixels = o.H * o.W;
         var rows = KernelCall.PerSample("ConvolveRows",
             pointwise ? new InputArg("columns", 0) : new ScratchArg("columns", "columns"),
@@ -253,7 +293,7 @@ public sealed class Conv2dOp : OpDefinition
         rows = rows.Over("channels", outC, Cost(node).Macs, context);
         if (pointwise)
         {
-            return KernelPlan.Of("pointwise", rows);
+            return KernelPlan.Of("im2col", rows);
         }
 
         KernelCall im2col = KernelCall.PerSample("Im2Col",

@@ -86,16 +86,31 @@ public sealed class LinearOp : OpDefinition
         }
     }
 
-    /// <summary>One call over the whole chunk of samples (the batch is a matrix dimension); large layers split
-    /// their output features across threads.</summary>
+    /// <summary>Output features per block of the prepacked weights (the run-time kernel's <c>LinearBlockRows</c>).</summary>
+    public const int BlockRows = 16;
+
+    /// <summary>One call over the whole chunk of samples (the batch is a matrix dimension) on weights prepacked in
+    /// blocks of 16 output features, each block's weights streamed once per four samples; large layers split their
+    /// blocks across threads. The plan file may ask for the unpacked dot-product rows instead.</summary>
     public override KernelPlan Lower(Node node, LoweringContext context)
     {
         int inF = node.Attributes.Int(InFeatures), outF = node.Attributes.Int(OutFeatures);
-        KernelCall call = KernelCall.PerChunk("Linear",
+        if (context.ForcedAlgorithm(node) == "dot-rows")
+        {
+            return KernelPlan.Of("dot-rows", KernelCall.PerChunk("Linear",
+                new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
+                new BatchArg("batch"), new DimArg("inFeatures", inF), new DimArg("outFeatures", outF),
+                new ActivationArg(node.Epilogue.Activation), new VectorWidthArg())
+                .Over("features", outF, Cost(node).Macs, context));
+        }
+
+        KernelCall call = KernelCall.PerChunk("PackedLinear",
             new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
             new BatchArg("batch"), new DimArg("inFeatures", inF), new DimArg("outFeatures", outF),
-            new ActivationArg(node.Epilogue.Activation), new VectorWidthArg());
-        call = call.Over("features", outF, Cost(node).Macs, context);
-        return KernelPlan.Of("dot-rows", call);
+            new ActivationArg(node.Epilogue.Activation), new VectorWidthArg())
+            .Over("blocks", (outF + BlockRows - 1) / BlockRows, Cost(node).Macs, context);
+        return KernelPlan.Of("packed", call).WithWeight("weight", DataType.F32, WeightLayouts.PanelOf(BlockRows));
     }
+
+    public override IReadOnlyList<string> Algorithms(Node node) => ["packed", "dot-rows"];
 }

@@ -86,7 +86,7 @@ public static class ModelReport
     /// <summary>The memory line: what one thread allocates at batch 1, and how it grows with the batch.</summary>
     public static string MemoryText(MemoryPlan memory)
     {
-        Dim activation = memory.ActivationFloats * 4, scratch = memory.ScratchFloats * 4;
+        Dim activation = memory.ActivationFloats * 4, scratch = (memory.ScratchFloats + memory.ThreadScratchFloats) * 4;
         return Number(activation + scratch) + " bytes per thread at batch 1 (activations " + Number(activation)
             + " per sample of a chunk, scratch " + Number(scratch) + ")";
     }
@@ -164,7 +164,7 @@ public static class ModelReport
 
         Line();
         Line("The arena places these in " + Number(memory.ActivationFloats) + " floats per sample (buffers reused once dead) plus "
-            + Number(memory.ScratchFloats) + " floats of scratch.");
+            + Number(memory.ScratchFloats + memory.ThreadScratchFloats) + " floats of scratch.");
         return md.ToString();
     }
 

@@ -24,11 +24,6 @@ namespace ModelCompiler.Generated
             return tile;
         }
 
-        /// <summary>Pixels per tile of a convolution whose columns are <paramref name="depth"/> deep: the tile
-        /// (depth × pixels floats) stays within 256 KB, a multiple of 64 pixels, at most the layer's pixels.</summary>
-        public static int ConvTilePixels(int depth, int pixels) =>
-            Math.Min(pixels, Math.Max(64, (256 * 1024 / 4 / Math.Max(1, depth)) / 64 * 64));
-
         /// <summary>Output channels of a convolution (groups = 1) for one sample, as C = W·columns + bias over tiles of
         /// output pixels: W is the weight prepacked in panels of <see cref="GemmPanelRows"/> output channels (the
         /// "panel(6)" layout of [outChannels, inChannels·kernelH·kernelW]); each tile's columns are unfolded from the
@@ -52,6 +47,8 @@ namespace ModelCompiler.Generated
         /// <param name="dilationW">Horizontal dilation.</param>
         /// <param name="outH">Output height.</param>
         /// <param name="outW">Output width.</param>
+        /// <param name="tilePixels">Output pixels per tile (the build sizes tiles to stay in cache; the tile buffer
+        /// holds channels·kernelH·kernelW·tilePixels floats).</param>
         /// <param name="activation">The epilogue's activation.</param>
         /// <param name="alpha">LeakyReLU's slope.</param>
         /// <param name="start">The first channel panel to compute.</param>
@@ -61,7 +58,7 @@ namespace ModelCompiler.Generated
         public static void ConvGemm(
             ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
             int channels, int height, int width, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
-            int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW,
+            int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW, int tilePixels,
             ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth)
         {
             int pixels = outH * outW;
@@ -73,7 +70,6 @@ namespace ModelCompiler.Generated
                 return;
             }
 
-            int tilePixels = ConvTilePixels(depth, pixels);
             float[] tile = TileBuffer(depth * tilePixels);
             for (int first = 0; first < pixels; first += tilePixels)
             {

@@ -33,9 +33,11 @@ public sealed class PlanFileTests
         GeneratorResult planned = GeneratorHarness.Run(Source, "TestModels", (PlanPath, plan));
         Assert.Empty(planned.GeneratorDiagnostics);
 
-        // Without the plan the 1x1 conv reads its input as the column matrix; with it, it unfolds it first.
-        Assert.Equal(1, Count(plain.Sources["Demo.Net.g.cs"], "Kernels.Im2Col("));
-        Assert.Equal(2, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.Im2Col("));
+        // Without the plan both convs are matrix products on packed weights; with it, conv1 is row sums on the input.
+        Assert.Equal(2, Count(plain.Sources["Demo.Net.g.cs"], "Kernels.ConvGemm("));
+        Assert.Equal(0, Count(plain.Sources["Demo.Net.g.cs"], "Kernels.ConvolveRows("));
+        Assert.Equal(1, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.ConvGemm("));
+        Assert.Equal(1, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.ConvolveRows("));
         Assert.Contains("plan layer=conv1 line=3 algorithm=im2col", planned.Sources["Demo.Net.g.cs"], StringComparison.Ordinal);
         Assert.Contains("plan=plans/net.mcplan", planned.Sources["Demo.Net.g.cs"], StringComparison.Ordinal);
 
@@ -51,8 +53,8 @@ public sealed class PlanFileTests
     public void AChangedPlan_RecompilesTheModel_AnUnchangedOneDoesNot()
     {
         var compilation = GeneratorHarness.CreateCompilation("Incremental", Source);
-        var first = new GeneratorHarness.InMemoryText(PlanPath, "model Demo.Net\n  layer conv1 algorithm=pointwise\n");
-        var again = new GeneratorHarness.InMemoryText(PlanPath, "model Demo.Net\n  layer conv1 algorithm=pointwise\n");
+        var first = new GeneratorHarness.InMemoryText(PlanPath, "model Demo.Net\n  layer conv1 algorithm=gemm\n");
+        var again = new GeneratorHarness.InMemoryText(PlanPath, "model Demo.Net\n  layer conv1 algorithm=gemm\n");
         GeneratorDriver driver = GeneratorHarness.CreateDriver([first]).RunGenerators(compilation);
 
         // The same text saved again (a new file object, equal content): nothing recompiles.
@@ -92,8 +94,8 @@ public sealed class PlanFileTests
     [Fact]
     public void MC1020_AlgorithmTheLayerDoesNotHave_ListsTheOnesItHas()
     {
-        Diagnostic d = Single("model Demo.Net\n  layer conv2 algorithm=pointwise\n", "MC1020");
-        Assert.Equal("Plan file 'plans/net.mcplan' line 2 asks layer 'conv2' (Conv2d) for algorithm 'pointwise'; this layer can use: im2col", d.GetMessage());
+        Diagnostic d = Single("model Demo.Net\n  layer conv2 algorithm=winograd\n", "MC1020");
+        Assert.Equal("Plan file 'plans/net.mcplan' line 2 asks layer 'conv2' (Conv2d) for algorithm 'winograd'; this layer can use: gemm, im2col", d.GetMessage());
     }
 
     [Fact]

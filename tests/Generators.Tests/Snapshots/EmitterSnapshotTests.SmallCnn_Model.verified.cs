@@ -1,6 +1,6 @@
 namespace Demo
 {
-    /// <summary>Compiled inference for SmallCnn: 7 fused operations, 12800 multiply-accumulates per sample, 6080 bytes of weights.</summary>
+    /// <summary>Compiled inference for SmallCnn: 7 fused operations, 12800 multiply-accumulates per sample, 9536 bytes of weights.</summary>
     partial class SmallCnn
     {
         /// <summary>Floats per input sample, laid out as [N, 1, 8, 8] (NCHW, batch first).</summary>
@@ -22,13 +22,13 @@ namespace Demo
         public const long MacsPerSample = 12800;
 
         /// <summary>Bytes of the packed weight block this model loads, alignment padding included (tensors start on
-        /// 64-byte boundaries); the tensors themselves take 5912.</summary>
-        public const long WeightBytes = 6080;
+        /// 64-byte boundaries); the tensors themselves take 9344.</summary>
+        public const long WeightBytes = 9536;
 
         /// <summary>Bytes of activation memory a thread's arena holds per sample of a chunk (the static memory plan).</summary>
         public const long ActivationBytesPerSample = 3328;
 
-        /// <summary>Bytes of scratch memory a thread's arena holds once, whatever the batch.</summary>
+        /// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>
         public const long ScratchBytes = 9216;
 
         /// <summary>The most samples a thread computes together; a larger batch runs chunk by chunk.</summary>
@@ -98,12 +98,12 @@ namespace Demo
             internal const int ActivationFloats = 832;
 
             /// <summary>Floats of scratch after a chunk's activations.</summary>
-            internal const int ScratchFloats = 2304;
+            internal const int ScratchFloats = 0;
 
             internal const int InputOffset = 0;
             internal const int OutputOffset = 0;
-            private const int WeightBytes = 6080;
-            private const ulong LayoutHash = 0x797a175a3f4a4246UL;
+            private const int WeightBytes = 9536;
+            private const ulong LayoutHash = 0xfebef563c5ce0f54UL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]
@@ -149,6 +149,7 @@ namespace Demo
             {
                 int chunk = global::System.Math.Min(batch, ChunkSize);
                 float[] arena = Arena((chunk * ActivationFloats) + ScratchFloats);
+                global::ModelCompiler.Generated.Kernels.TileBuffer(2304);
                 for (int first = 0; first < batch; first += chunk)
                 {
                     int n = global::System.Math.Min(chunk, batch - first);
@@ -230,32 +231,32 @@ namespace Demo
                 Fc.Run(arena, weights, n, width, parallel);
             }
 
-            /// <summary>conv1+bn1+relu1: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=1, kernel_size=[3, 3], out_channels=4, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]), BatchNorm2d bn1 folded in, then ReLU; im2col. input [N, 1, 8, 8] -&gt; [N, 4, 8, 8].</summary>
+            /// <summary>conv1+bn1+relu1: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=1, kernel_size=[3, 3], out_channels=4, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]), BatchNorm2d bn1 folded in, then ReLU; gemm. input [N, 1, 8, 8] -&gt; [N, 4, 8, 8].</summary>
             private static class Conv1
             {
                 private const int Input = 0;
                 private const int InputSize = 64;
                 private const int Output = 64;
                 private const int OutputSize = 256;
-                private const int Columns = 0;
-                private const int ColumnsSize = 576;
                 private const int Weight = 0;
-                private const int WeightCount = 36;
-                private const int Bias = 192;
+                private const int WeightCount = 54;
+                private const int Bias = 256;
                 private const int BiasCount = 4;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
-                    int scratch = n * ActivationFloats;
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.Im2Col(
+                        global::ModelCompiler.Generated.Kernels.ConvGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
-                            columns: Slice(arena, scratch + Columns, ColumnsSize),
+                            weight: F32(weights, Weight, WeightCount),
+                            bias: F32(weights, Bias, BiasCount),
+                            y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 1,
                             height: 8,
                             width: 8,
+                            outChannels: 4,
                             kernelH: 3,
                             kernelW: 3,
                             strideH: 1,
@@ -265,50 +266,43 @@ namespace Demo
                             dilationH: 1,
                             dilationW: 1,
                             outH: 8,
-                            outW: 8);
-                        global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, scratch + Columns, ColumnsSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
-                            y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
-                            depth: 9,
-                            pixels: 64,
-                            channelsPerGroup: 4,
+                            outW: 8,
+                            tilePixels: 64,
                             activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
                             alpha: 0.0f,
-                            width: width,
+                            vectorWidth: width,
                             start: 0,
-                            end: 4);
+                            end: 1);
                     }
                 }
             }
 
-            /// <summary>conv2: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=4, kernel_size=[3, 3], out_channels=4, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]); im2col. conv1 [N, 4, 8, 8] -&gt; [N, 4, 8, 8].</summary>
+            /// <summary>conv2: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=4, kernel_size=[3, 3], out_channels=4, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]); gemm. conv1 [N, 4, 8, 8] -&gt; [N, 4, 8, 8].</summary>
             private static class Conv2
             {
                 private const int Input = 64;
                 private const int InputSize = 256;
                 private const int Output = 320;
                 private const int OutputSize = 256;
-                private const int Columns = 0;
-                private const int ColumnsSize = 2304;
-                private const int Weight = 256;
-                private const int WeightCount = 144;
-                private const int Bias = 832;
+                private const int Weight = 320;
+                private const int WeightCount = 216;
+                private const int Bias = 1216;
                 private const int BiasCount = 4;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
-                    int scratch = n * ActivationFloats;
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.Im2Col(
+                        global::ModelCompiler.Generated.Kernels.ConvGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
-                            columns: Slice(arena, scratch + Columns, ColumnsSize),
+                            weight: F32(weights, Weight, WeightCount),
+                            bias: F32(weights, Bias, BiasCount),
+                            y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 4,
                             height: 8,
                             width: 8,
+                            outChannels: 4,
                             kernelH: 3,
                             kernelW: 3,
                             strideH: 1,
@@ -318,20 +312,13 @@ namespace Demo
                             dilationH: 1,
                             dilationW: 1,
                             outH: 8,
-                            outW: 8);
-                        global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, scratch + Columns, ColumnsSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
-                            y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
-                            depth: 36,
-                            pixels: 64,
-                            channelsPerGroup: 4,
+                            outW: 8,
+                            tilePixels: 64,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
-                            width: width,
+                            vectorWidth: width,
                             start: 0,
-                            end: 4);
+                            end: 1);
                     }
                 }
             }
@@ -419,22 +406,22 @@ namespace Demo
             }
 
 
-            /// <summary>fc: Linear(bias=true, in_features=128, out_features=10); dot-rows. flatten [N, 128] -&gt; [N, 10].</summary>
+            /// <summary>fc: Linear(bias=true, in_features=128, out_features=10); packed. flatten [N, 128] -&gt; [N, 10].</summary>
             private static class Fc
             {
                 private const int Input = 64;
                 private const int InputSize = 128;
                 private const int Output = 0;
                 private const int OutputSize = 10;
-                private const int Weight = 896;
-                private const int WeightCount = 1280;
-                private const int Bias = 6016;
+                private const int Weight = 1280;
+                private const int WeightCount = 2048;
+                private const int Bias = 9472;
                 private const int BiasCount = 10;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
-                    global::ModelCompiler.Generated.Kernels.Linear(
+                    global::ModelCompiler.Generated.Kernels.PackedLinear(
                         x: Slice(arena, n * Input, n * InputSize),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
@@ -446,7 +433,7 @@ namespace Demo
                         alpha: 0.0f,
                         width: width,
                         start: 0,
-                        end: 10);
+                        end: 1);
                 }
             }
         }

@@ -6,7 +6,7 @@
 
 namespace Demo.Vision
 {
-    /// <summary>Compiled inference for Upscaler: 4 fused operations, 216*H*W + 1440*floor((H + 1) / 2)*floor((W + 1) / 2) multiply-accumulates per sample, 6848 bytes of weights.</summary>
+    /// <summary>Compiled inference for Upscaler: 4 fused operations, 216*H*W + 1440*floor((H + 1) / 2)*floor((W + 1) / 2) multiply-accumulates per sample, 8448 bytes of weights.</summary>
     partial class Upscaler
     {
         /// <summary>Input channels (dimension 1 of NCHW); the height and width are chosen at run time.</summary>
@@ -37,12 +37,12 @@ namespace Demo.Vision
         public static long MacsPerSample(int height, int width) => checked(216 * (long)height * (long)width + 1440 * GeneratedLayers.Fd((long)height + 1, 2) * GeneratedLayers.Fd((long)width + 1, 2));
 
         /// <summary>Bytes of the packed weight block this model loads, alignment padding included (tensors start on
-        /// 64-byte boundaries); the tensors themselves take 6736.</summary>
-        public const long WeightBytes = 6848;
+        /// 64-byte boundaries); the tensors themselves take 8320.</summary>
+        public const long WeightBytes = 8448;
 
         /// <summary>Bytes a thread's arena holds to run <paramref name="batch"/> samples of the given size: the memory plan's
         /// activations, 4*(max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 3*H*W) + max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 8*H*W)) per sample of a chunk, and its scratch,
-        /// 4*(max(27*H*W, 72*floor((H + 1) / 2)*floor((W + 1) / 2))). Each thread allocates this once and keeps the largest it needed.</summary>
+        /// 4*(64512). Each thread allocates this once and keeps the largest it needed.</summary>
         /// <param name="height">The input height.</param>
         /// <param name="width">The input width.</param>
         /// <param name="batch">The number of samples, at least 1.</param>
@@ -107,8 +107,8 @@ namespace Demo.Vision
         [global::System.CodeDom.Compiler.GeneratedCode("ModelCompiler", "2")]
         private static class GeneratedLayers
         {
-            private const int WeightBytes = 6848;
-            private const ulong LayoutHash = 0xa01b0283b42bdeafUL;
+            private const int WeightBytes = 8448;
+            private const ulong LayoutHash = 0xc78539e56c027059UL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]
@@ -154,6 +154,7 @@ namespace Demo.Vision
             {
                 int chunk = global::System.Math.Min(batch, g.ChunkSize);
                 float[] arena = Arena((chunk * g.ActivationFloats) + g.ScratchFloats);
+                global::ModelCompiler.Generated.Kernels.TileBuffer(checked((int)g.ThreadScratchFloats));
                 for (int first = 0; first < batch; first += chunk)
                 {
                     int n = global::System.Math.Min(chunk, batch - first);
@@ -258,7 +259,8 @@ namespace Demo.Vision
                     Require(checked(2 * Fd((long)height + 1, 2)), "output height of layer 'pixelshuffle1'", height, width);
                     Require(checked(2 * Fd((long)width + 1, 2)), "output width of layer 'pixelshuffle1'", height, width);
                     long activation = checked(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width) + global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 8 * (long)height * (long)width));
-                    long scratch = checked(global::System.Math.Max(27 * (long)height * (long)width, 72 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    long scratch = 0;
+                    long tile = 64512;
                     if (checked(activation + scratch) > int.MaxValue)
                     {
                         throw new global::System.ArgumentException(global::System.FormattableString.Invariant(
@@ -267,6 +269,7 @@ namespace Demo.Vision
 
                     ActivationFloats = (int)activation;
                     ScratchFloats = (int)scratch;
+                    ThreadScratchFloats = tile;
                     ChunkSize = (int)global::System.Math.Max(1, global::System.Math.Min(1024, 16777216 / (4 * global::System.Math.Max(1, activation))));
                     InputSize = checked((int)(3 * (long)height * (long)width));
                     OutputSize = checked((int)(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
@@ -274,21 +277,17 @@ namespace Demo.Vision
                     OutputOffset = 0;
                     MacsPerSample = checked(216 * (long)height * (long)width + 1440 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
                     D0 = checked((int)(3 * (long)height * (long)width));
-                    D1 = checked((int)(27 * (long)height * (long)width));
-                    D2 = checked((int)(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width)));
-                    D3 = checked((int)(8 * (long)height * (long)width));
-                    D4 = checked((int)((long)height * (long)width));
-                    D5 = checked(216 * (long)height * (long)width);
-                    D6 = checked((int)(72 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
-                    D7 = checked((int)(Fd(global::System.Math.Max(-(long)height + 2 * Fd((long)height + 1, 2) + 1, 0), 2)));
-                    D8 = checked((int)(Fd(global::System.Math.Max(-(long)width + 2 * Fd((long)width + 1, 2) + 1, 0), 2)));
-                    D9 = checked((int)(Fd((long)height + 1, 2)));
-                    D10 = checked((int)(Fd((long)width + 1, 2)));
-                    D11 = checked((int)(8 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
-                    D12 = checked((int)(Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
-                    D13 = checked(576 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
-                    D14 = checked((int)(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
-                    D15 = checked(864 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
+                    D1 = checked((int)(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width)));
+                    D2 = checked((int)(8 * (long)height * (long)width));
+                    D3 = checked(216 * (long)height * (long)width);
+                    D4 = checked((int)(8 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    D5 = checked((int)(Fd(global::System.Math.Max(-(long)height + 2 * Fd((long)height + 1, 2) + 1, 0), 2)));
+                    D6 = checked((int)(Fd(global::System.Math.Max(-(long)width + 2 * Fd((long)width + 1, 2) + 1, 0), 2)));
+                    D7 = checked((int)(Fd((long)height + 1, 2)));
+                    D8 = checked((int)(Fd((long)width + 1, 2)));
+                    D9 = checked(576 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
+                    D10 = checked((int)(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    D11 = checked(864 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
                 }
 
                 public int Height { get; }
@@ -298,8 +297,11 @@ namespace Demo.Vision
                 /// <summary>Floats of activation arena per sample of a chunk: max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 3*H*W) + max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 8*H*W).</summary>
                 public int ActivationFloats { get; }
 
-                /// <summary>Floats of scratch after a chunk's activations: max(27*H*W, 72*floor((H + 1) / 2)*floor((W + 1) / 2)).</summary>
+                /// <summary>Floats of scratch after a chunk's activations: 0.</summary>
                 public int ScratchFloats { get; }
+
+                /// <summary>Floats of each computing thread's own tile buffer: 64512.</summary>
+                public long ThreadScratchFloats { get; }
 
                 /// <summary>The most samples a thread computes together at this size.</summary>
                 public int ChunkSize { get; }
@@ -317,50 +319,38 @@ namespace Demo.Vision
                 /// <summary>floats of input per sample: 3*H*W.</summary>
                 public int D0 { get; }
 
-                /// <summary>feat columns floats: 27*H*W.</summary>
+                /// <summary>offset of feat in the arena, per sample: max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 3*H*W).</summary>
                 public int D1 { get; }
 
-                /// <summary>offset of feat in the arena, per sample: max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 3*H*W).</summary>
+                /// <summary>floats of feat per sample: 8*H*W.</summary>
                 public int D2 { get; }
 
-                /// <summary>floats of feat per sample: 8*H*W.</summary>
-                public int D3 { get; }
-
-                /// <summary>feat pixels: H*W.</summary>
-                public int D4 { get; }
-
                 /// <summary>feat multiply-accumulates per sample: 216*H*W.</summary>
-                public long D5 { get; }
-
-                /// <summary>down columns floats: 72*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public int D6 { get; }
-
-                /// <summary>down padTop: floor((max(-H + 2*floor((H + 1) / 2) + 1, 0)) / 2).</summary>
-                public int D7 { get; }
-
-                /// <summary>down padLeft: floor((max(-W + 2*floor((W + 1) / 2) + 1, 0)) / 2).</summary>
-                public int D8 { get; }
-
-                /// <summary>down outH: floor((H + 1) / 2).</summary>
-                public int D9 { get; }
-
-                /// <summary>down outW: floor((W + 1) / 2).</summary>
-                public int D10 { get; }
+                public long D3 { get; }
 
                 /// <summary>floats of down per sample: 8*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public int D11 { get; }
+                public int D4 { get; }
 
-                /// <summary>down pixels: floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public int D12 { get; }
+                /// <summary>down padTop: floor((max(-H + 2*floor((H + 1) / 2) + 1, 0)) / 2).</summary>
+                public int D5 { get; }
+
+                /// <summary>down padLeft: floor((max(-W + 2*floor((W + 1) / 2) + 1, 0)) / 2).</summary>
+                public int D6 { get; }
+
+                /// <summary>down outH: floor((H + 1) / 2).</summary>
+                public int D7 { get; }
+
+                /// <summary>down outW: floor((W + 1) / 2).</summary>
+                public int D8 { get; }
 
                 /// <summary>down multiply-accumulates per sample: 576*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public long D13 { get; }
+                public long D9 { get; }
 
                 /// <summary>floats of up per sample: 12*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public int D14 { get; }
+                public int D10 { get; }
 
                 /// <summary>up multiply-accumulates per sample: 864*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public long D15 { get; }
+                public long D11 { get; }
 
                 /// <summary>The geometry of this size: this thread's last one, or a new one.</summary>
                 public static Geometry For(int height, int width)
@@ -376,7 +366,7 @@ namespace Demo.Vision
                 }
 
                 /// <summary>Bytes a thread's arena holds for <paramref name="batch"/> samples of this size.</summary>
-                public long MemoryBytes(int batch) => 4L * (((long)global::System.Math.Clamp(batch, 1, ChunkSize) * ActivationFloats) + ScratchFloats);
+                public long MemoryBytes(int batch) => 4L * (((long)global::System.Math.Clamp(batch, 1, ChunkSize) * ActivationFloats) + ScratchFloats + ThreadScratchFloats);
 
                 private static void Require(long size, string what, int height, int width)
                 {
@@ -399,189 +389,172 @@ namespace Demo.Vision
                 Pixelshuffle1.Run(arena, weights, n, width, parallel, g);
             }
 
-            /// <summary>feat+relu1: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=3, kernel_size=[3, 3], out_channels=8, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]), then ReLU; im2col. input [N, 3, H, W] -&gt; [N, 8, H, W].</summary>
+            /// <summary>feat+relu1: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=3, kernel_size=[3, 3], out_channels=8, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]), then ReLU; gemm. input [N, 3, H, W] -&gt; [N, 8, H, W].</summary>
             private static class Feat
             {
                 private const int Weight = 0;
-                private const int WeightCount = 216;
-                private const int Bias = 896;
+                private const int WeightCount = 324;
+                private const int Bias = 1344;
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
                 {
-                    int scratch = n * g.ActivationFloats;
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.Im2Col(
-                            x: Slice(arena, s * g.D0, g.D0),
-                            columns: Slice(arena, scratch, g.D1),
-                            channels: 3,
-                            height: g.Height,
-                            width: g.Width,
-                            kernelH: 3,
-                            kernelW: 3,
-                            strideH: 1,
-                            strideW: 1,
-                            padTop: 1,
-                            padLeft: 1,
-                            dilationH: 1,
-                            dilationW: 1,
-                            outH: g.Height,
-                            outW: g.Width);
-                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, scratch, width, g), s_convolveRows, 8, 1, parallel && g.D5 >= 4000000 ? MaxThreads : 1);
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convGemm, 2, 1, parallel && g.D3 >= 4000000 ? MaxThreads : 1);
                     }
                 }
 
-                private static readonly global::System.Action<object, int, int> s_convolveRows = ConvolveRows;
+                private static readonly global::System.Action<object, int, int> s_convGemm = ConvGemm;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                private static void ConvolveRows(object state, int start, int end)
+                private static void ConvGemm(object state, int start, int end)
                 {
                     var frame = (global::ModelCompiler.Generated.KernelFrame)state;
                     float[] arena = frame.Arena;
                     byte[] weights = frame.Weights;
                     int n = frame.Count;
                     int s = frame.Sample;
-                    int scratch = frame.Scratch;
                     var g = (Geometry)frame.Geometry!;
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
-                    global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                        columns: Slice(arena, scratch, g.D1),
+                    global::ModelCompiler.Generated.Kernels.ConvGemm(
+                        x: Slice(arena, s * g.D0, g.D0),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
-                        y: Slice(arena, (n * g.D2) + (s * g.D3), g.D3),
-                        depth: 27,
-                        pixels: g.D4,
-                        channelsPerGroup: 8,
+                        y: Slice(arena, (n * g.D1) + (s * g.D2), g.D2),
+                        channels: 3,
+                        height: g.Height,
+                        width: g.Width,
+                        outChannels: 8,
+                        kernelH: 3,
+                        kernelW: 3,
+                        strideH: 1,
+                        strideW: 1,
+                        padTop: 1,
+                        padLeft: 1,
+                        dilationH: 1,
+                        dilationW: 1,
+                        outH: g.Height,
+                        outW: g.Width,
+                        tilePixels: 2368,
                         activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
                         alpha: 0.0f,
-                        width: width,
+                        vectorWidth: width,
                         start: start,
                         end: end);
                 }
             }
 
-            /// <summary>down: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=8, kernel_size=[3, 3], out_channels=8, padding=[0, 0, 0, 0], padding_mode='same', stride=[2, 2]); im2col. feat [N, 8, H, W] -&gt; [N, 8, floor((H + 1) / 2), floor((W + 1) / 2)].</summary>
+            /// <summary>down: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=8, kernel_size=[3, 3], out_channels=8, padding=[0, 0, 0, 0], padding_mode='same', stride=[2, 2]); gemm. feat [N, 8, H, W] -&gt; [N, 8, floor((H + 1) / 2), floor((W + 1) / 2)].</summary>
             private static class Down
             {
-                private const int Weight = 960;
-                private const int WeightCount = 576;
-                private const int Bias = 3264;
+                private const int Weight = 1408;
+                private const int WeightCount = 864;
+                private const int Bias = 4864;
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
                 {
-                    int scratch = n * g.ActivationFloats;
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.Im2Col(
-                            x: Slice(arena, (n * g.D2) + (s * g.D3), g.D3),
-                            columns: Slice(arena, scratch, g.D6),
-                            channels: 8,
-                            height: g.Height,
-                            width: g.Width,
-                            kernelH: 3,
-                            kernelW: 3,
-                            strideH: 2,
-                            strideW: 2,
-                            padTop: g.D7,
-                            padLeft: g.D8,
-                            dilationH: 1,
-                            dilationW: 1,
-                            outH: g.D9,
-                            outW: g.D10);
-                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, scratch, width, g), s_convolveRows, 8, 1, parallel && g.D13 >= 4000000 ? MaxThreads : 1);
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convGemm, 2, 1, parallel && g.D9 >= 4000000 ? MaxThreads : 1);
                     }
                 }
 
-                private static readonly global::System.Action<object, int, int> s_convolveRows = ConvolveRows;
+                private static readonly global::System.Action<object, int, int> s_convGemm = ConvGemm;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                private static void ConvolveRows(object state, int start, int end)
+                private static void ConvGemm(object state, int start, int end)
                 {
                     var frame = (global::ModelCompiler.Generated.KernelFrame)state;
                     float[] arena = frame.Arena;
                     byte[] weights = frame.Weights;
+                    int n = frame.Count;
                     int s = frame.Sample;
-                    int scratch = frame.Scratch;
                     var g = (Geometry)frame.Geometry!;
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
-                    global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                        columns: Slice(arena, scratch, g.D6),
+                    global::ModelCompiler.Generated.Kernels.ConvGemm(
+                        x: Slice(arena, (n * g.D1) + (s * g.D2), g.D2),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
-                        y: Slice(arena, s * g.D11, g.D11),
-                        depth: 72,
-                        pixels: g.D12,
-                        channelsPerGroup: 8,
+                        y: Slice(arena, s * g.D4, g.D4),
+                        channels: 8,
+                        height: g.Height,
+                        width: g.Width,
+                        outChannels: 8,
+                        kernelH: 3,
+                        kernelW: 3,
+                        strideH: 2,
+                        strideW: 2,
+                        padTop: g.D5,
+                        padLeft: g.D6,
+                        dilationH: 1,
+                        dilationW: 1,
+                        outH: g.D7,
+                        outW: g.D8,
+                        tilePixels: 896,
                         activation: global::ModelCompiler.Generated.ActivationKind.None,
                         alpha: 0.0f,
-                        width: width,
+                        vectorWidth: width,
                         start: start,
                         end: end);
                 }
             }
 
-            /// <summary>up: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=8, kernel_size=[3, 3], out_channels=12, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]); im2col. down [N, 8, floor((H + 1) / 2), floor((W + 1) / 2)] -&gt; [N, 12, floor((H + 1) / 2), floor((W + 1) / 2)].</summary>
+            /// <summary>up: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=8, kernel_size=[3, 3], out_channels=12, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]); gemm. down [N, 8, floor((H + 1) / 2), floor((W + 1) / 2)] -&gt; [N, 12, floor((H + 1) / 2), floor((W + 1) / 2)].</summary>
             private static class Up
             {
-                private const int Weight = 3328;
+                private const int Weight = 4928;
                 private const int WeightCount = 864;
-                private const int Bias = 6784;
+                private const int Bias = 8384;
                 private const int BiasCount = 12;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
                 {
-                    int scratch = n * g.ActivationFloats;
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.Im2Col(
-                            x: Slice(arena, s * g.D11, g.D11),
-                            columns: Slice(arena, scratch, g.D6),
-                            channels: 8,
-                            height: g.D9,
-                            width: g.D10,
-                            kernelH: 3,
-                            kernelW: 3,
-                            strideH: 1,
-                            strideW: 1,
-                            padTop: 1,
-                            padLeft: 1,
-                            dilationH: 1,
-                            dilationW: 1,
-                            outH: g.D9,
-                            outW: g.D10);
-                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, scratch, width, g), s_convolveRows, 12, 1, parallel && g.D15 >= 4000000 ? MaxThreads : 1);
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convGemm, 2, 1, parallel && g.D11 >= 4000000 ? MaxThreads : 1);
                     }
                 }
 
-                private static readonly global::System.Action<object, int, int> s_convolveRows = ConvolveRows;
+                private static readonly global::System.Action<object, int, int> s_convGemm = ConvGemm;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                private static void ConvolveRows(object state, int start, int end)
+                private static void ConvGemm(object state, int start, int end)
                 {
                     var frame = (global::ModelCompiler.Generated.KernelFrame)state;
                     float[] arena = frame.Arena;
                     byte[] weights = frame.Weights;
                     int n = frame.Count;
                     int s = frame.Sample;
-                    int scratch = frame.Scratch;
                     var g = (Geometry)frame.Geometry!;
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
-                    global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                        columns: Slice(arena, scratch, g.D6),
+                    global::ModelCompiler.Generated.Kernels.ConvGemm(
+                        x: Slice(arena, s * g.D4, g.D4),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
-                        y: Slice(arena, (n * g.D2) + (s * g.D14), g.D14),
-                        depth: 72,
-                        pixels: g.D12,
-                        channelsPerGroup: 12,
+                        y: Slice(arena, (n * g.D1) + (s * g.D10), g.D10),
+                        channels: 8,
+                        height: g.D7,
+                        width: g.D8,
+                        outChannels: 12,
+                        kernelH: 3,
+                        kernelW: 3,
+                        strideH: 1,
+                        strideW: 1,
+                        padTop: 1,
+                        padLeft: 1,
+                        dilationH: 1,
+                        dilationW: 1,
+                        outH: g.D7,
+                        outW: g.D8,
+                        tilePixels: 896,
                         activation: global::ModelCompiler.Generated.ActivationKind.None,
                         alpha: 0.0f,
-                        width: width,
+                        vectorWidth: width,
                         start: start,
                         end: end);
                 }
@@ -597,11 +570,11 @@ namespace Demo.Vision
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.PixelShuffle(
-                            x: Slice(arena, (n * g.D2) + (s * g.D14), g.D14),
-                            y: Slice(arena, s * g.D14, g.D14),
+                            x: Slice(arena, (n * g.D1) + (s * g.D10), g.D10),
+                            y: Slice(arena, s * g.D10, g.D10),
                             channels: 3,
-                            height: g.D9,
-                            width: g.D10,
+                            height: g.D7,
+                            width: g.D8,
                             factor: 2);
                     }
                 }

@@ -6,7 +6,7 @@
 
 namespace Demo.Vision
 {
-    /// <summary>Compiled inference for ResidualCnn: 13 fused operations, 155660 multiply-accumulates per sample, 2880 bytes of weights.</summary>
+    /// <summary>Compiled inference for ResidualCnn: 13 fused operations, 155660 multiply-accumulates per sample, 3776 bytes of weights.</summary>
     partial class ResidualCnn
     {
         /// <summary>Floats per input sample, laid out as [N, 3, 16, 16] (NCHW, batch first).</summary>
@@ -28,14 +28,14 @@ namespace Demo.Vision
         public const long MacsPerSample = 155660;
 
         /// <summary>Bytes of the packed weight block this model loads, alignment padding included (tensors start on
-        /// 64-byte boundaries); the tensors themselves take 2652.</summary>
-        public const long WeightBytes = 2880;
+        /// 64-byte boundaries); the tensors themselves take 3548.</summary>
+        public const long WeightBytes = 3776;
 
         /// <summary>Bytes of activation memory a thread's arena holds per sample of a chunk (the static memory plan).</summary>
         public const long ActivationBytesPerSample = 36864;
 
-        /// <summary>Bytes of scratch memory a thread's arena holds once, whatever the batch.</summary>
-        public const long ScratchBytes = 73728;
+        /// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>
+        public const long ScratchBytes = 101376;
 
         /// <summary>The most samples a thread computes together; a larger batch runs chunk by chunk.</summary>
         public const int ChunkSize = 455;
@@ -108,8 +108,8 @@ namespace Demo.Vision
 
             internal const int InputOffset = 0;
             internal const int OutputOffset = 16;
-            private const int WeightBytes = 2880;
-            private const ulong LayoutHash = 0x4eb2d05c81a0c5fdUL;
+            private const int WeightBytes = 3776;
+            private const ulong LayoutHash = 0x145d1c9bcd906bb1UL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]
@@ -155,6 +155,7 @@ namespace Demo.Vision
             {
                 int chunk = global::System.Math.Min(batch, ChunkSize);
                 float[] arena = Arena((chunk * ActivationFloats) + ScratchFloats);
+                global::ModelCompiler.Generated.Kernels.TileBuffer(6912);
                 for (int first = 0; first < batch; first += chunk)
                 {
                     int n = global::System.Math.Min(chunk, batch - first);
@@ -242,32 +243,32 @@ namespace Demo.Vision
                 Softmax1.Run(arena, weights, n, width, parallel);
             }
 
-            /// <summary>stem+stem_bn+relu1: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=3, kernel_size=[3, 3], out_channels=8, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]), BatchNorm2d stem_bn folded in, then ReLU; im2col. input [N, 3, 16, 16] -&gt; [N, 8, 16, 16].</summary>
+            /// <summary>stem+stem_bn+relu1: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=3, kernel_size=[3, 3], out_channels=8, padding=[1, 1, 1, 1], padding_mode='explicit', stride=[1, 1]), BatchNorm2d stem_bn folded in, then ReLU; gemm. input [N, 3, 16, 16] -&gt; [N, 8, 16, 16].</summary>
             private static class Stem
             {
                 private const int Input = 0;
                 private const int InputSize = 768;
                 private const int Output = 768;
                 private const int OutputSize = 2048;
-                private const int Columns = 0;
-                private const int ColumnsSize = 6912;
                 private const int Weight = 0;
-                private const int WeightCount = 216;
-                private const int Bias = 896;
+                private const int WeightCount = 324;
+                private const int Bias = 1344;
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
-                    int scratch = n * ActivationFloats;
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.Im2Col(
+                        global::ModelCompiler.Generated.Kernels.ConvGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
-                            columns: Slice(arena, scratch + Columns, ColumnsSize),
+                            weight: F32(weights, Weight, WeightCount),
+                            bias: F32(weights, Bias, BiasCount),
+                            y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 3,
                             height: 16,
                             width: 16,
+                            outChannels: 8,
                             kernelH: 3,
                             kernelW: 3,
                             strideH: 1,
@@ -277,20 +278,13 @@ namespace Demo.Vision
                             dilationH: 1,
                             dilationW: 1,
                             outH: 16,
-                            outW: 16);
-                        global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, scratch + Columns, ColumnsSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
-                            y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
-                            depth: 27,
-                            pixels: 256,
-                            channelsPerGroup: 8,
+                            outW: 16,
+                            tilePixels: 256,
                             activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
                             alpha: 0.0f,
-                            width: width,
+                            vectorWidth: width,
                             start: 0,
-                            end: 8);
+                            end: 2);
                     }
                 }
             }
@@ -304,9 +298,9 @@ namespace Demo.Vision
                 private const int OutputSize = 2048;
                 private const int Columns = 0;
                 private const int ColumnsSize = 18432;
-                private const int Weight = 960;
+                private const int Weight = 1408;
                 private const int WeightCount = 72;
-                private const int Bias = 1280;
+                private const int Bias = 1728;
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -348,16 +342,16 @@ namespace Demo.Vision
                 }
             }
 
-            /// <summary>pw: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=8, kernel_size=[1, 1], out_channels=8, padding=[0, 0, 0, 0], padding_mode='explicit', stride=[1, 1]); pointwise. dw [N, 8, 16, 16] -&gt; [N, 8, 16, 16].</summary>
+            /// <summary>pw: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=8, kernel_size=[1, 1], out_channels=8, padding=[0, 0, 0, 0], padding_mode='explicit', stride=[1, 1]); gemm. dw [N, 8, 16, 16] -&gt; [N, 8, 16, 16].</summary>
             private static class Pw
             {
                 private const int Input = 2816;
                 private const int InputSize = 2048;
                 private const int Output = 4864;
                 private const int OutputSize = 2048;
-                private const int Weight = 1344;
-                private const int WeightCount = 64;
-                private const int Bias = 1600;
+                private const int Weight = 1792;
+                private const int WeightCount = 96;
+                private const int Bias = 2176;
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -365,19 +359,31 @@ namespace Demo.Vision
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, (n * Input) + (s * InputSize), InputSize),
+                        global::ModelCompiler.Generated.Kernels.ConvGemm(
+                            x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
-                            depth: 8,
-                            pixels: 256,
-                            channelsPerGroup: 8,
+                            channels: 8,
+                            height: 16,
+                            width: 16,
+                            outChannels: 8,
+                            kernelH: 1,
+                            kernelW: 1,
+                            strideH: 1,
+                            strideW: 1,
+                            padTop: 0,
+                            padLeft: 0,
+                            dilationH: 1,
+                            dilationW: 1,
+                            outH: 16,
+                            outW: 16,
+                            tilePixels: 256,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
-                            width: width,
+                            vectorWidth: width,
                             start: 0,
-                            end: 8);
+                            end: 2);
                     }
                 }
             }
@@ -484,16 +490,16 @@ namespace Demo.Vision
                 }
             }
 
-            /// <summary>head: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=16, kernel_size=[1, 1], out_channels=16, padding=[0, 0, 0, 0], padding_mode='explicit', stride=[1, 1]); pointwise. upsample1 [N, 16, 16, 16] -&gt; [N, 16, 16, 16].</summary>
+            /// <summary>head: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=16, kernel_size=[1, 1], out_channels=16, padding=[0, 0, 0, 0], padding_mode='explicit', stride=[1, 1]); gemm. upsample1 [N, 16, 16, 16] -&gt; [N, 16, 16, 16].</summary>
             private static class Head
             {
                 private const int Input = 1024;
                 private const int InputSize = 4096;
                 private const int Output = 5120;
                 private const int OutputSize = 4096;
-                private const int Weight = 1664;
-                private const int WeightCount = 256;
-                private const int Bias = 2688;
+                private const int Weight = 2240;
+                private const int WeightCount = 288;
+                private const int Bias = 3392;
                 private const int BiasCount = 16;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -501,19 +507,31 @@ namespace Demo.Vision
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.ConvolveRows(
-                            columns: Slice(arena, (n * Input) + (s * InputSize), InputSize),
+                        global::ModelCompiler.Generated.Kernels.ConvGemm(
+                            x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
-                            depth: 16,
-                            pixels: 256,
-                            channelsPerGroup: 16,
+                            channels: 16,
+                            height: 16,
+                            width: 16,
+                            outChannels: 16,
+                            kernelH: 1,
+                            kernelW: 1,
+                            strideH: 1,
+                            strideW: 1,
+                            padTop: 0,
+                            padLeft: 0,
+                            dilationH: 1,
+                            dilationW: 1,
+                            outH: 16,
+                            outW: 16,
+                            tilePixels: 256,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
-                            width: width,
+                            vectorWidth: width,
                             start: 0,
-                            end: 16);
+                            end: 3);
                     }
                 }
             }
@@ -565,22 +583,22 @@ namespace Demo.Vision
             }
 
 
-            /// <summary>fc: Linear(bias=true, in_features=4, out_features=3); dot-rows. flatten1 [N, 4] -&gt; [N, 3].</summary>
+            /// <summary>fc: Linear(bias=true, in_features=4, out_features=3); packed. flatten1 [N, 4] -&gt; [N, 3].</summary>
             private static class Fc
             {
                 private const int Input = 4096;
                 private const int InputSize = 4;
                 private const int Output = 0;
                 private const int OutputSize = 3;
-                private const int Weight = 2752;
-                private const int WeightCount = 12;
-                private const int Bias = 2816;
+                private const int Weight = 3456;
+                private const int WeightCount = 64;
+                private const int Bias = 3712;
                 private const int BiasCount = 3;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
-                    global::ModelCompiler.Generated.Kernels.Linear(
+                    global::ModelCompiler.Generated.Kernels.PackedLinear(
                         x: Slice(arena, n * Input, n * InputSize),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
@@ -592,7 +610,7 @@ namespace Demo.Vision
                         alpha: 0.0f,
                         width: width,
                         start: 0,
-                        end: 3);
+                        end: 1);
                 }
             }
 
