@@ -20,13 +20,14 @@ internal readonly record struct FmaPeak(double V512, double V256, double V128)
 
 /// <summary>Measures the machine's single-core FP32 FMA peak: a loop of 12 independent fused multiply-add chains on
 /// Vector512/256/128, enough to cover an FMA latency of 4 cycles on two FMA ports (8 in flight). Each width is timed
-/// in several repetitions of ~0.1 s and its best is reported (a peak: noise only ever slows a repetition down).
+/// in 200 repetitions of ~2 ms and the best is reported: a peak, and noise only ever slows a repetition down; a
+/// repetition shorter than a scheduler time slice often runs undisturbed even when other processes share the core.
 /// A width without hardware acceleration reports 0.</summary>
 internal static class PeakFma
 {
     private const int Chains = 12;
-    private const int Repetitions = 5;
-    private const double RepetitionSeconds = 0.1;
+    private const int Repetitions = 200;
+    private const double RepetitionSeconds = 0.002;
 
     public static FmaPeak Measure() => new(
         Vector512.IsHardwareAccelerated ? Best(Loop512, Vector512<float>.Count) : 0,
@@ -44,8 +45,8 @@ internal static class PeakFma
     private static double Best(Func<long, float> loop, int lanes)
     {
         // Calibrate the iteration count to ~RepetitionSeconds (this also compiles the loop), then keep the best rate.
-        long iterations = 1 << 16;
-        while (Time(loop, iterations) < RepetitionSeconds / 10)
+        long iterations = 1 << 10;
+        while (Time(loop, iterations) < RepetitionSeconds / 4)
         {
             iterations *= 2;
         }

@@ -40,7 +40,9 @@ internal static class Program
             A block's time is the median of its runs; the result is the median of the block medians.
           - GFLOP/s = 2 * MACs * batch / time, with the MACs of the compiled model (convolutions and linear layers).
           - max_abs_diff: the largest |ours - ORT| over the outputs of the last timed runs (same input).
-          - FMA peak: 12 independent FMA chains on Vector512/256/128, best of 5 repetitions of ~0.1 s, one core,
+          - The table after each thread count's rows adds %peak, the blocks and k used, the managed bytes each
+            engine allocated per timed run (all threads, counted between blocks) and the load average.
+          - FMA peak: 12 independent FMA chains on Vector512/256/128, best of 200 repetitions of ~2 ms, one core,
             2 flops per lane per FMA; speed measures it before and after its rows and keeps the better (noise only
             lowers a peak). %peak in its table is GFLOP/s / (threads * the best width's peak).
           - --quick: 1 warm-up round of 0.05 s, 3 blocks of ~0.02 s (k >= 1): a smoke test, not a measurement.

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 
 namespace ModelCompiler.Benchmarks;
@@ -26,6 +27,7 @@ internal static class SpeedCommand
 
     public static int Run(IReadOnlyList<BenchModel> models, int threads, TimingSettings settings, bool printPeak)
     {
+        string loadBefore = LoadAverage();
         FmaPeak before = PeakFma.Measure();
         var rows = new List<Row>();
         foreach (BenchModel model in models)
@@ -48,7 +50,7 @@ internal static class SpeedCommand
             PeakCommand.Print(peak);
         }
 
-        PrintTable(rows, peak, threads, settings);
+        PrintTable(rows, peak, threads, settings, loadBefore, LoadAverage());
         Row[] wrong = [.. rows.Where(r => !(r.RelativeDiff <= Tolerance))];
         foreach (Row r in wrong)
         {
@@ -103,19 +105,27 @@ internal static class SpeedCommand
         }
     }
 
-    private static void PrintTable(List<Row> rows, FmaPeak peak, int threads, TimingSettings settings)
+    private static void PrintTable(List<Row> rows, FmaPeak peak, int threads, TimingSettings settings, string loadBefore, string loadAfter)
     {
         double ceiling = peak.Best * threads;
         Console.WriteLine();
+        Console.WriteLine(FormattableString.Invariant($"threads={threads}: {settings.Describe()}"));
         Console.WriteLine(FormattableString.Invariant(
-            $"threads={threads}, {settings.Describe()}; peak = {threads} x {peak.Best:F1} GFLOP/s (single-core FMA peak) = {ceiling:F1} GFLOP/s"));
-        Console.WriteLine("model                batch      ours µs       ORT µs  ORT/ours  ours GF/s  ORT GF/s  ours %peak  ORT %peak  blocks  k ours/ORT");
+            $"peak = {threads} x {peak.Best:F1} GFLOP/s (single-core FMA peak) = {ceiling:F1} GFLOP/s; load average before: {loadBefore}, after: {loadAfter}"));
+        Console.WriteLine("model                batch      ours µs       ORT µs  ORT/ours  ours GF/s  ORT GF/s  ours %peak  ORT %peak  blocks  k ours/ORT  B/run ours/ORT");
         foreach (Row r in rows)
         {
             Console.WriteLine(FormattableString.Invariant(
-                $"{r.Model.Name,-20} {r.Batch,5} {r.OursUs,12:F1} {r.OrtUs,12:F1} {r.OrtUs / r.OursUs,9:F3} {r.OursGflops,10:F2} {r.OrtGflops,9:F2} {100 * r.OursGflops / ceiling,10:F1}% {100 * r.OrtGflops / ceiling,9:F1}%  {r.Timing.Blocks,6}  {r.Timing.OursRunsPerBlock,4}/{r.Timing.OrtRunsPerBlock}"));
+                $"{r.Model.Name,-20} {r.Batch,5} {r.OursUs,12:F1} {r.OrtUs,12:F1} {r.OrtUs / r.OursUs,9:F3} {r.OursGflops,10:F2} {r.OrtGflops,9:F2} {100 * r.OursGflops / ceiling,10:F1}% {100 * r.OrtGflops / ceiling,9:F1}%  {r.Timing.Blocks,6}  {r.Timing.OursRunsPerBlock,4}/{r.Timing.OrtRunsPerBlock,-4}  {r.Timing.OursBytesPerRun,6:F0}/{r.Timing.OrtBytesPerRun:F0}"));
         }
 
         Console.WriteLine();
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), to judge how quiet the machine was.</summary>
+    private static string LoadAverage()
+    {
+        const string path = "/proc/loadavg";
+        return File.Exists(path) ? string.Join(" ", File.ReadAllText(path).Split(' ').Take(3)) : "n/a";
     }
 }

@@ -27,8 +27,10 @@ internal sealed record TimingSettings(
         $"warm-up {WarmupRounds} x {WarmupSecondsPerRound} s per engine; {Blocks} blocks per engine (at least {MinBlocks}, ~{RowSeconds} s per row at most) of k runs (~{BlockSeconds} s, {MinRunsPerBlock} <= k <= {MaxRunsPerBlock})");
 }
 
-/// <summary>The medians of one row: seconds per run of each engine, the run count per block each used, and the blocks.</summary>
-internal readonly record struct PairTiming(double OursSeconds, double OrtSeconds, int OursRunsPerBlock, int OrtRunsPerBlock, int Blocks);
+/// <summary>One row's result: the median seconds per run of each engine, the run count per block each used, the
+/// number of blocks, and the managed bytes each engine allocated per timed run (all threads, measured between blocks).</summary>
+internal readonly record struct PairTiming(
+    double OursSeconds, double OrtSeconds, int OursRunsPerBlock, int OrtRunsPerBlock, int Blocks, double OursBytesPerRun, double OrtBytesPerRun);
 
 /// <summary>Times two engines interleaved in one process, so that a noisy neighbour or a frequency change hits both
 /// alike: warm-up rounds alternating the engines, then alternating blocks (ours block, ORT block, ...), each block k
@@ -51,13 +53,21 @@ internal static class Timing
         int blocks = (int)Math.Clamp(Math.Floor(settings.RowSeconds / pairSeconds), settings.MinBlocks, settings.Blocks);
         double[] oursBlocks = new double[blocks];
         double[] ortBlocks = new double[blocks];
+        long oursBytes = 0;
+        long ortBytes = 0;
         for (int block = 0; block < blocks; block++)
         {
+            long start = GC.GetTotalAllocatedBytes(precise: true);
             oursBlocks[block] = Block(ours, oursRuns);
+            long middle = GC.GetTotalAllocatedBytes(precise: true);
             ortBlocks[block] = Block(ort, ortRuns);
+            long end = GC.GetTotalAllocatedBytes(precise: true);
+            oursBytes += middle - start;
+            ortBytes += end - middle;
         }
 
-        return new PairTiming(Median(oursBlocks), Median(ortBlocks), oursRuns.Length, ortRuns.Length, blocks);
+        return new PairTiming(Median(oursBlocks), Median(ortBlocks), oursRuns.Length, ortRuns.Length, blocks,
+            oursBytes / (double)(blocks * oursRuns.Length), ortBytes / (double)(blocks * ortRuns.Length));
     }
 
     /// <summary>The median of <paramref name="values"/> (sorted in place).</summary>
