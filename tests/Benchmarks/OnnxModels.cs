@@ -1,0 +1,36 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using ModelCompiler.Linking;
+using ModelCompiler.Manifest;
+using ModelCompiler.Spec;
+using ModelCompiler.Tests.Onnx;
+using ModelCompiler.Weights;
+
+namespace ModelCompiler.Benchmarks;
+
+/// <summary>The ONNX twin of a compiled model. This is the only file of the benchmark that uses Compiler/ (the
+/// manifest, the spec, the safetensors reader) and the test-only exporter linked from tests/Compiler.Tests/Onnx,
+/// whose inputs are compiler internals: when those change shape, re-point this file and nothing else.</summary>
+internal static class OnnxModels
+{
+    /// <summary>The project directory the [Model] weights paths are relative to.</summary>
+    private static string ProjectDirectory => Path.Combine(Tests.Shared.Repository.Root, "tests", "Benchmarks");
+
+    /// <summary>An ONNX model (input "input", NCHW float, dynamic batch N) of exactly the declaration compiled into
+    /// <paramref name="modelClass"/> (read back from the assembly's manifest), with the weights file it names.</summary>
+    public static byte[] Export(Type modelClass)
+    {
+        string key = ModelManifest.MetadataKeyPrefix + modelClass.FullName;
+        string manifest = modelClass.Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value
+            ?? throw new InvalidOperationException("no model manifest " + key + " in " + modelClass.Assembly.GetName().Name);
+        ModelSpec spec = ModelManifest.Read(manifest);
+
+        using FileStream stream = File.OpenRead(WeightLinker.ResolveWeightsPath(spec, ProjectDirectory));
+        SafetensorsFile file = SafetensorsFile.Parse(stream);
+        var cache = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        return OnnxExporter.Export(spec, name => cache.TryGetValue(name, out float[]? t) ? t : cache[name] = file.ReadFloat32(name));
+    }
+}

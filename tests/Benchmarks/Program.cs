@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace ModelCompiler.Benchmarks;
+
+/// <summary>Command line: <c>speed</c>, <c>peak</c>, <c>make-weights</c> (see <see cref="Help"/>). <c>speed</c> and
+/// <c>peak</c> run their measurements in child processes pinned to the measured number of cores (Pinning.cs); the
+/// hidden <c>--child &lt;threads&gt;</c> option marks such a child.</summary>
+internal static class Program
+{
+    private const string Help = """
+        ModelCompiler speed benchmark: our generated code against ONNX Runtime (CPU) on the same weights and inputs.
+
+        usage:
+          speed          [--filter <substring>] [--threads 1|2|both] [--quick]
+          peak           the single-core FP32 FMA peak only (one result line)
+          make-weights   [--out <dir>] [--check]   seeded random weights into tests/Benchmarks/weights
+                         (--check: compare with the committed files instead, exit 1 when any differs)
+
+        speed prints, per model and batch size:
+          result: model=<m> variant=fp32 batch=<b> threads=<t> ours_us=<median> ort_us=<median> speedup=<ort/ours>
+                  ours_gflops=<x> ort_gflops=<y> max_abs_diff=<d>
+        and once the machine's single-core FMA peak:
+          result: machine=peak cpu="<model name>" fma_gflops_v512=<x> fma_gflops_v256=<y> fma_gflops_v128=<z> threads=1
+        It exits 1 when, on any row, max|ours - ORT| / max(1, max|ORT|) exceeds 1e-4.
+
+        methodology:
+          - Each thread count runs in its own child process, started with `taskset -c <first t cores>` and
+            DOTNET_PROCESSOR_COUNT=t, so every thread of the runtime and of ONNX Runtime stays on those cores and the
+            generated code's Parallel.For/ProcessorCount sees t. ONNX Runtime: IntraOpNumThreads=t,
+            InterOpNumThreads=t, sequential execution, graph optimization level all; input and output tensors are
+            bound once over our arrays (no copies, no allocation per run).
+          - Ours: the generated Model.Run(input, output, batch) on the same arrays.
+          - Warm-up: 2 rounds, each running ours then ORT for 0.5 s (and at least 3 runs) each.
+          - Then alternating blocks (ours block, ORT block, ours block, ...), 10 per engine; a block is k runs, each
+            timed on its own with Stopwatch; k is chosen per engine from the warm-up so a block lasts ~0.1 s
+            (3 <= k <= 1000). A slow model gets fewer blocks, to fit ~60 s of timed runs per row, but at least 3.
+            A block's time is the median of its runs; the result is the median of the block medians.
+          - GFLOP/s = 2 * MACs * batch / time, with the MACs of the compiled model (convolutions and linear layers).
+          - max_abs_diff: the largest |ours - ORT| over the outputs of the last timed runs (same input).
+          - The table after each thread count's rows adds %peak, the blocks and k used, the managed bytes each
+            engine allocated per timed run (all threads, counted between blocks) and the load average.
+          - FMA peak: 12 independent FMA chains on Vector512/256/128, best of 200 repetitions of ~2 ms, one core,
+            2 flops per lane per FMA; speed measures it before and after its rows and keeps the better (noise only
+            lowers a peak). %peak in its table is GFLOP/s / (threads * the best width's peak).
+          - --quick: 1 warm-up round of 0.05 s, 3 blocks of ~0.02 s (k >= 1): a smoke test, not a measurement.
+          - The rows of a thread count share one process: models in the order listed below, batch 1 then 64.
+
+        options:
+          --filter <s>     only models whose name contains s: mnist_mlp, mnist_cnn, mlp_784_512_256_10, small_cnn,
+                           sr_stack_256 (and, once it exists, sr_pretrained)
+          --threads <t>    1, 2 or both (default both: the 1-thread rows, then the 2-thread rows)
+          --quick          fewer, shorter blocks
+        """;
+
+    private static int Main(string[] args)
+    {
+        Options options;
+        try
+        {
+            options = Options.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            Console.Error.WriteLine("run with --help for usage");
+            return 2;
+        }
+
+        return options.Command switch
+        {
+            "help" => PrintHelp(),
+            "make-weights" => WeightMaker.Run(options.Out ?? WeightMaker.DefaultDirectory, options.Check),
+            "peak" => options.Child is { } t ? Child(t, PeakCommand.Run) : Pinning.RunChild(1, ["peak", "--child", "1"]),
+            _ => Speed(options),
+        };
+    }
+
+    private static int PrintHelp()
+    {
+        Console.WriteLine(Help);
+        return 0;
+    }
+
+    private static int Speed(Options options)
+    {
+        BenchModel[] models = [.. Catalog.All.Where(m => m.Name.Contains(options.Filter ?? string.Empty, StringComparison.OrdinalIgnoreCase))];
+        if (models.Length == 0)
+        {
+            Console.Error.WriteLine("error: no model matches --filter " + options.Filter + "; models: " + string.Join(", ", Catalog.All.Select(m => m.Name)));
+            return 2;
+        }
+
+        TimingSettings settings = options.Quick ? TimingSettings.Quick : TimingSettings.Default;
+        if (options.Child is { } threads)
+        {
+            return Child(threads, () => SpeedCommand.Run(models, threads, settings, options.PrintPeak));
+        }
+
+        // The parent measures nothing itself: one pinned child per thread count, the first also printing the peak.
+        int status = 0;
+        for (int i = 0; i < options.Threads.Count; i++)
+        {
+            var arguments = new List<string> { "speed", "--child", options.Threads[i].ToString(CultureInfo.InvariantCulture) };
+            arguments.AddRange(options.Filter is null ? [] : ["--filter", options.Filter]);
+            arguments.AddRange(options.Quick ? ["--quick"] : []);
+            arguments.AddRange(i == 0 ? ["--print-peak"] : []);
+            status = Math.Max(status, Pinning.RunChild(options.Threads[i], arguments));
+        }
+
+        return status;
+    }
+
+    private static int Child(int threads, Func<int> measure)
+    {
+        Pinning.EnsureAffinity(threads);
+        return measure();
+    }
+}
+
+/// <summary>The parsed command line.</summary>
+internal sealed record Options(string Command, string? Filter, IReadOnlyList<int> Threads, bool Quick, string? Out, bool Check, int? Child, bool PrintPeak)
+{
+    public static Options Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            return new Options("help", null, [], false, null, false, null, false);
+        }
+
+        string command = args[0] is "speed" or "peak" or "make-weights" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
+        string? filter = null;
+        IReadOnlyList<int> threads = [1, 2];
+        bool quick = false;
+        string? output = null;
+        bool check = false;
+        int? child = null;
+        bool printPeak = false;
+        for (int i = 1; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException(args[i] + " needs a value");
+            switch (args[i])
+            {
+                case "--filter" when command == "speed":
+                    filter = Value();
+                    break;
+                case "--threads" when command == "speed":
+                    threads = Value() switch
+                    {
+                        "1" => [1],
+                        "2" => [2],
+                        "both" => [1, 2],
+                        string other => throw new ArgumentException("--threads takes 1, 2 or both, not '" + other + "'"),
+                    };
+                    break;
+                case "--quick" when command == "speed":
+                    quick = true;
+                    break;
+                case "--out" when command == "make-weights":
+                    output = Value();
+                    break;
+                case "--check" when command == "make-weights":
+                    check = true;
+                    break;
+                case "--child" when command is "speed" or "peak":
+                    child = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t > 0 ? t : throw new ArgumentException("--child takes a thread count");
+                    break;
+                case "--print-peak" when command == "speed":
+                    printPeak = true;
+                    break;
+                case "--help" or "-h":
+                    return new Options("help", null, [], false, null, false, null, false);
+                default:
+                    throw new ArgumentException("unknown option '" + args[i] + "' for " + command);
+            }
+        }
+
+        return new Options(command, filter, threads, quick, output, check, child, printPeak);
+    }
+}
