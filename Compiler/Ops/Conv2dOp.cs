@@ -228,20 +228,24 @@ public sealed class Conv2dOp : OpDefinition
     /// <summary>Output channels per panel of the GEMM's prepacked weights (the run-time kernel's <c>GemmPanelRows</c>).</summary>
     public const int GemmPanelRows = 6;
 
-    /// <summary>The largest tile of columns a thread unfolds, in floats (the run-time kernel's tile budget).</summary>
-    public const int TileFloats = 256 * 1024 / 4;
+    /// <summary>The floats a thread's tile may take: half a megabyte, within the L2 cache of the machines we target
+    /// together with the weights panel it multiplies.</summary>
+    public const int TileFloats = 512 * 1024 / 4;
 
-    /// <summary>Pixels per tile for a column depth: a multiple of 64, at least 64, the tile within <see cref="TileFloats"/>.</summary>
+    /// <summary>Output rows per tile of an open-width stride-1 convolution (a fixed width gets as many as fit).</summary>
+    public const int OpenTileRows = 2;
+
+    /// <summary>Pixels per im2col tile for a column depth: a multiple of 64, at least 64, the tile within <see cref="TileFloats"/>.</summary>
     public static long TilePixels(long depth) => Math.Max(64, TileFloats / Math.Max(1, depth) / 64 * 64);
 
-    /// <summary>Without groups: a matrix product on weights prepacked in panels of 6 output channels, over tiles of
-    /// output pixels whose columns each computing thread unfolds into its own tile buffer (bounded scratch; a 1×1,
-    /// stride-1, unpadded convolution reads its input directly); large layers split their channel panels across
-    /// threads. With groups (depthwise included), or when the plan file asks for it: the whole input unfolded once
-    /// (im2col, skipped for a pointwise convolution) and one weighted row sum per output channel.</summary>
+    /// <summary>Without groups: a matrix product on weights prepacked in panels of 6 output channels (the panels split
+    /// across threads for a large layer). A 1×1 unpadded stride-1 convolution multiplies the input planes directly,
+    /// in column blocks; any other stride-1 convolution reads shifted windows of a padded copy of the input rows of each
+    /// tile of output rows (an implicit im2col); a strided one unfolds tiles of output pixels (im2col). Every thread's
+    /// tile is its own, bounded by <see cref="TileFloats"/>. With groups (depthwise included), or when the plan file
+    /// asks for it: the whole input unfolded once and one weighted row sum per output channel.</summary>
     public override KernelPlan Lower(Node node, LoweringContext context)
     {
-        AttributeSet a = node.Attributes;
         string algorithm = context.ForcedAlgorithm(node) ?? Algorithms(node)[0];
         return algorithm == "gemm" ? LowerGemm(node, context) : LowerIm2Col(node, context);
     }
@@ -257,17 +261,50 @@ public sealed class Conv2dOp : OpDefinition
         int inC = a.Int(InChannels), outC = a.Int(OutChannels);
         long depth = (long)inC * k[0] * k[1];
         Dim pixels = o.H * o.W;
-        Dim tilePixels = pixels.IsConstant ? Math.Min(pixels.Value, TilePixels(depth)) : TilePixels(depth);
-        KernelCall call = KernelCall.PerSample("ConvGemm",
-            new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
-            new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W), new DimArg("outChannels", outC),
-            new DimArg("kernelH", k[0]), new DimArg("kernelW", k[1]), new DimArg("strideH", s[0]), new DimArg("strideW", s[1]),
-            new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore), new DimArg("dilationH", d[0]), new DimArg("dilationW", d[1]),
-            new DimArg("outH", o.H), new DimArg("outW", o.W), new DimArg("tilePixels", tilePixels),
-            new ActivationArg(node.Epilogue.Activation), new VectorWidthArg("vectorWidth"))
-            .Over("panels", (outC + GemmPanelRows - 1) / GemmPanelRows, Cost(node).Macs, context);
-        KernelPlan plan = KernelPlan.Of("gemm", call).WithWeight("weight", DataType.F32, WeightLayouts.PanelOf(GemmPanelRows));
-        return IsPointwise(node) ? plan : plan.WithScratch("tile", tilePixels * depth, perThread: true);
+        Dim panels = (outC + GemmPanelRows - 1) / GemmPanelRows;
+        Dim macs = Cost(node).Macs;
+        KernelArg[] head = [new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y")];
+        KernelArg[] tail = [new ActivationArg(node.Epilogue.Activation)];
+        KernelCall call;
+        Dim scratch;
+        if (IsPointwise(node))
+        {
+            Dim tile = pixels.IsConstant ? Math.Min(pixels.Value, TilePixels(depth)) : TilePixels(depth);
+            scratch = (tile * depth) + depth; // the packed block and the B-row offsets
+            call = KernelCall.PerSample("PointwiseGemm", [.. head,
+                new DimArg("channels", inC), new DimArg("outChannels", outC), new DimArg("pixels", pixels), new DimArg("tilePixels", tile),
+                new DimArg("scratchFloats", scratch), .. tail, new VectorWidthArg()]);
+        }
+        else if (s[0] == 1 && s[1] == 1)
+        {
+            Dim padded = o.W + ((long)(k[1] - 1) * d[1]);
+            long halo = (long)(k[0] - 1) * d[0];
+            Dim rows = padded.IsConstant && o.H.IsConstant
+                ? Math.Max(1, Math.Min(o.H.Value, (TileFloats - (inC * halo * padded.Value)) / Math.Max(1, (inC + outC) * padded.Value)))
+                : OpenTileRows;
+            Dim columns = Dim.CeilDiv(rows * padded, 16) * 16;
+            scratch = (inC * (rows + halo) * padded) + columns + padded + 16 + (outC * columns) + depth;
+            call = KernelCall.PerSample("ConvRowsGemm", [.. head,
+                new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W), new DimArg("outChannels", outC),
+                new DimArg("kernelH", k[0]), new DimArg("kernelW", k[1]), new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore),
+                new DimArg("dilationH", d[0]), new DimArg("dilationW", d[1]), new DimArg("outH", o.H), new DimArg("outW", o.W),
+                new DimArg("tileRows", rows), new DimArg("scratchFloats", scratch), .. tail, new VectorWidthArg("vectorWidth")]);
+        }
+        else
+        {
+            Dim tile = pixels.IsConstant ? Math.Min(pixels.Value, TilePixels(depth)) : TilePixels(depth);
+            scratch = (tile * depth) + depth;
+            call = KernelCall.PerSample("ConvGemm", [.. head,
+                new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W), new DimArg("outChannels", outC),
+                new DimArg("kernelH", k[0]), new DimArg("kernelW", k[1]), new DimArg("strideH", s[0]), new DimArg("strideW", s[1]),
+                new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore), new DimArg("dilationH", d[0]), new DimArg("dilationW", d[1]),
+                new DimArg("outH", o.H), new DimArg("outW", o.W), new DimArg("tilePixels", tile), new DimArg("scratchFloats", scratch),
+                .. tail, new VectorWidthArg("vectorWidth")]);
+        }
+
+        return KernelPlan.Of("gemm", call.Over("panels", panels, macs, context))
+            .WithWeight("weight", DataType.F32, WeightLayouts.PanelOf(GemmPanelRows))
+            .WithScratch("tile", scratch, perThread: true);
     }
 
     private KernelPlan LowerIm2Col(Node node, LoweringContext context)

@@ -90,12 +90,13 @@ public sealed class LinearOp : OpDefinition
     public const int BlockRows = 16;
 
     /// <summary>One call over the whole chunk of samples (the batch is a matrix dimension) on weights prepacked in
-    /// blocks of 16 output features, each block's weights streamed once per four samples; large layers split their
-    /// blocks across threads. The plan file may ask for the unpacked dot-product rows instead.</summary>
+    /// blocks of 16 output features, each block's weights streamed once per group of samples; large layers split their
+    /// blocks across threads. A layer with fewer than 16 outputs keeps its weights as they are and takes one dot product
+    /// per output (the plan file may choose either).</summary>
     public override KernelPlan Lower(Node node, LoweringContext context)
     {
         int inF = node.Attributes.Int(InFeatures), outF = node.Attributes.Int(OutFeatures);
-        if (context.ForcedAlgorithm(node) == "dot-rows")
+        if ((context.ForcedAlgorithm(node) ?? Algorithms(node)[0]) == "dot-rows")
         {
             return KernelPlan.Of("dot-rows", KernelCall.PerChunk("Linear",
                 new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
@@ -112,5 +113,7 @@ public sealed class LinearOp : OpDefinition
         return KernelPlan.Of("packed", call).WithWeight("weight", DataType.F32, WeightLayouts.PanelOf(BlockRows));
     }
 
-    public override IReadOnlyList<string> Algorithms(Node node) => ["packed", "dot-rows"];
+    /// <summary>Packed blocks of 16 features, unless the layer has fewer outputs than a block (padding would be most of it).</summary>
+    public override IReadOnlyList<string> Algorithms(Node node) =>
+        node.Attributes.Int(OutFeatures) >= BlockRows ? ["packed", "dot-rows"] : ["dot-rows", "packed"];
 }

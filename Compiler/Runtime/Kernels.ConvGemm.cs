@@ -4,14 +4,16 @@ namespace ModelCompiler.Generated
 {
     using global::System;
     using global::System.Runtime.CompilerServices;
+    using global::System.Runtime.InteropServices;
+    using global::System.Runtime.Intrinsics;
 
     internal static partial class Kernels
     {
         [ThreadStatic]
         private static float[]? t_tile;
 
-        /// <summary>The floats of this thread's tile buffer, grown once to the largest size it has needed (every thread
-        /// that computes a convolution tile, the calling one and the pool's, has its own).</summary>
+        /// <summary>This thread's tile buffer of at least <paramref name="floats"/> floats, grown once to the largest size
+        /// it has needed (every thread that computes a convolution tile, the calling one and the pool's, has its own).</summary>
         public static float[] TileBuffer(int floats)
         {
             float[]? tile = t_tile;
@@ -24,13 +26,202 @@ namespace ModelCompiler.Generated
             return tile;
         }
 
-        /// <summary>Output channels of a convolution (groups = 1) for one sample, as C = W·columns + bias over tiles of
-        /// output pixels: W is the weight prepacked in panels of <see cref="GemmPanelRows"/> output channels (the
-        /// "panel(6)" layout of [outChannels, inChannels·kernelH·kernelW]); each tile's columns are unfolded from the
-        /// input into this thread's tile buffer (a 1×1, stride-1, unpadded convolution reads the input itself). Computes
-        /// the channel panels [panelStart, panelEnd), so threads can share the output channels.</summary>
+        /// <summary>The first <paramref name="count"/> floats of a tile buffer, as the table of B-row offsets a
+        /// <see cref="PackedGemm"/> reads (the table and the tile share this thread's one buffer).</summary>
+        private static Span<int> Offsets(float[] buffer, int count) => MemoryMarshal.Cast<float, int>(buffer.AsSpan(0, count));
+
+        /// <summary>Checks that the tile the build planned holds what the call needs.</summary>
+        private static void RequireScratch(long needed, int scratchFloats)
+        {
+            if (needed > scratchFloats)
+            {
+                throw new ArgumentException("the tile needs " + needed + " floats, more than the planned " + scratchFloats + ".", nameof(scratchFloats));
+            }
+        }
+
+        /// <summary>A 1×1, stride-1, unpadded convolution (groups = 1) for one sample: C = W·X + bias with W prepacked in
+        /// panels of 6 output channels and X the input's channel planes, in column blocks of
+        /// <paramref name="tilePixels"/> pixels (so a block of X stays in cache across the panels). Computes the channel
+        /// panels [start, end).</summary>
+        /// <param name="x">The input, [channels, pixels].</param>
+        /// <param name="weight">The packed weight (panel(6) of [outChannels, channels]).</param>
+        /// <param name="bias">[outChannels], or empty.</param>
+        /// <param name="y">The output, [outChannels, pixels].</param>
+        /// <param name="channels">Input channels.</param>
+        /// <param name="outChannels">Output channels.</param>
+        /// <param name="pixels">Pixels per channel.</param>
+        /// <param name="tilePixels">Pixels per column block.</param>
+        /// <param name="scratchFloats">This thread's tile buffer (the build's memory plan; checked).</param>
+        /// <param name="activation">The epilogue's activation.</param>
+        /// <param name="alpha">LeakyReLU's slope.</param>
+        /// <param name="start">The first channel panel to compute.</param>
+        /// <param name="end">One past the last channel panel to compute.</param>
+        /// <param name="width">The widest vectors to use.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void PointwiseGemm(
+            ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
+            int channels, int outChannels, int pixels, int tilePixels, int scratchFloats, ActivationKind activation, float alpha, int start, int end, VectorWidth width)
+        {
+            // Each block of the input planes is packed (its rows one after another): the product then reads a few
+            // pages, not one per input channel.
+            RequireScratch(channels + ((long)channels * tilePixels), scratchFloats);
+            float[] buffer = TileBuffer(scratchFloats);
+            Span<int> offsets = Offsets(buffer, channels);
+            Span<float> block = buffer.AsSpan(channels, channels * tilePixels);
+            for (int first = 0; first < pixels; first += tilePixels)
+            {
+                int count = Math.Min(tilePixels, pixels - first);
+                for (int c = 0; c < channels; c++)
+                {
+                    offsets[c] = c * count;
+                    x.Slice((c * pixels) + first, count).CopyTo(block.Slice(c * count, count));
+                }
+
+                PackedGemm(weight, block, offsets, y.Slice(first), pixels, bias, outChannels, count, channels, activation, alpha, start, end, width);
+            }
+        }
+
+        /// <summary>A stride-1 convolution (groups = 1) for one sample, without im2col: for each tile of
+        /// <paramref name="tileRows"/> output rows, the input rows it reads are copied once into this thread's buffer,
+        /// zero-padded to the padded width, and tap (c, kh, kw) of every output pixel of the tile is then one shifted
+        /// window of that buffer, read by <see cref="PackedGemm"/> through an offsets table (an implicit im2col). The
+        /// product covers the padded width; only the valid columns are copied to the output.</summary>
         /// <param name="x">The input, [channels, height, width].</param>
-        /// <param name="weight">The packed weight.</param>
+        /// <param name="weight">The packed weight (panel(6) of [outChannels, channels·kernelH·kernelW]).</param>
+        /// <param name="bias">[outChannels], or empty.</param>
+        /// <param name="y">The output, [outChannels, outH, outW].</param>
+        /// <param name="channels">Input channels.</param>
+        /// <param name="height">Input height.</param>
+        /// <param name="width">Input width.</param>
+        /// <param name="outChannels">Output channels.</param>
+        /// <param name="kernelH">Kernel height.</param>
+        /// <param name="kernelW">Kernel width.</param>
+        /// <param name="padTop">Zero rows above the input.</param>
+        /// <param name="padLeft">Zero columns left of the input.</param>
+        /// <param name="dilationH">Vertical dilation.</param>
+        /// <param name="dilationW">Horizontal dilation.</param>
+        /// <param name="outH">Output height.</param>
+        /// <param name="outW">Output width.</param>
+        /// <param name="tileRows">Output rows per tile.</param>
+        /// <param name="scratchFloats">The tile buffer's size (the build's memory plan; checked).</param>
+        /// <param name="activation">The epilogue's activation.</param>
+        /// <param name="alpha">LeakyReLU's slope.</param>
+        /// <param name="start">The first channel panel to compute.</param>
+        /// <param name="end">One past the last channel panel to compute.</param>
+        /// <param name="vectorWidth">The widest vectors to use.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void ConvRowsGemm(
+            ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
+            int channels, int height, int width, int outChannels, int kernelH, int kernelW, int padTop, int padLeft,
+            int dilationH, int dilationW, int outH, int outW, int tileRows, int scratchFloats,
+            ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth)
+        {
+            int padded = outW + ((kernelW - 1) * dilationW);
+            int inputRows = tileRows + ((kernelH - 1) * dilationH);
+            int columns = RoundUp(tileRows * padded, 16);
+            int depth = channels * kernelH * kernelW;
+            int rowsFloats = (channels * inputRows * padded) + columns + padded + 16;
+            int panelRows = Math.Min(outChannels - (start * GemmPanelRows), (end - start) * GemmPanelRows);
+            RequireScratch(depth + (long)rowsFloats + ((long)panelRows * columns), scratchFloats);
+            float[] buffer = TileBuffer(scratchFloats);
+            Span<int> offsets = Offsets(buffer, depth);
+            Span<float> rows = buffer.AsSpan(depth, rowsFloats);
+            Span<float> product = buffer.AsSpan(depth + rowsFloats, panelRows * columns);
+            int k = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                for (int kh = 0; kh < kernelH; kh++)
+                {
+                    for (int kw = 0; kw < kernelW; kw++)
+                    {
+                        offsets[k++] = (((c * inputRows) + (kh * dilationH)) * padded) + (kw * dilationW);
+                    }
+                }
+            }
+
+            int firstRow = start * GemmPanelRows;
+            Span<float> own = y.Slice(firstRow * outH * outW);
+            ReadOnlySpan<float> ownBias = bias.IsEmpty ? bias : bias.Slice(firstRow);
+            ReadOnlySpan<float> ownWeight = weight.Slice(start * depth * GemmPanelRows);
+            int plane = height * width;
+            for (int r0 = 0; r0 < outH; r0 += tileRows)
+            {
+                int count = Math.Min(tileRows, outH - r0);
+
+                // The input rows of this tile, each padded to the padded width; rows above or below the input are zeros.
+                rows.Clear();
+                for (int c = 0; c < channels; c++)
+                {
+                    for (int t = 0; t < count + ((kernelH - 1) * dilationH); t++)
+                    {
+                        int ih = r0 + t - padTop;
+                        if ((uint)ih < (uint)height)
+                        {
+                            x.Slice((c * plane) + (ih * width), width).CopyTo(rows.Slice((((c * inputRows) + t) * padded) + padLeft, width));
+                        }
+                    }
+                }
+
+                // The product over the padded width; bias and activation go on while the valid columns are copied out.
+                int n = RoundUp(count * padded, 16);
+                PackedGemm(ownWeight, rows, offsets, product, columns, default, panelRows, n, depth, ActivationKind.None, 0f, 0, end - start, vectorWidth);
+                for (int m = 0; m < panelRows; m++)
+                {
+                    float b = ownBias.IsEmpty ? 0f : ownBias[m];
+                    Span<float> target = own.Slice(((m * outH) + r0) * outW, count * outW);
+                    for (int r = 0; r < count; r++)
+                    {
+                        AddInto(product.Slice((m * columns) + (r * padded), outW), b, target.Slice(r * outW, outW), vectorWidth);
+                    }
+
+                    Activate(target, activation, alpha, vectorWidth);
+                }
+            }
+        }
+
+        /// <summary>y = x + b.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void AddInto(ReadOnlySpan<float> x, float b, Span<float> y, VectorWidth width)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float yr = ref MemoryMarshal.GetReference(y);
+            int i = 0, n = y.Length;
+            if (x.Length < n)
+            {
+                throw new ArgumentException("x is shorter than y.", nameof(x));
+            }
+
+            if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
+            {
+                Vector512<float> v = Vector512.Create(b);
+                for (; i <= n - 16; i += 16)
+                {
+                    (Vector512.LoadUnsafe(ref xr, (nuint)i) + v).StoreUnsafe(ref yr, (nuint)i);
+                }
+            }
+
+            if (width >= VectorWidth.V256 && Vector256.IsHardwareAccelerated)
+            {
+                Vector256<float> v = Vector256.Create(b);
+                for (; i <= n - 8; i += 8)
+                {
+                    (Vector256.LoadUnsafe(ref xr, (nuint)i) + v).StoreUnsafe(ref yr, (nuint)i);
+                }
+            }
+
+            for (; i < n; i++)
+            {
+                Unsafe.Add(ref yr, i) = Unsafe.Add(ref xr, i) + b;
+            }
+        }
+
+        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+        /// <summary>A convolution (groups = 1) of any stride for one sample, over tiles of <paramref name="tilePixels"/>
+        /// output pixels whose columns are unfolded (im2col) into this thread's tile buffer, then C = W·columns + bias
+        /// with W prepacked in panels of 6 output channels. Computes the channel panels [start, end).</summary>
+        /// <param name="x">The input, [channels, height, width].</param>
+        /// <param name="weight">The packed weight (panel(6) of [outChannels, channels·kernelH·kernelW]).</param>
         /// <param name="bias">[outChannels], or empty.</param>
         /// <param name="y">The output, [outChannels, outH, outW].</param>
         /// <param name="channels">Input channels.</param>
@@ -47,8 +238,8 @@ namespace ModelCompiler.Generated
         /// <param name="dilationW">Horizontal dilation.</param>
         /// <param name="outH">Output height.</param>
         /// <param name="outW">Output width.</param>
-        /// <param name="tilePixels">Output pixels per tile (the build sizes tiles to stay in cache; the tile buffer
-        /// holds channels·kernelH·kernelW·tilePixels floats).</param>
+        /// <param name="tilePixels">Output pixels per tile (the tile holds channels·kernelH·kernelW·tilePixels floats).</param>
+        /// <param name="scratchFloats">This thread's tile buffer (the build's memory plan; checked).</param>
         /// <param name="activation">The epilogue's activation.</param>
         /// <param name="alpha">LeakyReLU's slope.</param>
         /// <param name="start">The first channel panel to compute.</param>
@@ -58,24 +249,25 @@ namespace ModelCompiler.Generated
         public static void ConvGemm(
             ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
             int channels, int height, int width, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
-            int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW, int tilePixels,
+            int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW, int tilePixels, int scratchFloats,
             ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth)
         {
             int pixels = outH * outW;
             int depth = channels * kernelH * kernelW;
-            bool pointwise = kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == height && outW == width;
-            if (pointwise)
-            {
-                PackedGemm(weight, x, pixels, y, pixels, bias, outChannels, pixels, depth, activation, alpha, start, end, vectorWidth);
-                return;
-            }
-
-            float[] tile = TileBuffer(depth * tilePixels);
+            RequireScratch(depth + ((long)depth * tilePixels), scratchFloats);
+            float[] buffer = TileBuffer(scratchFloats);
+            Span<int> offsets = Offsets(buffer, depth);
+            Span<float> tile = buffer.AsSpan(depth, depth * tilePixels);
             for (int first = 0; first < pixels; first += tilePixels)
             {
                 int count = Math.Min(tilePixels, pixels - first);
+                for (int r = 0; r < depth; r++)
+                {
+                    offsets[r] = r * count;
+                }
+
                 Im2ColTile(x, tile, count, first, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outW);
-                PackedGemm(weight, tile, count, y.Slice(first), pixels, bias, outChannels, count, depth, activation, alpha, start, end, vectorWidth);
+                PackedGemm(weight, tile, offsets, y.Slice(first), pixels, bias, outChannels, count, depth, activation, alpha, start, end, vectorWidth);
             }
         }
 
@@ -87,6 +279,12 @@ namespace ModelCompiler.Generated
             ReadOnlySpan<float> x, Span<float> tile, int count, int first, int channels, int height, int width, int kernelH, int kernelW,
             int strideH, int strideW, int padTop, int padLeft, int dilationH, int dilationW, int outW)
         {
+            if (strideH == 1 && strideW == 1 && outW == width)
+            {
+                Im2ColTileUnitStride(x, tile, count, first, channels, height, width, kernelH, kernelW, padTop, padLeft, dilationH, dilationW);
+                return;
+            }
+
             int row = 0;
             for (int c = 0; c < channels; c++)
             {
@@ -129,6 +327,76 @@ namespace ModelCompiler.Generated
                             }
 
                             p += run;
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>Stride 1 with the output as wide as the input: tap (dy, dx) reads pixel p + dy·width + dx, so each
+        /// tile row is one shifted copy of the plane; then the pixels whose tap falls off the left or right edge, or
+        /// above or below the plane, are zeroed.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Im2ColTileUnitStride(
+            ReadOnlySpan<float> x, Span<float> tile, int count, int first, int channels, int height, int width, int kernelH, int kernelW,
+            int padTop, int padLeft, int dilationH, int dilationW)
+        {
+            int plane = height * width;
+            int row = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                ReadOnlySpan<float> source = x.Slice(c * plane, plane);
+                for (int kh = 0; kh < kernelH; kh++)
+                {
+                    int dy = (kh * dilationH) - padTop;
+                    for (int kw = 0; kw < kernelW; kw++, row++)
+                    {
+                        int dx = (kw * dilationW) - padLeft;
+                        Span<float> dst = tile.Slice(row * count, count);
+
+                        // The whole shifted run, clipped to the plane; outside it, zeros.
+                        int from = first + (dy * width) + dx;
+                        int lo = Math.Max(0, -from), hi = Math.Min(count, plane - from);
+                        if (hi <= lo)
+                        {
+                            dst.Clear();
+                            continue;
+                        }
+
+                        dst.Slice(0, lo).Clear();
+                        source.Slice(from + lo, hi - lo).CopyTo(dst.Slice(lo, hi - lo));
+                        dst.Slice(hi).Clear();
+
+                        // Rows whose tap row is outside the plane, and columns whose tap column is.
+                        int firstRow = first / width, lastRow = (first + count - 1) / width;
+                        for (int oh = firstRow; oh <= lastRow; oh++)
+                        {
+                            int start = Math.Max(oh * width, first) - first, end = Math.Min((oh + 1) * width, first + count) - first;
+                            int ih = oh + dy;
+                            if ((uint)ih >= (uint)height)
+                            {
+                                dst.Slice(start, end - start).Clear();
+                                continue;
+                            }
+
+                            int rowStart = oh * width;
+                            for (int ow = Math.Max(0, -dx); ow > 0; ow--)
+                            {
+                                int at = rowStart + ow - 1 - first;
+                                if (at >= start && at < end)
+                                {
+                                    dst[at] = 0f;
+                                }
+                            }
+
+                            for (int ow = width - Math.Max(0, dx); ow < width; ow++)
+                            {
+                                int at = rowStart + ow - first;
+                                if (at >= start && at < end)
+                                {
+                                    dst[at] = 0f;
+                                }
+                            }
                         }
                     }
                 }

@@ -14,13 +14,14 @@ namespace ModelCompiler.Generated
         public const int GemmPanelRows = 6;
 
         /// <summary>C = activation(A·B + bias) for the row panels [panelStart, panelEnd) of A: A is m×k, prepacked in
-        /// panels of <see cref="GemmPanelRows"/> rows ([panel][k][6]); B is k×n, row-major with rows <paramref name="ldb"/>
-        /// apart; C is m×n, rows <paramref name="ldc"/> apart; bias has one value per row of A (or is empty). Register
-        /// blocking: 6 rows × 64 columns with Vector512, × 16 with Vector256, × 8 with Vector128; narrower widths and a
-        /// scalar loop finish the columns.</summary>
+        /// panels of <see cref="GemmPanelRows"/> rows ([panel][k][6]); row p of B (n floats) starts at
+        /// <paramref name="rowOffsets"/>[p] in <paramref name="b"/> (rows of a matrix, or shifted windows of an image:
+        /// an implicit im2col); C is m×n, rows <paramref name="ldc"/> apart; bias has one value per row of A (or is
+        /// empty). Register blocking: 6 rows × 64 columns with Vector512, × 16 with Vector256, × 4 with Vector128;
+        /// narrower widths and a scalar loop finish the columns.</summary>
         /// <param name="a">The packed A: ceil(m / 6) * k * 6 floats.</param>
-        /// <param name="b">B: (k - 1) * ldb + n floats at least.</param>
-        /// <param name="ldb">Floats from one row of B to the next.</param>
+        /// <param name="b">Where B's rows are.</param>
+        /// <param name="rowOffsets">k offsets into <paramref name="b"/>, each followed by n floats.</param>
         /// <param name="c">C: (m - 1) * ldc + n floats at least.</param>
         /// <param name="ldc">Floats from one row of C to the next.</param>
         /// <param name="bias">m values, or empty.</param>
@@ -34,14 +35,24 @@ namespace ModelCompiler.Generated
         /// <param name="width">The widest vectors to use.</param>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void PackedGemm(
-            ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, ReadOnlySpan<float> bias,
+            ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<int> rowOffsets, Span<float> c, int ldc, ReadOnlySpan<float> bias,
             int m, int n, int k, ActivationKind activation, float alpha, int panelStart, int panelEnd, VectorWidth width)
         {
             const int R = GemmPanelRows;
-            if (a.Length < (long)((m + R - 1) / R) * k * R || (k > 0 && b.Length < ((long)(k - 1) * ldb) + n) || (m > 0 && c.Length < ((long)(m - 1) * ldc) + n))
+            if (a.Length < (long)((m + R - 1) / R) * k * R || rowOffsets.Length < k || (m > 0 && c.Length < ((long)(m - 1) * ldc) + n))
             {
-                throw new ArgumentException("A, B or C is shorter than m, n, k and the strides need.");
+                throw new ArgumentException("A, the row offsets or C is shorter than m, n, k and the strides need.");
             }
+
+            for (int p = 0; p < k; p++)
+            {
+                if ((uint)rowOffsets[p] > (uint)(b.Length - n))
+                {
+                    throw new ArgumentException("row " + p + " of B, at " + rowOffsets[p] + ", runs past the end of b.", nameof(rowOffsets));
+                }
+            }
+
+            ref int offsets = ref MemoryMarshal.GetReference(rowOffsets);
 
             for (int panel = panelStart; panel < panelEnd; panel++)
             {
@@ -55,12 +66,12 @@ namespace ModelCompiler.Generated
                 {
                     for (; j <= n - 64; j += 64)
                     {
-                        Panel512x4(ref ap, ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, j), ldc, rows, k);
+                        Panel512x4(ref ap, ref Unsafe.Add(ref br, j), ref offsets, ref Unsafe.Add(ref cr, j), ldc, rows, k);
                     }
 
                     for (; j <= n - 16; j += 16)
                     {
-                        Panel512x1(ref ap, ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, j), ldc, rows, k);
+                        Panel512x1(ref ap, ref Unsafe.Add(ref br, j), ref offsets, ref Unsafe.Add(ref cr, j), ldc, rows, k);
                     }
                 }
 
@@ -68,12 +79,12 @@ namespace ModelCompiler.Generated
                 {
                     for (; j <= n - 16; j += 16)
                     {
-                        Panel256x2(ref ap, ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, j), ldc, rows, k);
+                        Panel256x2(ref ap, ref Unsafe.Add(ref br, j), ref offsets, ref Unsafe.Add(ref cr, j), ldc, rows, k);
                     }
 
                     for (; j <= n - 8; j += 8)
                     {
-                        Panel256x1(ref ap, ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, j), ldc, rows, k);
+                        Panel256x1(ref ap, ref Unsafe.Add(ref br, j), ref offsets, ref Unsafe.Add(ref cr, j), ldc, rows, k);
                     }
                 }
 
@@ -81,13 +92,13 @@ namespace ModelCompiler.Generated
                 {
                     for (; j <= n - 4; j += 4)
                     {
-                        Panel128x1(ref ap, ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, j), ldc, rows, k);
+                        Panel128x1(ref ap, ref Unsafe.Add(ref br, j), ref offsets, ref Unsafe.Add(ref cr, j), ldc, rows, k);
                     }
                 }
 
                 for (; j < n; j++)
                 {
-                    PanelScalar(ref ap, ref Unsafe.Add(ref br, j), ldb, ref Unsafe.Add(ref cr, j), ldc, rows, k);
+                    PanelScalar(ref ap, ref Unsafe.Add(ref br, j), ref offsets, ref Unsafe.Add(ref cr, j), ldc, rows, k);
                 }
 
                 for (int i = 0; i < rows; i++)
@@ -135,7 +146,7 @@ namespace ModelCompiler.Generated
 
         /// <summary>6 rows × 64 columns: 24 accumulators, 4 loads of B and 6 broadcasts of A per step of k.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Panel512x4(ref float a, ref float b, int ldb, ref float c, int ldc, int rows, int k)
+        private static void Panel512x4(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
         {
             Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
             Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -145,7 +156,7 @@ namespace ModelCompiler.Generated
             Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
             for (int p = 0; p < k; p++)
             {
-                ref float bp = ref Unsafe.Add(ref b, (nint)p * ldb);
+                ref float bp = ref Unsafe.Add(ref b, Unsafe.Add(ref offsets, p));
                 Vector512<float> b0 = Vector512.LoadUnsafe(ref bp);
                 Vector512<float> b1 = Vector512.LoadUnsafe(ref bp, 16);
                 Vector512<float> b2 = Vector512.LoadUnsafe(ref bp, 32);
@@ -221,12 +232,12 @@ namespace ModelCompiler.Generated
 
         /// <summary>6 rows × 16 columns.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Panel512x1(ref float a, ref float b, int ldb, ref float c, int ldc, int rows, int k)
+        private static void Panel512x1(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
         {
             Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
             for (int p = 0; p < k; p++)
             {
-                Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref b, (nint)p * ldb));
+                Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref b, Unsafe.Add(ref offsets, p)));
                 ref float ap = ref Unsafe.Add(ref a, p * GemmPanelRows);
                 c0 = Vector512.FusedMultiplyAdd(Vector512.Create(ap), b0, c0);
                 c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ap, 1)), b0, c1);
@@ -245,13 +256,13 @@ namespace ModelCompiler.Generated
 
         /// <summary>6 rows × 16 columns as two Vector256 each: 12 accumulators.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Panel256x2(ref float a, ref float b, int ldb, ref float c, int ldc, int rows, int k)
+        private static void Panel256x2(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
         {
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
             Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             for (int p = 0; p < k; p++)
             {
-                ref float bp = ref Unsafe.Add(ref b, (nint)p * ldb);
+                ref float bp = ref Unsafe.Add(ref b, Unsafe.Add(ref offsets, p));
                 Vector256<float> b0 = Vector256.LoadUnsafe(ref bp);
                 Vector256<float> b1 = Vector256.LoadUnsafe(ref bp, 8);
                 ref float ap = ref Unsafe.Add(ref a, p * GemmPanelRows);
@@ -286,12 +297,12 @@ namespace ModelCompiler.Generated
 
         /// <summary>6 rows × 8 columns.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Panel256x1(ref float a, ref float b, int ldb, ref float c, int ldc, int rows, int k)
+        private static void Panel256x1(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
         {
             Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
             for (int p = 0; p < k; p++)
             {
-                Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, (nint)p * ldb));
+                Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref b, Unsafe.Add(ref offsets, p)));
                 ref float ap = ref Unsafe.Add(ref a, p * GemmPanelRows);
                 c0 = Vector256.FusedMultiplyAdd(Vector256.Create(ap), b0, c0);
                 c1 = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref ap, 1)), b0, c1);
@@ -310,12 +321,12 @@ namespace ModelCompiler.Generated
 
         /// <summary>6 rows × 4 columns.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Panel128x1(ref float a, ref float b, int ldb, ref float c, int ldc, int rows, int k)
+        private static void Panel128x1(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
         {
             Vector128<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
             for (int p = 0; p < k; p++)
             {
-                Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref b, (nint)p * ldb));
+                Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref b, Unsafe.Add(ref offsets, p)));
                 ref float ap = ref Unsafe.Add(ref a, p * GemmPanelRows);
                 c0 = Vector128.FusedMultiplyAdd(Vector128.Create(ap), b0, c0);
                 c1 = Vector128.FusedMultiplyAdd(Vector128.Create(Unsafe.Add(ref ap, 1)), b0, c1);
@@ -333,14 +344,14 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>6 rows × 1 column.</summary>
-        private static void PanelScalar(ref float a, ref float b, int ldb, ref float c, int ldc, int rows, int k)
+        private static void PanelScalar(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
         {
             for (int i = 0; i < rows; i++)
             {
                 float sum = 0f;
                 for (int p = 0; p < k; p++)
                 {
-                    sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, (p * GemmPanelRows) + i), Unsafe.Add(ref b, (nint)p * ldb), sum);
+                    sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, (p * GemmPanelRows) + i), Unsafe.Add(ref b, Unsafe.Add(ref offsets, p)), sum);
                 }
 
                 Unsafe.Add(ref c, (nint)i * ldc) = sum;

@@ -4,6 +4,8 @@ namespace ModelCompiler.Generated
 {
     using global::System;
     using global::System.Runtime.CompilerServices;
+    using global::System.Runtime.InteropServices;
+    using global::System.Runtime.Intrinsics;
 
     internal static partial class Kernels
     {
@@ -13,6 +15,12 @@ namespace ModelCompiler.Generated
             ReadOnlySpan<float> x, Span<float> y, int channels, int height, int width, int kernelH, int kernelW,
             int strideH, int strideW, int padH, int padW, int outH, int outW)
         {
+            if (padH == 0 && padW == 0)
+            {
+                MaxPoolInside(x, y, channels, height, width, kernelH, kernelW, strideH, strideW, outH, outW);
+                return;
+            }
+
             for (int c = 0; c < channels; c++)
             {
                 ReadOnlySpan<float> plane = x.Slice(c * height * width, height * width);
@@ -42,6 +50,90 @@ namespace ModelCompiler.Generated
                         }
 
                         outPlane[(oh * outW) + ow] = max;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Max pooling without padding: every window lies inside the input, so no tap needs a check.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void MaxPoolInside(
+            ReadOnlySpan<float> x, Span<float> y, int channels, int height, int width, int kernelH, int kernelW,
+            int strideH, int strideW, int outH, int outW)
+        {
+            if (x.Length < (long)channels * height * width || y.Length < (long)channels * outH * outW
+                || ((outH - 1) * strideH) + kernelH > height || ((outW - 1) * strideW) + kernelW > width)
+            {
+                throw new ArgumentException("x or y is shorter than the shapes need, or a window leaves the input.");
+            }
+
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float yr = ref MemoryMarshal.GetReference(y);
+            if (kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && width <= 4096)
+            {
+                MaxPool2x2(ref xr, ref yr, channels, height, width, outH, outW);
+                return;
+            }
+
+            for (int c = 0; c < channels; c++)
+            {
+                ref float plane = ref Unsafe.Add(ref xr, (nint)c * height * width);
+                for (int oh = 0; oh < outH; oh++)
+                {
+                    ref float top = ref Unsafe.Add(ref plane, (nint)oh * strideH * width);
+                    ref float outRow = ref Unsafe.Add(ref yr, (((nint)c * outH) + oh) * outW);
+                    for (int ow = 0; ow < outW; ow++)
+                    {
+                        ref float window = ref Unsafe.Add(ref top, ow * strideW);
+                        float max = window;
+                        for (int kh = 0; kh < kernelH; kh++)
+                        {
+                            ref float row = ref Unsafe.Add(ref window, kh * width);
+                            for (int kw = 0; kw < kernelW; kw++)
+                            {
+                                // Branch-free (a data-dependent branch mispredicts half the time); NaN propagates.
+                                max = MathF.Max(max, Unsafe.Add(ref row, kw));
+                            }
+                        }
+
+                        Unsafe.Add(ref outRow, ow) = max;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The 2×2, stride-2 max pool (the common one): the two input rows' elementwise maximum in vectors, then
+        /// each output the larger of a pair of it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void MaxPool2x2(ref float x, ref float y, int channels, int height, int width, int outH, int outW)
+        {
+            Span<float> pairs = stackalloc float[width];
+            ref float pr = ref MemoryMarshal.GetReference(pairs);
+            for (int c = 0; c < channels; c++)
+            {
+                ref float plane = ref Unsafe.Add(ref x, (nint)c * height * width);
+                for (int oh = 0; oh < outH; oh++)
+                {
+                    ref float r0 = ref Unsafe.Add(ref plane, (nint)2 * oh * width);
+                    ref float r1 = ref Unsafe.Add(ref r0, width);
+                    int i = 0;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        for (; i <= width - 8; i += 8)
+                        {
+                            Vector256.Max(Vector256.LoadUnsafe(ref r0, (nuint)i), Vector256.LoadUnsafe(ref r1, (nuint)i)).StoreUnsafe(ref pr, (nuint)i);
+                        }
+                    }
+
+                    for (; i < width; i++)
+                    {
+                        Unsafe.Add(ref pr, i) = MathF.Max(Unsafe.Add(ref r0, i), Unsafe.Add(ref r1, i));
+                    }
+
+                    ref float outRow = ref Unsafe.Add(ref y, (((nint)c * outH) + oh) * outW);
+                    for (int ow = 0; ow < outW; ow++)
+                    {
+                        Unsafe.Add(ref outRow, ow) = MathF.Max(Unsafe.Add(ref pr, 2 * ow), Unsafe.Add(ref pr, (2 * ow) + 1));
                     }
                 }
             }

@@ -90,7 +90,7 @@ public static class WeightProgramRunner
     /// decode to the grid values the kernels compute with.</summary>
     public static float[] Decode(Encode program, byte[] bytes, long offset)
     {
-        RequireLittleEndian();
+        RequireCodec(program);
         int start = checked((int)offset);
         int rows = program.Rows;
         int k = checked((int)program.RowLength);
@@ -143,7 +143,7 @@ public static class WeightProgramRunner
     /// <summary>Encodes canonical <paramref name="values"/> as <paramref name="program"/> says.</summary>
     public static byte[] Encode(Encode program, float[] values)
     {
-        RequireLittleEndian();
+        RequireCodec(program);
         byte[] bytes = new byte[program.Bytes];
         int rows = program.Rows;
         int k = checked((int)program.RowLength);
@@ -292,6 +292,26 @@ public static class WeightProgramRunner
             {
                 bytes[start + (bit >> 3)] |= (byte)(1 << (int)(bit & 7));
             }
+        }
+    }
+
+    /// <summary>The encodings with a codec: F32, F16 and BF16 dense or in panels of one width; 2..8-bit signed
+    /// integers with row scales.</summary>
+    private static void RequireCodec(Encode program)
+    {
+        RequireLittleEndian();
+        DataType type = program.DataType;
+        bool isFloat = type == DataType.F32 || type == DataType.F16 || type == DataType.BF16;
+        bool supported = program.Layout.Name switch
+        {
+            WeightLayouts.Dense => isFloat && program.Layout.Parameters.IsEmpty,
+            WeightLayouts.Panel => isFloat && program.Layout.Parameters.Count == 1 && program.Layout.Parameters[0] > 0,
+            WeightLayouts.RowScaled => type.Kind == ScalarKind.SignedInt && type.Bits is >= 2 and <= 8 && program.Layout.Parameters.IsEmpty,
+            _ => false,
+        };
+        if (!supported)
+        {
+            throw new NotSupportedException("no codec for " + type + " " + program.Layout);
         }
     }
 

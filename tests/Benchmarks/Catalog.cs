@@ -21,9 +21,6 @@ internal static class Catalog
         new("small_cnn", typeof(SmallCnn), SmallCnn.Run, SmallCnn.InputSize, SmallCnn.OutputSize, SmallCnn.MacsPerSample, [1, 64]),
         new("sr_stack_256", typeof(SrStack), SrStack.Run, SrStack.InputSize, SrStack.OutputSize, SrStack.MacsPerSample, [1]),
 
-        // TODO(sr_pretrained): the pretrained super-resolution network of examples/SuperResolution, once it lands.
-        // Declare it in Models.cs with [Model("../../examples/SuperResolution/weights/<file>.safetensors")] (the
-        // declaration copied from the example, like the MNIST ones) and add its row here under the --filter name
-        // "sr_pretrained", batch 1.
+        new("sr_pretrained", typeof(EsrganMediumX2), EsrganMediumX2.Run, EsrganMediumX2.InputSize, EsrganMediumX2.OutputSize, EsrganMediumX2.MacsPerSample, [1]),
     ];
 }

@@ -26,7 +26,7 @@ internal static class OnnxModels
         string key = ModelManifest.MetadataKeyPrefix + modelClass.FullName;
         string manifest = modelClass.Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value
             ?? throw new InvalidOperationException("no model manifest " + key + " in " + modelClass.Assembly.GetName().Name);
-        ModelSpec spec = ModelManifest.Read(manifest);
+        ModelSpec spec = ModelManifest.Read(manifest).Spec;
 
         using FileStream stream = File.OpenRead(WeightLinker.ResolveWeightsPath(spec, ProjectDirectory));
         SafetensorsFile file = SafetensorsFile.Parse(stream);

@@ -17,7 +17,7 @@ public sealed class ModelReportTests
     {
         Assert.Equal(
             [
-                new ReportRow("conv1+bn1+relu1", "Conv2d+BatchNorm2d+ReLU", "[N, 2, 4, 4]", 24, 288, 80),
+                new ReportRow("conv1+bn1+relu1", "Conv2d+BatchNorm2d+ReLU", "[N, 2, 4, 4]", 24, 288, 224),
                 new ReportRow("flat", "Flatten", "[N, 32]", 0, 0, 0),
                 new ReportRow("fc", "Linear", "[N, 3]", 99, 96, 396),
             ],
@@ -31,11 +31,11 @@ public sealed class ModelReportTests
             """
             ModelCompiler: Demo.Net (weights: weights/net.safetensors, input [N, 1, 4, 4], output [N, 3])
               layer            op                       output        params  MACs  weight bytes
-              conv1+bn1+relu1  Conv2d+BatchNorm2d+ReLU  [N, 2, 4, 4]      24   288            80
+              conv1+bn1+relu1  Conv2d+BatchNorm2d+ReLU  [N, 2, 4, 4]      24   288           224
               flat             Flatten                  [N, 32]            0     0             0
               fc               Linear                   [N, 3]            99    96           396
-              total                                                      123   384           476
-              memory: 768 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 576); weight block 640 bytes
+              total                                                      123   384           620
+              memory: 844 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 652); weight block 768 bytes
             """.ReplaceLineEndings("\n"),
             ModelReport.SummaryTable(Net, "weights/net.safetensors"));
     }
@@ -52,22 +52,22 @@ public sealed class ModelReportTests
             | | |
             | --- | --- |
             | weights file | `weights/net.safetensors` |
-            | packed into | `App.mcweights` (640 bytes with alignment) |
+            | packed into | `App.mcweights` (768 bytes with alignment) |
             | input | [N, 1, 4, 4] |
             | output | [N, 3] |
             | parameters | 123 |
             | MACs | 384 |
-            | weight bytes | 476 |
-            | memory | 768 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 576); the generated `PeakMemoryBytes` |
+            | weight bytes | 620 |
+            | memory | 844 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 652); the generated `PeakMemoryBytes` |
 
             ## Layers
 
             | layer | op | output | params | MACs | weight bytes |
             | --- | --- | --- | ---: | ---: | ---: |
-            | conv1+bn1+relu1 | Conv2d+BatchNorm2d+ReLU | [N, 2, 4, 4] | 24 | 288 | 80 |
+            | conv1+bn1+relu1 | Conv2d+BatchNorm2d+ReLU | [N, 2, 4, 4] | 24 | 288 | 224 |
             | flat | Flatten | [N, 32] | 0 | 0 | 0 |
             | fc | Linear | [N, 3] | 99 | 96 | 396 |
-            | **total** | | | **123** | **384** | **476** |
+            | **total** | | | **123** | **384** | **620** |
 
             ## Fused layers
 
@@ -79,11 +79,11 @@ public sealed class ModelReportTests
 
             | node | algorithm | kernels | live floats | scratch floats |
             | --- | --- | --- | ---: | ---: |
-            | conv1 | im2col | Im2Col, ConvolveRows | 48 | 144 |
+            | conv1 | gemm | ConvRowsGemm | 48 | 163 |
             | flat | view | (a view: nothing to compute) | 32 | 0 |
             | fc | dot-rows | Linear | 35 | 0 |
 
-            The arena places these in 48 floats per sample (buffers reused once dead) plus 144 floats of scratch.
+            The arena places these in 48 floats per sample (buffers reused once dead) plus 163 floats of scratch.
 
             """.ReplaceLineEndings("\n"),
             ModelReport.Markdown(Net, "weights/net.safetensors", "App.mcweights"));
@@ -93,10 +93,13 @@ public sealed class ModelReportTests
     public void Memory_IsTheMemoryPlansFigure()
     {
         // The input (16 floats) and conv1's output (32) are live together; flat is a view of conv1's output; fc's output (3)
-        // reuses the input's place: 48 floats of activations per sample. conv1's im2col scratch: 9 taps x 16 pixels.
+        // reuses the input's place: 48 floats of activations per sample. conv1 is a GEMM over one tile of all 4 output
+        // rows at the padded width 6: 9 offsets, 1 x 6 x 6 padded input rows, 32 product columns + 6 + 16 slack, 2 x 32
+        // product floats: 163 floats of the thread's own scratch, none in the arena.
         Assert.Equal(48, Net.Memory!.ActivationFloats.Value);
-        Assert.Equal(144, Net.Memory.ScratchFloats.Value);
-        Assert.Equal("768 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 576)", ModelReport.MemoryText(Net.Memory));
+        Assert.Equal(0, Net.Memory.ScratchFloats.Value);
+        Assert.Equal(163, Net.Memory.ThreadScratchFloats.Value);
+        Assert.Equal("844 bytes per thread at batch 1 (activations 192 per sample of a chunk, scratch 652)", ModelReport.MemoryText(Net.Memory));
     }
 
     [Fact]

@@ -35,12 +35,13 @@ public sealed class WeightLinkerTests : IDisposable
         WeightLayout layout = result.Compilation.Layout!;
         Assert.Equal(layout.TotalBytes, entry.Data.Length);
         PackedTensor fc = layout.Find("fc", "weight")!;
-        Assert.Equal(Enumerable.Range(0, 96).Select(i => 0.01f * (i + 1)), Floats(entry.Data, fc.Offset, fc.Count));
+        Assert.Equal(Enumerable.Range(0, 96).Select(i => 0.01f * (i + 1)), WeightProgramRunner.Decode(fc.Program, entry.Data, fc.Offset));
 
-        // conv1 carries bn1 folded in: w * gamma / sqrt(var + eps).
+        // conv1 carries bn1 folded in: w * gamma / sqrt(var + eps) (stored in the GEMM's panels; decoded back here).
         PackedTensor conv = layout.Find("conv1", "weight")!;
-        Assert.Equal(0.01f * 1.5f / MathF.Sqrt(1f + 1e-5f), Floats(entry.Data, conv.Offset, 1)[0], 6);
-        Assert.Equal(0.10f * 0.5f / MathF.Sqrt(4f + 1e-5f), Floats(entry.Data, conv.Offset + (9 * 4), 1)[0], 6);
+        float[] folded = WeightProgramRunner.Decode(conv.Program, entry.Data, conv.Offset);
+        Assert.Equal(0.01f * 1.5f / MathF.Sqrt(1f + 1e-5f), folded[0], 6);
+        Assert.Equal(0.10f * 0.5f / MathF.Sqrt(4f + 1e-5f), folded[9], 6);
     }
 
     [Fact]

@@ -33,10 +33,13 @@ public sealed class PlanFileTests
         GeneratorResult planned = GeneratorHarness.Run(Source, "TestModels", (PlanPath, plan));
         Assert.Empty(planned.GeneratorDiagnostics);
 
-        // Without the plan both convs are matrix products on packed weights; with it, conv1 is row sums on the input.
-        Assert.Equal(2, Count(plain.Sources["Demo.Net.g.cs"], "Kernels.ConvGemm("));
+        // Without the plan both convs are matrix products on packed weights (the 1x1 one on the input planes); with it,
+        // conv1 is one weighted row sum per output channel, on the input.
+        Assert.Equal(1, Count(plain.Sources["Demo.Net.g.cs"], "Kernels.PointwiseGemm("));
+        Assert.Equal(1, Count(plain.Sources["Demo.Net.g.cs"], "Kernels.ConvRowsGemm("));
         Assert.Equal(0, Count(plain.Sources["Demo.Net.g.cs"], "Kernels.ConvolveRows("));
-        Assert.Equal(1, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.ConvGemm("));
+        Assert.Equal(0, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.PointwiseGemm("));
+        Assert.Equal(1, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.ConvRowsGemm("));
         Assert.Equal(1, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.ConvolveRows("));
         Assert.Contains("plan layer=conv1 line=3 algorithm=im2col", planned.Sources["Demo.Net.g.cs"], StringComparison.Ordinal);
         Assert.Contains("plan=plans/net.mcplan", planned.Sources["Demo.Net.g.cs"], StringComparison.Ordinal);

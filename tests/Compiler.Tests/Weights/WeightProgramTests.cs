@@ -155,16 +155,18 @@ public sealed class WeightProgramTests
     }
 
     [Theory]
-    [InlineData("f16", "no codec for f16 dense")]
+    [InlineData("u8", "no codec for u8 dense")]
     [InlineData("i8", "no codec for i8 dense")]
     [InlineData("panel", "no codec for f32 panel(8,4)")]
+    [InlineData("scaled-float", "no codec for f32 row-scaled")]
     public void PackAndDecode_RefuseEncodingsWithoutACodec(string encoding, string message)
     {
         var load = new LoadTensor("t", EquatableArray.Create(4));
         Encode program = encoding switch
         {
-            "f16" => new Encode(load, DataType.F16, TensorLayout.Dense),
+            "u8" => new Encode(load, DataType.U8, TensorLayout.Dense),
             "i8" => new Encode(load, DataType.I8, TensorLayout.Dense),
+            "scaled-float" => new Encode(load, DataType.F32, WeightLayouts.RowScaledLayout),
             _ => new Encode(load, DataType.F32, new TensorLayout("panel", EquatableArray.Create(8, 4))),
         };
         Assert.Equal(message, Assert.Throws<NotSupportedException>(() => WeightProgramRunner.Pack(program, _ => new float[4])).Message);

@@ -1,6 +1,6 @@
 namespace Demo
 {
-    /// <summary>Compiled inference for SmallCnn: 7 fused operations, 12800 multiply-accumulates per sample, 9536 bytes of weights.</summary>
+    /// <summary>Compiled inference for SmallCnn: 7 fused operations, 12800 multiply-accumulates per sample, 6464 bytes of weights.</summary>
     partial class SmallCnn
     {
         /// <summary>Floats per input sample, laid out as [N, 1, 8, 8] (NCHW, batch first).</summary>
@@ -22,14 +22,14 @@ namespace Demo
         public const long MacsPerSample = 12800;
 
         /// <summary>Bytes of the packed weight block this model loads, alignment padding included (tensors start on
-        /// 64-byte boundaries); the tensors themselves take 9344.</summary>
-        public const long WeightBytes = 9536;
+        /// 64-byte boundaries); the tensors themselves take 6272.</summary>
+        public const long WeightBytes = 6464;
 
         /// <summary>Bytes of activation memory a thread's arena holds per sample of a chunk (the static memory plan).</summary>
         public const long ActivationBytesPerSample = 3328;
 
         /// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>
-        public const long ScratchBytes = 9216;
+        public const long ScratchBytes = 3448;
 
         /// <summary>The most samples a thread computes together; a larger batch runs chunk by chunk.</summary>
         public const int ChunkSize = 1024;
@@ -102,8 +102,8 @@ namespace Demo
 
             internal const int InputOffset = 0;
             internal const int OutputOffset = 0;
-            private const int WeightBytes = 9536;
-            private const ulong LayoutHash = 0xfebef563c5ce0f54UL;
+            private const int WeightBytes = 6464;
+            private const ulong LayoutHash = 0x6a762a7108a70785UL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]
@@ -149,7 +149,7 @@ namespace Demo
             {
                 int chunk = global::System.Math.Min(batch, ChunkSize);
                 float[] arena = Arena((chunk * ActivationFloats) + ScratchFloats);
-                global::ModelCompiler.Generated.Kernels.TileBuffer(2304);
+                global::ModelCompiler.Generated.Kernels.TileBuffer(862);
                 for (int first = 0; first < batch; first += chunk)
                 {
                     int n = global::System.Math.Min(chunk, batch - first);
@@ -248,7 +248,7 @@ namespace Demo
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.ConvGemm(
+                        global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
@@ -259,15 +259,14 @@ namespace Demo
                             outChannels: 4,
                             kernelH: 3,
                             kernelW: 3,
-                            strideH: 1,
-                            strideW: 1,
                             padTop: 1,
                             padLeft: 1,
                             dilationH: 1,
                             dilationW: 1,
                             outH: 8,
                             outW: 8,
-                            tilePixels: 64,
+                            tileRows: 8,
+                            scratchFloats: 535,
                             activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
                             alpha: 0.0f,
                             vectorWidth: width,
@@ -294,7 +293,7 @@ namespace Demo
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.ConvGemm(
+                        global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
@@ -305,15 +304,14 @@ namespace Demo
                             outChannels: 4,
                             kernelH: 3,
                             kernelW: 3,
-                            strideH: 1,
-                            strideW: 1,
                             padTop: 1,
                             padLeft: 1,
                             dilationH: 1,
                             dilationW: 1,
                             outH: 8,
                             outW: 8,
-                            tilePixels: 64,
+                            tileRows: 8,
+                            scratchFloats: 862,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
                             vectorWidth: width,
@@ -406,7 +404,7 @@ namespace Demo
             }
 
 
-            /// <summary>fc: Linear(bias=true, in_features=128, out_features=10); packed. flatten [N, 128] -&gt; [N, 10].</summary>
+            /// <summary>fc: Linear(bias=true, in_features=128, out_features=10); dot-rows. flatten [N, 128] -&gt; [N, 10].</summary>
             private static class Fc
             {
                 private const int Input = 64;
@@ -414,14 +412,14 @@ namespace Demo
                 private const int Output = 0;
                 private const int OutputSize = 10;
                 private const int Weight = 1280;
-                private const int WeightCount = 2048;
-                private const int Bias = 9472;
+                private const int WeightCount = 1280;
+                private const int Bias = 6400;
                 private const int BiasCount = 10;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
-                    global::ModelCompiler.Generated.Kernels.PackedLinear(
+                    global::ModelCompiler.Generated.Kernels.Linear(
                         x: Slice(arena, n * Input, n * InputSize),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
@@ -433,7 +431,7 @@ namespace Demo
                         alpha: 0.0f,
                         width: width,
                         start: 0,
-                        end: 1);
+                        end: 10);
                 }
             }
         }

@@ -42,7 +42,7 @@ namespace Demo.Vision
 
         /// <summary>Bytes a thread's arena holds to run <paramref name="batch"/> samples of the given size: the memory plan's
         /// activations, 4*(max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 3*H*W) + max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 8*H*W)) per sample of a chunk, and its scratch,
-        /// 4*(64512). Each thread allocates this once and keeps the largest it needed.</summary>
+        /// 4*(max(129096, 13*W + 144*floor((2*W + 3) / 16) + 213, 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 362)). Each thread allocates this once and keeps the largest it needed.</summary>
         /// <param name="height">The input height.</param>
         /// <param name="width">The input width.</param>
         /// <param name="batch">The number of samples, at least 1.</param>
@@ -260,7 +260,7 @@ namespace Demo.Vision
                     Require(checked(2 * Fd((long)width + 1, 2)), "output width of layer 'pixelshuffle1'", height, width);
                     long activation = checked(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width) + global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 8 * (long)height * (long)width));
                     long scratch = 0;
-                    long tile = 64512;
+                    long tile = checked(global::System.Math.Max(129096, global::System.Math.Max(13 * (long)width + 144 * Fd(2 * (long)width + 3, 16) + 213, 208 * Fd(2 * Fd((long)width + 1, 2) + 3, 16) + 33 * Fd((long)width + 1, 2) + 362)));
                     if (checked(activation + scratch) > int.MaxValue)
                     {
                         throw new global::System.ArgumentException(global::System.FormattableString.Invariant(
@@ -279,15 +279,17 @@ namespace Demo.Vision
                     D0 = checked((int)(3 * (long)height * (long)width));
                     D1 = checked((int)(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width)));
                     D2 = checked((int)(8 * (long)height * (long)width));
-                    D3 = checked(216 * (long)height * (long)width);
-                    D4 = checked((int)(8 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
-                    D5 = checked((int)(Fd(global::System.Math.Max(-(long)height + 2 * Fd((long)height + 1, 2) + 1, 0), 2)));
-                    D6 = checked((int)(Fd(global::System.Math.Max(-(long)width + 2 * Fd((long)width + 1, 2) + 1, 0), 2)));
-                    D7 = checked((int)(Fd((long)height + 1, 2)));
-                    D8 = checked((int)(Fd((long)width + 1, 2)));
-                    D9 = checked(576 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
-                    D10 = checked((int)(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
-                    D11 = checked(864 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
+                    D3 = checked((int)(13 * (long)width + 144 * Fd(2 * (long)width + 3, 16) + 213));
+                    D4 = checked(216 * (long)height * (long)width);
+                    D5 = checked((int)(8 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    D6 = checked((int)(Fd(global::System.Math.Max(-(long)height + 2 * Fd((long)height + 1, 2) + 1, 0), 2)));
+                    D7 = checked((int)(Fd(global::System.Math.Max(-(long)width + 2 * Fd((long)width + 1, 2) + 1, 0), 2)));
+                    D8 = checked((int)(Fd((long)height + 1, 2)));
+                    D9 = checked((int)(Fd((long)width + 1, 2)));
+                    D10 = checked(576 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
+                    D11 = checked((int)(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
+                    D12 = checked((int)(208 * Fd(2 * Fd((long)width + 1, 2) + 3, 16) + 33 * Fd((long)width + 1, 2) + 362));
+                    D13 = checked(864 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
                 }
 
                 public int Height { get; }
@@ -300,7 +302,7 @@ namespace Demo.Vision
                 /// <summary>Floats of scratch after a chunk's activations: 0.</summary>
                 public int ScratchFloats { get; }
 
-                /// <summary>Floats of each computing thread's own tile buffer: 64512.</summary>
+                /// <summary>Floats of each computing thread's own tile buffer: max(129096, 13*W + 144*floor((2*W + 3) / 16) + 213, 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 362).</summary>
                 public long ThreadScratchFloats { get; }
 
                 /// <summary>The most samples a thread computes together at this size.</summary>
@@ -325,32 +327,38 @@ namespace Demo.Vision
                 /// <summary>floats of feat per sample: 8*H*W.</summary>
                 public int D2 { get; }
 
+                /// <summary>feat scratchFloats: 13*W + 144*floor((2*W + 3) / 16) + 213.</summary>
+                public int D3 { get; }
+
                 /// <summary>feat multiply-accumulates per sample: 216*H*W.</summary>
-                public long D3 { get; }
+                public long D4 { get; }
 
                 /// <summary>floats of down per sample: 8*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public int D4 { get; }
-
-                /// <summary>down padTop: floor((max(-H + 2*floor((H + 1) / 2) + 1, 0)) / 2).</summary>
                 public int D5 { get; }
 
-                /// <summary>down padLeft: floor((max(-W + 2*floor((W + 1) / 2) + 1, 0)) / 2).</summary>
+                /// <summary>down padTop: floor((max(-H + 2*floor((H + 1) / 2) + 1, 0)) / 2).</summary>
                 public int D6 { get; }
 
-                /// <summary>down outH: floor((H + 1) / 2).</summary>
+                /// <summary>down padLeft: floor((max(-W + 2*floor((W + 1) / 2) + 1, 0)) / 2).</summary>
                 public int D7 { get; }
 
-                /// <summary>down outW: floor((W + 1) / 2).</summary>
+                /// <summary>down outH: floor((H + 1) / 2).</summary>
                 public int D8 { get; }
 
+                /// <summary>down outW: floor((W + 1) / 2).</summary>
+                public int D9 { get; }
+
                 /// <summary>down multiply-accumulates per sample: 576*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public long D9 { get; }
+                public long D10 { get; }
 
                 /// <summary>floats of up per sample: 12*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public int D10 { get; }
+                public int D11 { get; }
+
+                /// <summary>up scratchFloats: 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 362.</summary>
+                public int D12 { get; }
 
                 /// <summary>up multiply-accumulates per sample: 864*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
-                public long D11 { get; }
+                public long D13 { get; }
 
                 /// <summary>The geometry of this size: this thread's last one, or a new one.</summary>
                 public static Geometry For(int height, int width)
@@ -402,23 +410,24 @@ namespace Demo.Vision
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convGemm, 2, 1, parallel && g.D3 >= 4000000 ? MaxThreads : 1);
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convRowsGemm, 2, 1, parallel && g.D4 >= 4000000 ? MaxThreads : 1);
                     }
                 }
 
-                private static readonly global::System.Action<object, int, int> s_convGemm = ConvGemm;
+                private static readonly global::System.Action<object, int, int> s_convRowsGemm = ConvRowsGemm;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                private static void ConvGemm(object state, int start, int end)
+                private static void ConvRowsGemm(object state, int start, int end)
                 {
                     var frame = (global::ModelCompiler.Generated.KernelFrame)state;
                     float[] arena = frame.Arena;
                     byte[] weights = frame.Weights;
                     int n = frame.Count;
                     int s = frame.Sample;
+                    int scratch = frame.Scratch;
                     var g = (Geometry)frame.Geometry!;
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
-                    global::ModelCompiler.Generated.Kernels.ConvGemm(
+                    global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                         x: Slice(arena, s * g.D0, g.D0),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
@@ -429,15 +438,14 @@ namespace Demo.Vision
                         outChannels: 8,
                         kernelH: 3,
                         kernelW: 3,
-                        strideH: 1,
-                        strideW: 1,
                         padTop: 1,
                         padLeft: 1,
                         dilationH: 1,
                         dilationW: 1,
                         outH: g.Height,
                         outW: g.Width,
-                        tilePixels: 2368,
+                        tileRows: 2,
+                        scratchFloats: g.D3,
                         activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
                         alpha: 0.0f,
                         vectorWidth: width,
@@ -459,7 +467,7 @@ namespace Demo.Vision
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convGemm, 2, 1, parallel && g.D9 >= 4000000 ? MaxThreads : 1);
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convGemm, 2, 1, parallel && g.D10 >= 4000000 ? MaxThreads : 1);
                     }
                 }
 
@@ -473,13 +481,14 @@ namespace Demo.Vision
                     byte[] weights = frame.Weights;
                     int n = frame.Count;
                     int s = frame.Sample;
+                    int scratch = frame.Scratch;
                     var g = (Geometry)frame.Geometry!;
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
                     global::ModelCompiler.Generated.Kernels.ConvGemm(
                         x: Slice(arena, (n * g.D1) + (s * g.D2), g.D2),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
-                        y: Slice(arena, s * g.D4, g.D4),
+                        y: Slice(arena, s * g.D5, g.D5),
                         channels: 8,
                         height: g.Height,
                         width: g.Width,
@@ -488,13 +497,14 @@ namespace Demo.Vision
                         kernelW: 3,
                         strideH: 2,
                         strideW: 2,
-                        padTop: g.D5,
-                        padLeft: g.D6,
+                        padTop: g.D6,
+                        padLeft: g.D7,
                         dilationH: 1,
                         dilationW: 1,
-                        outH: g.D7,
-                        outW: g.D8,
-                        tilePixels: 896,
+                        outH: g.D8,
+                        outW: g.D9,
+                        tilePixels: 1792,
+                        scratchFloats: 129096,
                         activation: global::ModelCompiler.Generated.ActivationKind.None,
                         alpha: 0.0f,
                         vectorWidth: width,
@@ -516,42 +526,42 @@ namespace Demo.Vision
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convGemm, 2, 1, parallel && g.D11 >= 4000000 ? MaxThreads : 1);
+                        global::ModelCompiler.Generated.WorkerPool.Run(global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, 0, width, g), s_convRowsGemm, 2, 1, parallel && g.D13 >= 4000000 ? MaxThreads : 1);
                     }
                 }
 
-                private static readonly global::System.Action<object, int, int> s_convGemm = ConvGemm;
+                private static readonly global::System.Action<object, int, int> s_convRowsGemm = ConvRowsGemm;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                private static void ConvGemm(object state, int start, int end)
+                private static void ConvRowsGemm(object state, int start, int end)
                 {
                     var frame = (global::ModelCompiler.Generated.KernelFrame)state;
                     float[] arena = frame.Arena;
                     byte[] weights = frame.Weights;
                     int n = frame.Count;
                     int s = frame.Sample;
+                    int scratch = frame.Scratch;
                     var g = (Geometry)frame.Geometry!;
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
-                    global::ModelCompiler.Generated.Kernels.ConvGemm(
-                        x: Slice(arena, s * g.D4, g.D4),
+                    global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
+                        x: Slice(arena, s * g.D5, g.D5),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
-                        y: Slice(arena, (n * g.D1) + (s * g.D10), g.D10),
+                        y: Slice(arena, (n * g.D1) + (s * g.D11), g.D11),
                         channels: 8,
-                        height: g.D7,
-                        width: g.D8,
+                        height: g.D8,
+                        width: g.D9,
                         outChannels: 12,
                         kernelH: 3,
                         kernelW: 3,
-                        strideH: 1,
-                        strideW: 1,
                         padTop: 1,
                         padLeft: 1,
                         dilationH: 1,
                         dilationW: 1,
-                        outH: g.D7,
-                        outW: g.D8,
-                        tilePixels: 896,
+                        outH: g.D8,
+                        outW: g.D9,
+                        tileRows: 2,
+                        scratchFloats: g.D12,
                         activation: global::ModelCompiler.Generated.ActivationKind.None,
                         alpha: 0.0f,
                         vectorWidth: width,
@@ -570,11 +580,11 @@ namespace Demo.Vision
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.PixelShuffle(
-                            x: Slice(arena, (n * g.D1) + (s * g.D10), g.D10),
-                            y: Slice(arena, s * g.D10, g.D10),
+                            x: Slice(arena, (n * g.D1) + (s * g.D11), g.D11),
+                            y: Slice(arena, s * g.D11, g.D11),
                             channels: 3,
-                            height: g.D7,
-                            width: g.D8,
+                            height: g.D8,
+                            width: g.D9,
                             factor: 2);
                     }
                 }

@@ -6,7 +6,7 @@
 
 namespace Demo.Vision
 {
-    /// <summary>Compiled inference for ResidualCnn: 13 fused operations, 155660 multiply-accumulates per sample, 3776 bytes of weights.</summary>
+    /// <summary>Compiled inference for ResidualCnn: 13 fused operations, 155660 multiply-accumulates per sample, 3584 bytes of weights.</summary>
     partial class ResidualCnn
     {
         /// <summary>Floats per input sample, laid out as [N, 3, 16, 16] (NCHW, batch first).</summary>
@@ -28,14 +28,14 @@ namespace Demo.Vision
         public const long MacsPerSample = 155660;
 
         /// <summary>Bytes of the packed weight block this model loads, alignment padding included (tensors start on
-        /// 64-byte boundaries); the tensors themselves take 3548.</summary>
-        public const long WeightBytes = 3776;
+        /// 64-byte boundaries); the tensors themselves take 3340.</summary>
+        public const long WeightBytes = 3584;
 
         /// <summary>Bytes of activation memory a thread's arena holds per sample of a chunk (the static memory plan).</summary>
         public const long ActivationBytesPerSample = 36864;
 
         /// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>
-        public const long ScratchBytes = 101376;
+        public const long ScratchBytes = 90176;
 
         /// <summary>The most samples a thread computes together; a larger batch runs chunk by chunk.</summary>
         public const int ChunkSize = 455;
@@ -108,8 +108,8 @@ namespace Demo.Vision
 
             internal const int InputOffset = 0;
             internal const int OutputOffset = 16;
-            private const int WeightBytes = 3776;
-            private const ulong LayoutHash = 0x145d1c9bcd906bb1UL;
+            private const int WeightBytes = 3584;
+            private const ulong LayoutHash = 0xcd56db6ba4779c17UL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]
@@ -155,7 +155,7 @@ namespace Demo.Vision
             {
                 int chunk = global::System.Math.Min(batch, ChunkSize);
                 float[] arena = Arena((chunk * ActivationFloats) + ScratchFloats);
-                global::ModelCompiler.Generated.Kernels.TileBuffer(6912);
+                global::ModelCompiler.Generated.Kernels.TileBuffer(4112);
                 for (int first = 0; first < batch; first += chunk)
                 {
                     int n = global::System.Math.Min(chunk, batch - first);
@@ -260,7 +260,7 @@ namespace Demo.Vision
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.ConvGemm(
+                        global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
@@ -271,15 +271,14 @@ namespace Demo.Vision
                             outChannels: 8,
                             kernelH: 3,
                             kernelW: 3,
-                            strideH: 1,
-                            strideW: 1,
                             padTop: 1,
                             padLeft: 1,
                             dilationH: 1,
                             dilationW: 1,
                             outH: 16,
                             outW: 16,
-                            tilePixels: 256,
+                            tileRows: 16,
+                            scratchFloats: 3625,
                             activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
                             alpha: 0.0f,
                             vectorWidth: width,
@@ -359,29 +358,19 @@ namespace Demo.Vision
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.ConvGemm(
+                        global::ModelCompiler.Generated.Kernels.PointwiseGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 8,
-                            height: 16,
-                            width: 16,
                             outChannels: 8,
-                            kernelH: 1,
-                            kernelW: 1,
-                            strideH: 1,
-                            strideW: 1,
-                            padTop: 0,
-                            padLeft: 0,
-                            dilationH: 1,
-                            dilationW: 1,
-                            outH: 16,
-                            outW: 16,
+                            pixels: 256,
                             tilePixels: 256,
+                            scratchFloats: 2056,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
-                            vectorWidth: width,
+                            width: width,
                             start: 0,
                             end: 2);
                     }
@@ -507,29 +496,19 @@ namespace Demo.Vision
                 {
                     for (int s = 0; s < n; s++)
                     {
-                        global::ModelCompiler.Generated.Kernels.ConvGemm(
+                        global::ModelCompiler.Generated.Kernels.PointwiseGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
                             weight: F32(weights, Weight, WeightCount),
                             bias: F32(weights, Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 16,
-                            height: 16,
-                            width: 16,
                             outChannels: 16,
-                            kernelH: 1,
-                            kernelW: 1,
-                            strideH: 1,
-                            strideW: 1,
-                            padTop: 0,
-                            padLeft: 0,
-                            dilationH: 1,
-                            dilationW: 1,
-                            outH: 16,
-                            outW: 16,
+                            pixels: 256,
                             tilePixels: 256,
+                            scratchFloats: 4112,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
-                            vectorWidth: width,
+                            width: width,
                             start: 0,
                             end: 3);
                     }
@@ -583,7 +562,7 @@ namespace Demo.Vision
             }
 
 
-            /// <summary>fc: Linear(bias=true, in_features=4, out_features=3); packed. flatten1 [N, 4] -&gt; [N, 3].</summary>
+            /// <summary>fc: Linear(bias=true, in_features=4, out_features=3); dot-rows. flatten1 [N, 4] -&gt; [N, 3].</summary>
             private static class Fc
             {
                 private const int Input = 4096;
@@ -591,14 +570,14 @@ namespace Demo.Vision
                 private const int Output = 0;
                 private const int OutputSize = 3;
                 private const int Weight = 3456;
-                private const int WeightCount = 64;
-                private const int Bias = 3712;
+                private const int WeightCount = 12;
+                private const int Bias = 3520;
                 private const int BiasCount = 3;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
-                    global::ModelCompiler.Generated.Kernels.PackedLinear(
+                    global::ModelCompiler.Generated.Kernels.Linear(
                         x: Slice(arena, n * Input, n * InputSize),
                         weight: F32(weights, Weight, WeightCount),
                         bias: F32(weights, Bias, BiasCount),
@@ -610,7 +589,7 @@ namespace Demo.Vision
                         alpha: 0.0f,
                         width: width,
                         start: 0,
-                        end: 1);
+                        end: 3);
                 }
             }
 
