@@ -11,8 +11,6 @@ namespace ModelCompiler.Weights;
 /// <param name="Role">"weight", "bias", "scale" or "shift".</param>
 public sealed record PackedTensor(string Node, string Role, Encode Program, long Offset, long Bytes)
 {
-    public TensorType Type => new(Program.DataType, new Shape(Program.Shape.Select(d => (long)d).ToArray()), Program.Layout);
-
     public long Count => Program.Count;
 }
 
@@ -72,7 +70,7 @@ public sealed class WeightLayout
         var text = new StringBuilder();
         foreach (PackedTensor t in Tensors)
         {
-            text.Append(t.Node).Append(' ').Append(t.Role).Append(' ').Append(t.Type).Append(" @").Append(t.Offset)
+            text.Append(t.Node).Append(' ').Append(t.Role).Append(' ').Append(t.Program.TypeText).Append(" @").Append(t.Offset)
                 .Append(' ').Append(t.Program).Append('\n');
         }
 

@@ -133,11 +133,12 @@ public sealed record Encode(WeightExpr X, DataType DataType, TensorLayout Layout
 
     public static Encode Float32(WeightExpr x) => new(x, DataType.F32, TensorLayout.Dense);
 
+    /// <summary>The stored tensor's type as text: element type, canonical dimensions (a weight has no batch axis) and
+    /// any layout other than dense, e.g. <c>f32[64, 3, 3, 3] panel(6)</c>.</summary>
+    public string TypeText => DataType + "[" + string.Join(", ", Shape) + "]" + (Layout == TensorLayout.Dense ? string.Empty : " " + Layout);
+
     public override string ToString() => "encode(" + X + ", " + DataType + ", " + Layout + ")";
 }
 
 /// <summary>One weight tensor of a node: its role for the kernel ("weight", "bias", "scale", "shift") and its program.</summary>
-public sealed record NodeWeight(string Role, Encode Program)
-{
-    public TensorType Type => new(Program.DataType, new Shape(Program.Shape.Select(d => (long)d).ToArray()), Program.Layout);
-}
+public sealed record NodeWeight(string Role, Encode Program);

@@ -103,7 +103,7 @@ namespace Demo
             internal const int InputOffset = 0;
             internal const int OutputOffset = 0;
             private const int WeightBytes = 6464;
-            private const ulong LayoutHash = 0x6a762a7108a70785UL;
+            private const ulong LayoutHash = 0x67120f86ad149d2bUL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]

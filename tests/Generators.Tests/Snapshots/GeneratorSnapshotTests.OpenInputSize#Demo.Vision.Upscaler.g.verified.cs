@@ -108,7 +108,7 @@ namespace Demo.Vision
         private static class GeneratedLayers
         {
             private const int WeightBytes = 8448;
-            private const ulong LayoutHash = 0xc78539e56c027059UL;
+            private const ulong LayoutHash = 0x448bcc96b3f0e87fUL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]

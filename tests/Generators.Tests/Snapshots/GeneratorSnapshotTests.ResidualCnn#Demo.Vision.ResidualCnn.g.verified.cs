@@ -109,7 +109,7 @@ namespace Demo.Vision
             internal const int InputOffset = 0;
             internal const int OutputOffset = 16;
             private const int WeightBytes = 3584;
-            private const ulong LayoutHash = 0xcd56db6ba4779c17UL;
+            private const ulong LayoutHash = 0x0582f43c5e1531d3UL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]
