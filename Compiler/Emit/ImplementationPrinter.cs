@@ -12,6 +12,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
 {
     private const string K = ModelEmitter.Kernels;
     private const string Width = ModelEmitter.VectorWidth;
+    private const string Block = ModelEmitter.WeightBlock;
 
     private bool Open => model.Open;
 
@@ -57,7 +58,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Line("[global::System.ThreadStatic]");
         w.Line("private static BatchFrame? t_batch;");
         w.Line("private static readonly global::System.Action<object, int, int> s_runRange = RunRange;");
-        w.Line("private static byte[]? s_weights;");
+        w.Line("private static " + Block + "? s_weights;");
         w.Line("private static int s_maxThreads = global::System.Environment.ProcessorCount;");
         w.Line();
         w.Line("/// <summary>The most threads one call uses.</summary>");
@@ -79,7 +80,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Line("/// <summary>One chunk of <paramref name=\"n\"/> samples through every layer; the inputs are already in the arena.</summary>");
         w.Line("/// <param name=\"parallel\">Whether large layers may split their work across threads.</param>");
         w.Line(ModelEmitter.Optimized);
-        w.Open("private static void RunChunk(float[] arena, byte[] weights, int n, " + Width + " width, bool parallel" + GeometryParameter + ")");
+        w.Open("private static void RunChunk(float[] arena, " + Block + " weights, int n, " + Width + " width, bool parallel" + GeometryParameter + ")");
         foreach (LoweredNode lowered in model.Lowered)
         {
             w.Line(NodePrinter.HasCode(lowered.Plan)
@@ -95,10 +96,10 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
     private void PrintWeights()
     {
         w.Line("/// <summary>The packed weights, loaded from the artifact on first use and shared by every call.</summary>");
-        w.Line("internal static byte[] Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();");
+        w.Line("internal static " + Block + " Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();");
         w.Line();
-        w.Open("private static byte[] LoadWeights()");
-        w.Line("byte[] loaded = global::ModelCompiler.Generated.WeightStore.Load(" + CodeWriter.String(model.Graph.Spec.FullName) + ", LayoutHash, WeightBytes);");
+        w.Open("private static " + Block + " LoadWeights()");
+        w.Line(Block + " loaded = global::ModelCompiler.Generated.WeightStore.Load(" + CodeWriter.String(model.Graph.Spec.FullName) + ", LayoutHash, WeightBytes);");
         w.Line("return global::System.Threading.Interlocked.CompareExchange(ref s_weights, loaded, null) ?? loaded;");
         w.Close();
         w.Line();
@@ -109,7 +110,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         string macs = Open ? "g.MacsPerSample" : "MacsPerSample";
         w.Line("/// <summary>Runs a checked batch: across threads by sample when it is large, else chunk by chunk here.</summary>");
         w.Open("internal static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, " + Width + " width" + GeometryParameter + ")");
-        w.Line("byte[] weights = Weights;");
+        w.Line(Block + " weights = Weights;");
         w.Line(Width + " resolved = " + K + ".Resolve(width);");
         w.Open("if (batch > 1 && (long)batch * " + macs + " >= ParallelBatchMacs && MaxThreads > 1 && global::System.Environment.ProcessorCount > 1)");
         w.Line("RunParallel(input, output, batch, weights, resolved" + GeometryArgument + ");");
@@ -128,7 +129,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         string scratch = Open ? "g.ScratchFloats" : "ScratchFloats";
         string chunk = Open ? "g.ChunkSize" : "ChunkSize";
         w.Line("/// <summary>Samples in chunks: each chunk's inputs copied into this thread's arena, computed, outputs copied out.</summary>");
-        w.Open("private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, " + Width + " width, bool parallel" + GeometryParameter + ")");
+        w.Open("private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, " + Block + " weights, " + Width + " width, bool parallel" + GeometryParameter + ")");
         w.Line("int chunk = global::System.Math.Min(batch, " + chunk + ");");
         w.Line("float[] arena = Arena((chunk * " + activation + ") + " + scratch + ");");
         if (!model.Memory.ThreadScratchFloats.Equals(Dim.Zero))
@@ -147,7 +148,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Line();
         w.Line("/// <summary>Splits a batch into one contiguous range of samples per thread, each with its own arena. Spans cannot");
         w.Line("/// reach the workers, so the batch is staged through per-thread arrays that grow once.</summary>");
-        w.Open("private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, " + Width + " width" + GeometryParameter + ")");
+        w.Open("private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, " + Block + " weights, " + Width + " width" + GeometryParameter + ")");
         w.Line("BatchFrame frame = t_batch ??= new BatchFrame();");
         w.Line("frame.Input = Stage(frame.Input, input.Length);");
         w.Line("frame.Output = Stage(frame.Output, output.Length);");
@@ -183,7 +184,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Line();
         w.Line("public float[] Output { get; set; } = [];");
         w.Line();
-        w.Line("public byte[] Weights { get; set; } = [];");
+        w.Line("public " + Block + " Weights { get; set; } = " + Block + ".Empty;");
         w.Line();
         w.Line("public " + Width + " Width { get; set; }");
         if (Open)
@@ -213,10 +214,6 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Line();
         w.Line("/// <summary>A region of the arena.</summary>");
         w.Line("private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);");
-        w.Line();
-        w.Line("/// <summary>A float32 tensor of the weight block.</summary>");
-        w.Line("private static global::System.ReadOnlySpan<float> F32(byte[] weights, int offset, int count) =>");
-        w.Line("    global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(new global::System.ReadOnlySpan<byte>(weights, offset, count * 4));");
         if (Open)
         {
             w.Line();

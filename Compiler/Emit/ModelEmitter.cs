@@ -22,6 +22,7 @@ public static class ModelEmitter
 
     internal const string Kernels = "global::ModelCompiler.Generated.Kernels";
     internal const string VectorWidth = "global::ModelCompiler.Generated.VectorWidth";
+    internal const string WeightBlock = "global::ModelCompiler.Generated.WeightBlock";
     internal const string Span = "global::System.Span<float>";
     internal const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
 

@@ -51,7 +51,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
         }
 
         w.Line(ModelEmitter.Optimized);
-        w.Open("public static void Run(float[] arena, byte[] weights, int n, " + ModelEmitter.VectorWidth + " width, bool parallel" + (model.Open ? ", Geometry g" : string.Empty) + ")");
+        w.Open("public static void Run(float[] arena, " + ModelEmitter.WeightBlock + " weights, int n, " + ModelEmitter.VectorWidth + " width, bool parallel" + (model.Open ? ", Geometry g" : string.Empty) + ")");
         if (HasArenaScratch)
         {
             w.Line("int scratch = n * " + (model.Open ? "g.ActivationFloats" : "ActivationFloats") + ";");
@@ -102,7 +102,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
 
         if (all.Contains("weights"))
         {
-            w.Line("byte[] weights = frame.Weights;");
+            w.Line(ModelEmitter.WeightBlock + " weights = frame.Weights;");
         }
 
         if (all.Contains("(n * ") || all.Contains(": n"))
@@ -229,7 +229,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
             case WeightArg weight:
                 yield return weight.Name + ": " + (model.Layout.Find(Node.Name, weight.Role) is null
                     ? "default"
-                    : "F32(weights, " + Pascal(weight.Role) + ", " + Pascal(weight.Role) + "Count)");
+                    : "weights.F32(" + Pascal(weight.Role) + ", " + Pascal(weight.Role) + "Count)");
                 break;
             case ScratchArg scratch:
             {

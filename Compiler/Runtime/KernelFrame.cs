@@ -14,7 +14,7 @@ namespace ModelCompiler.Generated
 
         public float[] Arena { get; private set; } = [];
 
-        public byte[] Weights { get; private set; } = [];
+        public WeightBlock Weights { get; private set; } = WeightBlock.Empty;
 
         /// <summary>Samples in the chunk.</summary>
         public int Count { get; private set; }
@@ -31,7 +31,7 @@ namespace ModelCompiler.Generated
         public object? Geometry { get; private set; }
 
         /// <summary>This thread's frame, filled in for one call.</summary>
-        public static KernelFrame For(float[] arena, byte[] weights, int count, int sample, int scratch, VectorWidth width, object? geometry)
+        public static KernelFrame For(float[] arena, WeightBlock weights, int count, int sample, int scratch, VectorWidth width, object? geometry)
         {
             KernelFrame frame = t_frame ??= new KernelFrame();
             frame.Arena = arena;

@@ -9,26 +9,45 @@ namespace ModelCompiler.Generated
 
     internal static partial class Kernels
     {
+        /// <summary>The alignment of a tile buffer's first float, in floats (64 bytes: a cache line, a Vector512).</summary>
+        private const int TileAlignment = 16;
+
         [ThreadStatic]
         private static float[]? t_tile;
 
-        /// <summary>This thread's tile buffer of at least <paramref name="floats"/> floats, grown once to the largest size
-        /// it has needed (every thread that computes a convolution tile, the calling one and the pool's, has its own).</summary>
-        public static float[] TileBuffer(int floats)
+        [ThreadStatic]
+        private static int t_tileOrigin;
+
+        /// <summary>This thread's tile buffer of at least <paramref name="floats"/> floats, starting on a 64-byte boundary
+        /// (so the tiles carved from its start at multiples of 16 floats take aligned vector loads and stores); grown
+        /// once to the largest size it has needed, in the pinned object heap so it never moves. Every thread that
+        /// computes a convolution tile, the calling one and the pool's, has its own.</summary>
+        public static Span<float> TileBuffer(int floats)
         {
             float[]? tile = t_tile;
-            if (tile is null || tile.Length < floats)
+            if (tile is null || tile.Length - t_tileOrigin < floats)
             {
-                tile = new float[floats];
+                tile = GC.AllocateArray<float>(floats + TileAlignment - 1, pinned: true);
+                GCHandle handle = GCHandle.Alloc(tile, GCHandleType.Pinned);
+                try
+                {
+                    long misalignment = handle.AddrOfPinnedObject().ToInt64() % (TileAlignment * sizeof(float));
+                    t_tileOrigin = (int)(((TileAlignment * sizeof(float)) - misalignment) % (TileAlignment * sizeof(float)) / sizeof(float));
+                }
+                finally
+                {
+                    handle.Free();
+                }
+
                 t_tile = tile;
             }
 
-            return tile;
+            return tile.AsSpan(t_tileOrigin, floats);
         }
 
-        /// <summary>The first <paramref name="count"/> floats of a tile buffer, as the table of B-row offsets a
-        /// <see cref="PackedGemm"/> reads (the table and the tile share this thread's one buffer).</summary>
-        private static Span<int> Offsets(float[] buffer, int count) => MemoryMarshal.Cast<float, int>(buffer.AsSpan(0, count));
+        /// <summary><paramref name="count"/> floats of a tile buffer from <paramref name="start"/>, as the table of B-row
+        /// offsets a <see cref="PackedGemm"/> reads (the table and the tile share this thread's one buffer).</summary>
+        private static Span<int> Offsets(Span<float> buffer, int start, int count) => MemoryMarshal.Cast<float, int>(buffer.Slice(start, count));
 
         /// <summary>Checks that the tile the build planned holds what the call needs.</summary>
         private static void RequireScratch(long needed, int scratchFloats)
@@ -65,9 +84,9 @@ namespace ModelCompiler.Generated
             // Each block of the input planes is packed (its rows one after another): the product then reads a few
             // pages, not one per input channel.
             RequireScratch(channels + ((long)channels * tilePixels), scratchFloats);
-            float[] buffer = TileBuffer(scratchFloats);
-            Span<int> offsets = Offsets(buffer, channels);
-            Span<float> block = buffer.AsSpan(channels, channels * tilePixels);
+            Span<float> buffer = TileBuffer(scratchFloats);
+            Span<float> block = buffer.Slice(0, channels * tilePixels);
+            Span<int> offsets = Offsets(buffer, channels * tilePixels, channels);
             for (int first = 0; first < pixels; first += tilePixels)
             {
                 int count = Math.Min(tilePixels, pixels - first);
@@ -120,13 +139,13 @@ namespace ModelCompiler.Generated
             int inputRows = tileRows + ((kernelH - 1) * dilationH);
             int columns = RoundUp(tileRows * padded, 16);
             int depth = channels * kernelH * kernelW;
-            int rowsFloats = (channels * inputRows * padded) + columns + padded + 16;
+            int rowsFloats = RoundUp((channels * inputRows * padded) + columns + padded + 16, TileAlignment);
             int panelRows = Math.Min(outChannels - (start * GemmPanelRows), (end - start) * GemmPanelRows);
-            RequireScratch(depth + (long)rowsFloats + ((long)panelRows * columns), scratchFloats);
-            float[] buffer = TileBuffer(scratchFloats);
-            Span<int> offsets = Offsets(buffer, depth);
-            Span<float> rows = buffer.AsSpan(depth, rowsFloats);
-            Span<float> product = buffer.AsSpan(depth + rowsFloats, panelRows * columns);
+            RequireScratch(rowsFloats + ((long)panelRows * columns) + depth, scratchFloats);
+            Span<float> buffer = TileBuffer(scratchFloats);
+            Span<float> rows = buffer.Slice(0, rowsFloats);
+            Span<float> product = buffer.Slice(rowsFloats, panelRows * columns);
+            Span<int> offsets = Offsets(buffer, rowsFloats + (panelRows * columns), depth);
             int k = 0;
             for (int c = 0; c < channels; c++)
             {
@@ -255,9 +274,9 @@ namespace ModelCompiler.Generated
             int pixels = outH * outW;
             int depth = channels * kernelH * kernelW;
             RequireScratch(depth + ((long)depth * tilePixels), scratchFloats);
-            float[] buffer = TileBuffer(scratchFloats);
-            Span<int> offsets = Offsets(buffer, depth);
-            Span<float> tile = buffer.AsSpan(depth, depth * tilePixels);
+            Span<float> buffer = TileBuffer(scratchFloats);
+            Span<float> tile = buffer.Slice(0, depth * tilePixels);
+            Span<int> offsets = Offsets(buffer, depth * tilePixels, depth);
             for (int first = 0; first < pixels; first += tilePixels)
             {
                 int count = Math.Min(tilePixels, pixels - first);

@@ -16,10 +16,6 @@ namespace ModelCompiler.Generated
         /// <summary>Samples per register tile of <see cref="PackedLinear"/> on a whole group of samples.</summary>
         private const int LinearTileSamples = 6;
 
-        /// <summary>Output features per register tile of <see cref="PackedLinear"/> for a single sample: eight vectors
-        /// of the widest width (Vector512: eight blocks), so eight independent multiply-add chains overlap.</summary>
-        private const int LinearTileSingle = 8;
-
         /// <summary>y[n, o] = activation(x[n] · W[o] + bias[o]) for the output blocks [start, end) (16 features each) and
         /// every sample. Groups of six samples take register tiles of 6 samples × 64 features (Vector512; 6 × 16 with
         /// Vector256 and 6 × 8 with Vector128), so every weight loaded serves six samples; a group of fewer than three
@@ -60,72 +56,86 @@ namespace ModelCompiler.Generated
                 : width >= VectorWidth.V128 && Vector128.IsHardwareAccelerated ? 4
                 : 1;
 
-            // Features per tile: a group of samples covers four vectors with Vector512 and two otherwise (so the tile's
-            // accumulators fit the sixteen registers of AVX2 and SSE); one sample covers eight vectors.
-            int groupFeatures = lanes == 16 ? 64 : lanes * 2;
-            int singleFeatures = lanes * LinearTileSingle;
-            Span<float> tile = stackalloc float[LinearTileSamples * 128];
+            // Blocks per tile: a group of samples covers up to four blocks with Vector512 and one otherwise (so the
+            // tile's accumulators fit the sixteen registers of AVX2 and SSE; Vector128 takes each block in halves); a
+            // single sample covers up to eight vectors. A tile never covers blocks past the range: a tail takes a
+            // narrower tile, so no weight is loaded twice.
+            int groupBlocks = lanes == 16 ? 4 : 1;
+            int singleBlocks = Math.Max(1, lanes / 2);
+            Span<float> tile = stackalloc float[LinearTileSamples * 64];
             ref float w = ref MemoryMarshal.GetReference(weight);
             ref float xr = ref MemoryMarshal.GetReference(x);
-            int first = start * B, last = Math.Min(end * B, outFeatures);
-            int n0 = 0;
-            for (; batch - n0 >= 3; n0 += LinearTileSamples)
-            {
-                int samples = Math.Min(LinearTileSamples, batch - n0);
-                for (int o0 = first; o0 < last; o0 += groupFeatures)
-                {
-                    int features = Math.Min(groupFeatures, last - o0);
-                    ref float x0 = ref Unsafe.Add(ref xr, (nint)n0 * inFeatures);
-                    switch (lanes)
-                    {
-                        case 16:
-                            LinearTile6x64(ref w, ref x0, inFeatures, samples, o0, features, tile);
-                            break;
-                        case 8:
-                            LinearTile6x16(ref w, ref x0, inFeatures, samples, o0, tile);
-                            break;
-                        case 4:
-                            LinearTile6x8(ref w, ref x0, inFeatures, samples, o0, tile);
-                            break;
-                        default:
-                            LinearTileScalar(ref w, ref x0, inFeatures, samples, o0, features, groupFeatures, tile);
-                            break;
-                    }
+            int grouped = batch < 3 ? 0 : batch - (batch % LinearTileSamples is 1 or 2 ? batch % LinearTileSamples : 0);
 
-                    StoreLinearTile(tile, groupFeatures, bias, y, n0, samples, outFeatures, o0, features, activation, alpha, width);
+            // Blocks outside, samples inside: a tile's weights stay in cache while every group of samples passes over them.
+            for (int b0 = start; b0 < end; b0 += groupBlocks)
+            {
+                int tileBlocks = Math.Min(groupBlocks, end - b0);
+                for (int n0 = 0; n0 < grouped; n0 += LinearTileSamples)
+                {
+                    int samples = Math.Min(LinearTileSamples, grouped - n0);
+                    ref float x0 = ref Unsafe.Add(ref xr, (nint)n0 * inFeatures);
+                    ref float wb = ref Unsafe.Add(ref w, (nint)b0 * inFeatures * B);
+                    for (int half = 0; half < (lanes == 4 ? 2 : 1); half++)
+                    {
+                        int o0 = (b0 * B) + (half * 8);
+                        int stride = lanes == 4 ? 8 : tileBlocks * B;
+                        int features = Math.Min(stride, outFeatures - o0);
+                        if (features <= 0)
+                        {
+                            break;
+                        }
+
+                        switch (lanes)
+                        {
+                            case 16:
+                                LinearGroup512(ref wb, ref x0, inFeatures, samples, tileBlocks, tile);
+                                break;
+                            case 8:
+                                LinearGroup256(ref wb, ref x0, inFeatures, samples, tile);
+                                break;
+                            case 4:
+                                LinearGroup128(ref Unsafe.Add(ref wb, half * 8), ref x0, inFeatures, samples, tile);
+                                break;
+                            default:
+                                LinearTileScalar(ref wb, ref x0, inFeatures, samples, features, B, tile);
+                                break;
+                        }
+
+                        StoreLinearTile(tile, stride, bias, y, n0, samples, outFeatures, o0, features, activation, alpha, width);
+                    }
                 }
             }
 
-            for (; n0 < batch; n0++)
+            for (int n0 = grouped; n0 < batch; n0++)
             {
-                for (int o0 = first; o0 < last; o0 += singleFeatures)
+                for (int b0 = start; b0 < end; b0 += singleBlocks)
                 {
-                    int features = Math.Min(singleFeatures, last - o0);
+                    int tileBlocks = Math.Min(singleBlocks, end - b0);
+                    int o0 = b0 * B;
+                    int features = Math.Min(tileBlocks * B, outFeatures - o0);
                     ref float x0 = ref Unsafe.Add(ref xr, (nint)n0 * inFeatures);
+                    ref float wb = ref Unsafe.Add(ref w, (nint)b0 * inFeatures * B);
                     switch (lanes)
                     {
                         case 16:
-                            LinearSingle512(ref w, ref x0, inFeatures, o0, features, tile);
+                            LinearSingle512(ref wb, ref x0, inFeatures, tileBlocks, tile);
                             break;
                         case 8:
-                            LinearSingle256(ref w, ref x0, inFeatures, o0, features, tile);
+                            LinearSingle256(ref wb, ref x0, inFeatures, tileBlocks, tile);
                             break;
                         case 4:
-                            LinearSingle128(ref w, ref x0, inFeatures, o0, features, tile);
+                            LinearSingle128(ref wb, ref x0, inFeatures, tileBlocks, tile);
                             break;
                         default:
-                            LinearTileScalar(ref w, ref x0, inFeatures, 1, o0, features, singleFeatures, tile);
+                            LinearTileScalar(ref wb, ref x0, inFeatures, 1, features, tileBlocks * B, tile);
                             break;
                     }
 
-                    StoreLinearTile(tile, singleFeatures, bias, y, n0, 1, outFeatures, o0, features, activation, alpha, width);
+                    StoreLinearTile(tile, tileBlocks * B, bias, y, n0, 1, outFeatures, o0, features, activation, alpha, width);
                 }
             }
         }
-
-        /// <summary>Element [i, feature] of a weight packed in blocks of 16 features: [block][i][16].</summary>
-        private static ref float PackedWeight(ref float w, int k, int i, int feature) =>
-            ref Unsafe.Add(ref w, ((((nint)(feature / LinearBlockRows) * k) + i) * LinearBlockRows) + (feature % LinearBlockRows));
 
         /// <summary>Adds the bias to a tile's sums ([sample][stride]), applies the activation and writes the valid features.</summary>
         private static void StoreLinearTile(
@@ -149,17 +159,81 @@ namespace ModelCompiler.Generated
             }
         }
 
-        /// <summary>Up to six samples × 64 features (four blocks) in 24 Vector512 accumulators. Samples past
-        /// <paramref name="samples"/> repeat the last one and blocks past <paramref name="features"/> the last one (their
-        /// sums are not stored), so the tile is always full.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void LinearTile6x64(ref float w, ref float x, int k, int samples, int o0, int features, Span<float> tile)
+        /// <summary>A count known when the JIT compiles a kernel instantiated on it (the number of blocks or vectors a
+        /// register tile covers), so the unused accumulators of a narrower tile vanish from the compiled code.</summary>
+        private interface ITileCount
         {
-            int lastBlock = (o0 + features - 1) / LinearBlockRows;
-            ref float w0 = ref PackedWeight(ref w, k, 0, o0);
-            ref float w1 = ref PackedWeight(ref w, k, 0, Math.Min(o0 / LinearBlockRows + 1, lastBlock) * LinearBlockRows);
-            ref float w2 = ref PackedWeight(ref w, k, 0, Math.Min(o0 / LinearBlockRows + 2, lastBlock) * LinearBlockRows);
-            ref float w3 = ref PackedWeight(ref w, k, 0, Math.Min(o0 / LinearBlockRows + 3, lastBlock) * LinearBlockRows);
+            static abstract int Value { get; }
+        }
+
+        private readonly struct Count1 : ITileCount
+        {
+            public static int Value => 1;
+        }
+
+        private readonly struct Count2 : ITileCount
+        {
+            public static int Value => 2;
+        }
+
+        private readonly struct Count3 : ITileCount
+        {
+            public static int Value => 3;
+        }
+
+        private readonly struct Count4 : ITileCount
+        {
+            public static int Value => 4;
+        }
+
+        private readonly struct Count5 : ITileCount
+        {
+            public static int Value => 5;
+        }
+
+        private readonly struct Count6 : ITileCount
+        {
+            public static int Value => 6;
+        }
+
+        private readonly struct Count7 : ITileCount
+        {
+            public static int Value => 7;
+        }
+
+        private readonly struct Count8 : ITileCount
+        {
+            public static int Value => 8;
+        }
+
+        /// <summary>Up to six samples × one to four blocks in Vector512 accumulators, the tile [sample][blocks × 16].</summary>
+        private static void LinearGroup512(ref float w, ref float x, int k, int samples, int blocks, Span<float> tile)
+        {
+            switch (blocks)
+            {
+                case 4:
+                    LinearGroup512<Count4>(ref w, ref x, k, samples, tile);
+                    break;
+                case 3:
+                    LinearGroup512<Count3>(ref w, ref x, k, samples, tile);
+                    break;
+                case 2:
+                    LinearGroup512<Count2>(ref w, ref x, k, samples, tile);
+                    break;
+                default:
+                    LinearGroup512<Count1>(ref w, ref x, k, samples, tile);
+                    break;
+            }
+        }
+
+        /// <summary>Six samples × <typeparamref name="TBlocks"/> blocks (at most four: 24 accumulators). Samples past
+        /// <paramref name="samples"/> repeat the last one (their sums are not stored), so the tile is always six rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void LinearGroup512<TBlocks>(ref float w, ref float x, int k, int samples, Span<float> tile)
+            where TBlocks : struct, ITileCount
+        {
+            int blocks = TBlocks.Value;
+            nint stride = (nint)k * LinearBlockRows;
             ref float x0 = ref x;
             ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(1, samples - 1) * k);
             ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(2, samples - 1) * k);
@@ -172,69 +246,93 @@ namespace ModelCompiler.Generated
             Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
             Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
             Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+            Vector512<float> b1 = default, b2 = default, b3 = default;
             for (int i = 0; i < k; i++)
             {
-                nint offset = (nint)i * LinearBlockRows;
-                Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref w0, offset));
-                Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref w1, offset));
-                Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref w2, offset));
-                Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref w3, offset));
+                ref float wi = ref Unsafe.Add(ref w, (nint)i * LinearBlockRows);
+                Vector512<float> b0 = Vector512.LoadUnsafe(ref wi);
+                if (blocks > 1)
+                {
+                    b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, stride));
+                }
+
+                if (blocks > 2)
+                {
+                    b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, 2 * stride));
+                }
+
+                if (blocks > 3)
+                {
+                    b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, 3 * stride));
+                }
+
                 Vector512<float> a = Vector512.Create(Unsafe.Add(ref x0, i));
                 c00 = Vector512.FusedMultiplyAdd(b0, a, c00);
-                c01 = Vector512.FusedMultiplyAdd(b1, a, c01);
-                c02 = Vector512.FusedMultiplyAdd(b2, a, c02);
-                c03 = Vector512.FusedMultiplyAdd(b3, a, c03);
+                c01 = blocks > 1 ? Vector512.FusedMultiplyAdd(b1, a, c01) : c01;
+                c02 = blocks > 2 ? Vector512.FusedMultiplyAdd(b2, a, c02) : c02;
+                c03 = blocks > 3 ? Vector512.FusedMultiplyAdd(b3, a, c03) : c03;
                 a = Vector512.Create(Unsafe.Add(ref x1, i));
                 c10 = Vector512.FusedMultiplyAdd(b0, a, c10);
-                c11 = Vector512.FusedMultiplyAdd(b1, a, c11);
-                c12 = Vector512.FusedMultiplyAdd(b2, a, c12);
-                c13 = Vector512.FusedMultiplyAdd(b3, a, c13);
+                c11 = blocks > 1 ? Vector512.FusedMultiplyAdd(b1, a, c11) : c11;
+                c12 = blocks > 2 ? Vector512.FusedMultiplyAdd(b2, a, c12) : c12;
+                c13 = blocks > 3 ? Vector512.FusedMultiplyAdd(b3, a, c13) : c13;
                 a = Vector512.Create(Unsafe.Add(ref x2, i));
                 c20 = Vector512.FusedMultiplyAdd(b0, a, c20);
-                c21 = Vector512.FusedMultiplyAdd(b1, a, c21);
-                c22 = Vector512.FusedMultiplyAdd(b2, a, c22);
-                c23 = Vector512.FusedMultiplyAdd(b3, a, c23);
+                c21 = blocks > 1 ? Vector512.FusedMultiplyAdd(b1, a, c21) : c21;
+                c22 = blocks > 2 ? Vector512.FusedMultiplyAdd(b2, a, c22) : c22;
+                c23 = blocks > 3 ? Vector512.FusedMultiplyAdd(b3, a, c23) : c23;
                 a = Vector512.Create(Unsafe.Add(ref x3, i));
                 c30 = Vector512.FusedMultiplyAdd(b0, a, c30);
-                c31 = Vector512.FusedMultiplyAdd(b1, a, c31);
-                c32 = Vector512.FusedMultiplyAdd(b2, a, c32);
-                c33 = Vector512.FusedMultiplyAdd(b3, a, c33);
+                c31 = blocks > 1 ? Vector512.FusedMultiplyAdd(b1, a, c31) : c31;
+                c32 = blocks > 2 ? Vector512.FusedMultiplyAdd(b2, a, c32) : c32;
+                c33 = blocks > 3 ? Vector512.FusedMultiplyAdd(b3, a, c33) : c33;
                 a = Vector512.Create(Unsafe.Add(ref x4, i));
                 c40 = Vector512.FusedMultiplyAdd(b0, a, c40);
-                c41 = Vector512.FusedMultiplyAdd(b1, a, c41);
-                c42 = Vector512.FusedMultiplyAdd(b2, a, c42);
-                c43 = Vector512.FusedMultiplyAdd(b3, a, c43);
+                c41 = blocks > 1 ? Vector512.FusedMultiplyAdd(b1, a, c41) : c41;
+                c42 = blocks > 2 ? Vector512.FusedMultiplyAdd(b2, a, c42) : c42;
+                c43 = blocks > 3 ? Vector512.FusedMultiplyAdd(b3, a, c43) : c43;
                 a = Vector512.Create(Unsafe.Add(ref x5, i));
                 c50 = Vector512.FusedMultiplyAdd(b0, a, c50);
-                c51 = Vector512.FusedMultiplyAdd(b1, a, c51);
-                c52 = Vector512.FusedMultiplyAdd(b2, a, c52);
-                c53 = Vector512.FusedMultiplyAdd(b3, a, c53);
+                c51 = blocks > 1 ? Vector512.FusedMultiplyAdd(b1, a, c51) : c51;
+                c52 = blocks > 2 ? Vector512.FusedMultiplyAdd(b2, a, c52) : c52;
+                c53 = blocks > 3 ? Vector512.FusedMultiplyAdd(b3, a, c53) : c53;
             }
 
             ref float t = ref MemoryMarshal.GetReference(tile);
-            StoreRow512(ref t, 0, c00, c01, c02, c03);
-            StoreRow512(ref t, 1, c10, c11, c12, c13);
-            StoreRow512(ref t, 2, c20, c21, c22, c23);
-            StoreRow512(ref t, 3, c30, c31, c32, c33);
-            StoreRow512(ref t, 4, c40, c41, c42, c43);
-            StoreRow512(ref t, 5, c50, c51, c52, c53);
+            int row = blocks * LinearBlockRows;
+            StoreTileRow512<TBlocks>(ref t, c00, c01, c02, c03);
+            StoreTileRow512<TBlocks>(ref Unsafe.Add(ref t, row), c10, c11, c12, c13);
+            StoreTileRow512<TBlocks>(ref Unsafe.Add(ref t, 2 * row), c20, c21, c22, c23);
+            StoreTileRow512<TBlocks>(ref Unsafe.Add(ref t, 3 * row), c30, c31, c32, c33);
+            StoreTileRow512<TBlocks>(ref Unsafe.Add(ref t, 4 * row), c40, c41, c42, c43);
+            StoreTileRow512<TBlocks>(ref Unsafe.Add(ref t, 5 * row), c50, c51, c52, c53);
         }
 
-        private static void StoreRow512(ref float tile, int row, Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+        private static void StoreTileRow512<TBlocks>(ref float row, Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+            where TBlocks : struct, ITileCount
         {
-            ref float r = ref Unsafe.Add(ref tile, row * 64);
-            a.StoreUnsafe(ref r);
-            b.StoreUnsafe(ref r, 16);
-            c.StoreUnsafe(ref r, 32);
-            d.StoreUnsafe(ref r, 48);
+            a.StoreUnsafe(ref row);
+            if (TBlocks.Value > 1)
+            {
+                b.StoreUnsafe(ref row, 16);
+            }
+
+            if (TBlocks.Value > 2)
+            {
+                c.StoreUnsafe(ref row, 32);
+            }
+
+            if (TBlocks.Value > 3)
+            {
+                d.StoreUnsafe(ref row, 48);
+            }
         }
 
         /// <summary>Up to six samples × one block of 16 features in 12 Vector256 accumulators (missing samples repeat
-        /// the last one).</summary>
+        /// the last one), the tile [sample][16].</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void LinearTile6x16(ref float w, ref float x, int k, int samples, int o0, Span<float> tile)
+        private static void LinearGroup256(ref float w, ref float x, int k, int samples, Span<float> tile)
         {
-            ref float wb = ref PackedWeight(ref w, k, 0, o0);
             ref float x0 = ref x;
             ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(1, samples - 1) * k);
             ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(2, samples - 1) * k);
@@ -245,7 +343,7 @@ namespace ModelCompiler.Generated
             Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             for (int i = 0; i < k; i++)
             {
-                ref float wi = ref Unsafe.Add(ref wb, (nint)i * LinearBlockRows);
+                ref float wi = ref Unsafe.Add(ref w, (nint)i * LinearBlockRows);
                 Vector256<float> b0 = Vector256.LoadUnsafe(ref wi), b1 = Vector256.LoadUnsafe(ref wi, 8);
                 Vector256<float> a = Vector256.Create(Unsafe.Add(ref x0, i));
                 c00 = Vector256.FusedMultiplyAdd(b0, a, c00);
@@ -283,11 +381,10 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Up to six samples × 8 features (half a block) in 12 Vector128 accumulators (missing samples repeat
-        /// the last one).</summary>
+        /// the last one), the tile [sample][8].</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void LinearTile6x8(ref float w, ref float x, int k, int samples, int o0, Span<float> tile)
+        private static void LinearGroup128(ref float w, ref float x, int k, int samples, Span<float> tile)
         {
-            ref float wb = ref PackedWeight(ref w, k, 0, o0);
             ref float x0 = ref x;
             ref float x1 = ref Unsafe.Add(ref x, (nint)Math.Min(1, samples - 1) * k);
             ref float x2 = ref Unsafe.Add(ref x, (nint)Math.Min(2, samples - 1) * k);
@@ -298,7 +395,7 @@ namespace ModelCompiler.Generated
             Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
             for (int i = 0; i < k; i++)
             {
-                ref float wi = ref Unsafe.Add(ref wb, (nint)i * LinearBlockRows);
+                ref float wi = ref Unsafe.Add(ref w, (nint)i * LinearBlockRows);
                 Vector128<float> b0 = Vector128.LoadUnsafe(ref wi), b1 = Vector128.LoadUnsafe(ref wi, 4);
                 Vector128<float> a = Vector128.Create(Unsafe.Add(ref x0, i));
                 c00 = Vector128.FusedMultiplyAdd(b0, a, c00);
@@ -335,58 +432,88 @@ namespace ModelCompiler.Generated
             c51.StoreUnsafe(ref t, 44);
         }
 
-        /// <summary>One sample × eight blocks (128 features) in eight Vector512 accumulators; blocks past
-        /// <paramref name="features"/> repeat the last one (their sums are not stored).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void LinearSingle512(ref float w, ref float x, int k, int o0, int features, Span<float> tile)
+        /// <summary>One sample × one to eight blocks in Vector512 accumulators, the tile [blocks × 16].</summary>
+        private static void LinearSingle512(ref float w, ref float x, int k, int blocks, Span<float> tile)
         {
-            int block = o0 / LinearBlockRows, lastBlock = (o0 + features - 1) / LinearBlockRows;
+            switch (blocks)
+            {
+                case 8:
+                    LinearSingle512<Count8>(ref w, ref x, k, tile);
+                    break;
+                case 7:
+                    LinearSingle512<Count7>(ref w, ref x, k, tile);
+                    break;
+                case 6:
+                    LinearSingle512<Count6>(ref w, ref x, k, tile);
+                    break;
+                case 5:
+                    LinearSingle512<Count5>(ref w, ref x, k, tile);
+                    break;
+                case 4:
+                    LinearSingle512<Count4>(ref w, ref x, k, tile);
+                    break;
+                case 3:
+                    LinearSingle512<Count3>(ref w, ref x, k, tile);
+                    break;
+                case 2:
+                    LinearSingle512<Count2>(ref w, ref x, k, tile);
+                    break;
+                default:
+                    LinearSingle512<Count1>(ref w, ref x, k, tile);
+                    break;
+            }
+        }
+
+        /// <summary>One sample × <typeparamref name="TBlocks"/> blocks (at most eight) in Vector512 accumulators: each
+        /// step loads one vector per block, so this is bound by how fast the weights arrive.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void LinearSingle512<TBlocks>(ref float w, ref float x, int k, Span<float> tile)
+            where TBlocks : struct, ITileCount
+        {
+            int blocks = TBlocks.Value;
             nint stride = (nint)k * LinearBlockRows;
-            ref float w0 = ref Unsafe.Add(ref w, block * stride);
-            nint d1 = Math.Min(1, lastBlock - block) * stride, d2 = Math.Min(2, lastBlock - block) * stride;
-            nint d3 = Math.Min(3, lastBlock - block) * stride, d4 = Math.Min(4, lastBlock - block) * stride;
-            nint d5 = Math.Min(5, lastBlock - block) * stride, d6 = Math.Min(6, lastBlock - block) * stride;
-            nint d7 = Math.Min(7, lastBlock - block) * stride;
+            ref float w1 = ref Unsafe.Add(ref w, stride);
+            ref float w2 = ref Unsafe.Add(ref w, 2 * stride);
+            ref float w3 = ref Unsafe.Add(ref w, 3 * stride);
+            ref float w4 = ref Unsafe.Add(ref w, 4 * stride);
+            ref float w5 = ref Unsafe.Add(ref w, 5 * stride);
+            ref float w6 = ref Unsafe.Add(ref w, 6 * stride);
+            ref float w7 = ref Unsafe.Add(ref w, 7 * stride);
             Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
             for (int i = 0; i < k; i++)
             {
-                ref float wi = ref Unsafe.Add(ref w0, (nint)i * LinearBlockRows);
+                nuint at = (nuint)i * LinearBlockRows;
                 Vector512<float> a = Vector512.Create(Unsafe.Add(ref x, i));
-                c0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref wi), a, c0);
-                c1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, d1)), a, c1);
-                c2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, d2)), a, c2);
-                c3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, d3)), a, c3);
-                c4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, d4)), a, c4);
-                c5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, d5)), a, c5);
-                c6 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, d6)), a, c6);
-                c7 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref wi, d7)), a, c7);
+                c0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w, at), a, c0);
+                c1 = blocks > 1 ? Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w1, at), a, c1) : c1;
+                c2 = blocks > 2 ? Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w2, at), a, c2) : c2;
+                c3 = blocks > 3 ? Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w3, at), a, c3) : c3;
+                c4 = blocks > 4 ? Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w4, at), a, c4) : c4;
+                c5 = blocks > 5 ? Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w5, at), a, c5) : c5;
+                c6 = blocks > 6 ? Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w6, at), a, c6) : c6;
+                c7 = blocks > 7 ? Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref w7, at), a, c7) : c7;
             }
 
             ref float t = ref MemoryMarshal.GetReference(tile);
-            c0.StoreUnsafe(ref t, 0);
-            c1.StoreUnsafe(ref t, 16);
-            c2.StoreUnsafe(ref t, 32);
-            c3.StoreUnsafe(ref t, 48);
-            c4.StoreUnsafe(ref t, 64);
-            c5.StoreUnsafe(ref t, 80);
-            c6.StoreUnsafe(ref t, 96);
-            c7.StoreUnsafe(ref t, 112);
+            StoreTileRow512<TBlocks>(ref t, c0, c1, c2, c3);
+            if (blocks > 4)
+            {
+                StoreTileRow512<TBlocks>(ref Unsafe.Add(ref t, 64), c4, c5, c6, c7);
+            }
         }
 
-        /// <summary>One sample × four blocks (64 features) in eight Vector256 accumulators; blocks past
-        /// <paramref name="features"/> repeat the last one.</summary>
+        /// <summary>One sample × one to four blocks in eight Vector256 accumulators at most, the tile [blocks × 16].</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void LinearSingle256(ref float w, ref float x, int k, int o0, int features, Span<float> tile)
+        private static void LinearSingle256(ref float w, ref float x, int k, int blocks, Span<float> tile)
         {
-            int block = o0 / LinearBlockRows, lastBlock = (o0 + features - 1) / LinearBlockRows;
+            // Blocks past the range read the last one again (its sums are not stored): with at most four blocks this
+            // costs loads only on a layer's last tile.
             nint stride = (nint)k * LinearBlockRows;
-            ref float w0 = ref Unsafe.Add(ref w, block * stride);
-            nint d1 = Math.Min(1, lastBlock - block) * stride, d2 = Math.Min(2, lastBlock - block) * stride;
-            nint d3 = Math.Min(3, lastBlock - block) * stride;
+            nint d1 = Math.Min(1, blocks - 1) * stride, d2 = Math.Min(2, blocks - 1) * stride, d3 = Math.Min(3, blocks - 1) * stride;
             Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
             for (int i = 0; i < k; i++)
             {
-                ref float wi = ref Unsafe.Add(ref w0, (nint)i * LinearBlockRows);
+                ref float wi = ref Unsafe.Add(ref w, (nint)i * LinearBlockRows);
                 Vector256<float> a = Vector256.Create(Unsafe.Add(ref x, i));
                 c0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wi), a, c0);
                 c1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref wi, 8), a, c1);
@@ -401,27 +528,34 @@ namespace ModelCompiler.Generated
             ref float t = ref MemoryMarshal.GetReference(tile);
             c0.StoreUnsafe(ref t, 0);
             c1.StoreUnsafe(ref t, 8);
-            c2.StoreUnsafe(ref t, 16);
-            c3.StoreUnsafe(ref t, 24);
-            c4.StoreUnsafe(ref t, 32);
-            c5.StoreUnsafe(ref t, 40);
-            c6.StoreUnsafe(ref t, 48);
-            c7.StoreUnsafe(ref t, 56);
+            if (blocks > 1)
+            {
+                c2.StoreUnsafe(ref t, 16);
+                c3.StoreUnsafe(ref t, 24);
+            }
+
+            if (blocks > 2)
+            {
+                c4.StoreUnsafe(ref t, 32);
+                c5.StoreUnsafe(ref t, 40);
+            }
+
+            if (blocks > 3)
+            {
+                c6.StoreUnsafe(ref t, 48);
+                c7.StoreUnsafe(ref t, 56);
+            }
         }
 
-        /// <summary>One sample × two blocks (32 features) in eight Vector128 accumulators; a second block past
-        /// <paramref name="features"/> repeats the first.</summary>
+        /// <summary>One sample × one or two blocks in eight Vector128 accumulators at most, the tile [blocks × 16].</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void LinearSingle128(ref float w, ref float x, int k, int o0, int features, Span<float> tile)
+        private static void LinearSingle128(ref float w, ref float x, int k, int blocks, Span<float> tile)
         {
-            int block = o0 / LinearBlockRows, lastBlock = (o0 + features - 1) / LinearBlockRows;
-            nint stride = (nint)k * LinearBlockRows;
-            ref float w0 = ref Unsafe.Add(ref w, block * stride);
-            nint d1 = Math.Min(1, lastBlock - block) * stride;
+            nint d1 = Math.Min(1, blocks - 1) * (nint)k * LinearBlockRows;
             Vector128<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
             for (int i = 0; i < k; i++)
             {
-                ref float wi = ref Unsafe.Add(ref w0, (nint)i * LinearBlockRows);
+                ref float wi = ref Unsafe.Add(ref w, (nint)i * LinearBlockRows);
                 ref float wj = ref Unsafe.Add(ref wi, d1);
                 Vector128<float> a = Vector128.Create(Unsafe.Add(ref x, i));
                 c0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref wi), a, c0);
@@ -439,21 +573,25 @@ namespace ModelCompiler.Generated
             c1.StoreUnsafe(ref t, 4);
             c2.StoreUnsafe(ref t, 8);
             c3.StoreUnsafe(ref t, 12);
-            c4.StoreUnsafe(ref t, 16);
-            c5.StoreUnsafe(ref t, 20);
-            c6.StoreUnsafe(ref t, 24);
-            c7.StoreUnsafe(ref t, 28);
+            if (blocks > 1)
+            {
+                c4.StoreUnsafe(ref t, 16);
+                c5.StoreUnsafe(ref t, 20);
+                c6.StoreUnsafe(ref t, 24);
+                c7.StoreUnsafe(ref t, 28);
+            }
         }
 
-        /// <summary>Plain loops (no vectors): one chain per output, as every vector path computes it.</summary>
-        private static void LinearTileScalar(ref float w, ref float x, int k, int samples, int o0, int features, int stride, Span<float> tile)
+        /// <summary>Plain loops (no vectors) over the first <paramref name="features"/> features of a run of blocks: one
+        /// chain per output, as every vector path computes it; the tile [sample][stride].</summary>
+        private static void LinearTileScalar(ref float w, ref float x, int k, int samples, int features, int stride, Span<float> tile)
         {
             for (int s = 0; s < samples; s++)
             {
                 ref float xs = ref Unsafe.Add(ref x, (nint)s * k);
                 for (int o = 0; o < features; o++)
                 {
-                    ref float wo = ref PackedWeight(ref w, k, 0, o0 + o);
+                    ref float wo = ref Unsafe.Add(ref w, ((nint)(o / LinearBlockRows) * k * LinearBlockRows) + (o % LinearBlockRows));
                     float sum = 0f;
                     for (int i = 0; i < k; i++)
                     {

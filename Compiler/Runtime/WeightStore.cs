@@ -25,8 +25,8 @@ namespace ModelCompiler.Generated
             ?? Path.Combine(AppContext.BaseDirectory, FileName);
 
         /// <summary>The weight block of one model (its packed tensors, typed and little-endian), checked against the
-        /// layout the code was compiled for.</summary>
-        public static byte[] Load(string model, ulong layoutHash, int byteCount)
+        /// layout the code was compiled for, copied into an aligned <see cref="WeightBlock"/>.</summary>
+        public static WeightBlock Load(string model, ulong layoutHash, int byteCount)
         {
             (byte[] bytes, string path) = ReadArtifact();
             uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
@@ -85,7 +85,7 @@ namespace ModelCompiler.Generated
                     throw Invalid(path, "the weights of model '" + model + "' do not match their hash; the file is corrupted: rebuild the project or restore the file");
                 }
 
-                return data.ToArray();
+                return new WeightBlock(data);
             }
 
             throw Invalid(path, "it holds no weights for model '" + model + "'; it is stale or from another assembly: rebuild the project");

@@ -36,8 +36,8 @@ public sealed class WeightStoreTests : IDisposable
     {
         Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a), new ArtifactEntry("Demo.B", LayoutB, _b)]));
 
-        Assert.Equal(_b, WeightStore.Load("Demo.B", LayoutB, _b.Length));
-        Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length));
+        Assert.Equal(_b, WeightStore.Load("Demo.B", LayoutB, _b.Length).Span.ToArray());
+        Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length).Span.ToArray());
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class WeightStoreTests : IDisposable
         WeightStore.Load("Demo.A", LayoutA, _a.Length);
         File.Delete(ArtifactPath);
 
-        Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length));
+        Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length).Span.ToArray());
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class WeightStoreTests : IDisposable
         Assert.Throws<InvalidDataException>(() => WeightStore.Load("Demo.A", LayoutA, _a.Length));
         Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]));
 
-        Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length));
+        Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length).Span.ToArray());
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class WeightStoreTests : IDisposable
         Write(bytes);
 
         AssertRefused("the weights of model 'Demo.B' do not match their hash", () => WeightStore.Load("Demo.B", LayoutB, _b.Length));
-        Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length));
+        Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length).Span.ToArray());
     }
 
     /// <summary>Seeded mutations of a valid artifact (one byte changed, or cut short): the store returns the exact
@@ -170,8 +170,8 @@ public sealed class WeightStoreTests : IDisposable
             ClearCache();
             try
             {
-                byte[] b = WeightStore.Load("Demo.B", LayoutB, _b.Length);
-                Assert.Equal(_b, b);
+                WeightBlock b = WeightStore.Load("Demo.B", LayoutB, _b.Length);
+                Assert.Equal(_b, b.Span.ToArray());
             }
             catch (InvalidDataException)
             {

@@ -29,7 +29,7 @@ namespace Demo
         public const long ActivationBytesPerSample = 3328;
 
         /// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>
-        public const long ScratchBytes = 3448;
+        public const long ScratchBytes = 3508;
 
         /// <summary>The most samples a thread computes together; a larger batch runs chunk by chunk.</summary>
         public const int ChunkSize = 1024;
@@ -111,7 +111,7 @@ namespace Demo
             [global::System.ThreadStatic]
             private static BatchFrame? t_batch;
             private static readonly global::System.Action<object, int, int> s_runRange = RunRange;
-            private static byte[]? s_weights;
+            private static global::ModelCompiler.Generated.WeightBlock? s_weights;
             private static int s_maxThreads = global::System.Environment.ProcessorCount;
 
             /// <summary>The most threads one call uses.</summary>
@@ -122,18 +122,18 @@ namespace Demo
             }
 
             /// <summary>The packed weights, loaded from the artifact on first use and shared by every call.</summary>
-            internal static byte[] Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();
+            internal static global::ModelCompiler.Generated.WeightBlock Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();
 
-            private static byte[] LoadWeights()
+            private static global::ModelCompiler.Generated.WeightBlock LoadWeights()
             {
-                byte[] loaded = global::ModelCompiler.Generated.WeightStore.Load("Demo.SmallCnn", LayoutHash, WeightBytes);
+                global::ModelCompiler.Generated.WeightBlock loaded = global::ModelCompiler.Generated.WeightStore.Load("Demo.SmallCnn", LayoutHash, WeightBytes);
                 return global::System.Threading.Interlocked.CompareExchange(ref s_weights, loaded, null) ?? loaded;
             }
 
             /// <summary>Runs a checked batch: across threads by sample when it is large, else chunk by chunk here.</summary>
             internal static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.VectorWidth width)
             {
-                byte[] weights = Weights;
+                global::ModelCompiler.Generated.WeightBlock weights = Weights;
                 global::ModelCompiler.Generated.VectorWidth resolved = global::ModelCompiler.Generated.Kernels.Resolve(width);
                 if (batch > 1 && (long)batch * MacsPerSample >= ParallelBatchMacs && MaxThreads > 1 && global::System.Environment.ProcessorCount > 1)
                 {
@@ -145,11 +145,11 @@ namespace Demo
             }
 
             /// <summary>Samples in chunks: each chunk's inputs copied into this thread's arena, computed, outputs copied out.</summary>
-            private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+            private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.WeightBlock weights, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
             {
                 int chunk = global::System.Math.Min(batch, ChunkSize);
                 float[] arena = Arena((chunk * ActivationFloats) + ScratchFloats);
-                global::ModelCompiler.Generated.Kernels.TileBuffer(862);
+                global::ModelCompiler.Generated.Kernels.TileBuffer(877);
                 for (int first = 0; first < batch; first += chunk)
                 {
                     int n = global::System.Math.Min(chunk, batch - first);
@@ -161,7 +161,7 @@ namespace Demo
 
             /// <summary>Splits a batch into one contiguous range of samples per thread, each with its own arena. Spans cannot
             /// reach the workers, so the batch is staged through per-thread arrays that grow once.</summary>
-            private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, global::ModelCompiler.Generated.VectorWidth width)
+            private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.WeightBlock weights, global::ModelCompiler.Generated.VectorWidth width)
             {
                 BatchFrame frame = t_batch ??= new BatchFrame();
                 frame.Input = Stage(frame.Input, input.Length);
@@ -190,7 +190,7 @@ namespace Demo
 
                 public float[] Output { get; set; } = [];
 
-                public byte[] Weights { get; set; } = [];
+                public global::ModelCompiler.Generated.WeightBlock Weights { get; set; } = global::ModelCompiler.Generated.WeightBlock.Empty;
 
                 public global::ModelCompiler.Generated.VectorWidth Width { get; set; }
             }
@@ -213,14 +213,10 @@ namespace Demo
             /// <summary>A region of the arena.</summary>
             private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);
 
-            /// <summary>A float32 tensor of the weight block.</summary>
-            private static global::System.ReadOnlySpan<float> F32(byte[] weights, int offset, int count) =>
-                global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(new global::System.ReadOnlySpan<byte>(weights, offset, count * 4));
-
             /// <summary>One chunk of <paramref name="n"/> samples through every layer; the inputs are already in the arena.</summary>
             /// <param name="parallel">Whether large layers may split their work across threads.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void RunChunk(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+            private static void RunChunk(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
             {
                 Conv1.Run(arena, weights, n, width, parallel);
                 Conv2.Run(arena, weights, n, width, parallel);
@@ -244,14 +240,14 @@ namespace Demo
                 private const int BiasCount = 4;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
+                            weight: weights.F32(Weight, WeightCount),
+                            bias: weights.F32(Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 1,
                             height: 8,
@@ -266,7 +262,7 @@ namespace Demo
                             outH: 8,
                             outW: 8,
                             tileRows: 8,
-                            scratchFloats: 535,
+                            scratchFloats: 550,
                             activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
                             alpha: 0.0f,
                             vectorWidth: width,
@@ -289,14 +285,14 @@ namespace Demo
                 private const int BiasCount = 4;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
+                            weight: weights.F32(Weight, WeightCount),
+                            bias: weights.F32(Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 4,
                             height: 8,
@@ -311,7 +307,7 @@ namespace Demo
                             outH: 8,
                             outW: 8,
                             tileRows: 8,
-                            scratchFloats: 862,
+                            scratchFloats: 877,
                             activation: global::ModelCompiler.Generated.ActivationKind.None,
                             alpha: 0.0f,
                             vectorWidth: width,
@@ -332,7 +328,7 @@ namespace Demo
                 private const int OutputSize = 256;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     global::ModelCompiler.Generated.Kernels.Sum(
                         a: Slice(arena, n * Input0, n * Input0Size),
@@ -356,7 +352,7 @@ namespace Demo
                 private const int OutputSize = 64;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -389,7 +385,7 @@ namespace Demo
                 private const int OutputSize = 128;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -417,12 +413,12 @@ namespace Demo
                 private const int BiasCount = 10;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     global::ModelCompiler.Generated.Kernels.Linear(
                         x: Slice(arena, n * Input, n * InputSize),
-                        weight: F32(weights, Weight, WeightCount),
-                        bias: F32(weights, Bias, BiasCount),
+                        weight: weights.F32(Weight, WeightCount),
+                        bias: weights.F32(Bias, BiasCount),
                         y: Slice(arena, n * Output, n * OutputSize),
                         batch: n,
                         inFeatures: 128,

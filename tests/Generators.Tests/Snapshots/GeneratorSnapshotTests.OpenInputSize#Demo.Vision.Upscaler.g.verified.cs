@@ -42,7 +42,7 @@ namespace Demo.Vision
 
         /// <summary>Bytes a thread's arena holds to run <paramref name="batch"/> samples of the given size: the memory plan's
         /// activations, 4*(max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 3*H*W) + max(12*floor((H + 1) / 2)*floor((W + 1) / 2), 8*H*W)) per sample of a chunk, and its scratch,
-        /// 4*(max(129096, 13*W + 144*floor((2*W + 3) / 16) + 213, 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 362)). Each thread allocates this once and keeps the largest it needed.</summary>
+        /// 4*(max(129096, 13*W + 144*floor((2*W + 3) / 16) + 228, 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 377)). Each thread allocates this once and keeps the largest it needed.</summary>
         /// <param name="height">The input height.</param>
         /// <param name="width">The input width.</param>
         /// <param name="batch">The number of samples, at least 1.</param>
@@ -116,7 +116,7 @@ namespace Demo.Vision
             [global::System.ThreadStatic]
             private static BatchFrame? t_batch;
             private static readonly global::System.Action<object, int, int> s_runRange = RunRange;
-            private static byte[]? s_weights;
+            private static global::ModelCompiler.Generated.WeightBlock? s_weights;
             private static int s_maxThreads = global::System.Environment.ProcessorCount;
 
             /// <summary>The most threads one call uses.</summary>
@@ -127,18 +127,18 @@ namespace Demo.Vision
             }
 
             /// <summary>The packed weights, loaded from the artifact on first use and shared by every call.</summary>
-            internal static byte[] Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();
+            internal static global::ModelCompiler.Generated.WeightBlock Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();
 
-            private static byte[] LoadWeights()
+            private static global::ModelCompiler.Generated.WeightBlock LoadWeights()
             {
-                byte[] loaded = global::ModelCompiler.Generated.WeightStore.Load("Demo.Vision.Upscaler", LayoutHash, WeightBytes);
+                global::ModelCompiler.Generated.WeightBlock loaded = global::ModelCompiler.Generated.WeightStore.Load("Demo.Vision.Upscaler", LayoutHash, WeightBytes);
                 return global::System.Threading.Interlocked.CompareExchange(ref s_weights, loaded, null) ?? loaded;
             }
 
             /// <summary>Runs a checked batch: across threads by sample when it is large, else chunk by chunk here.</summary>
             internal static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.VectorWidth width, Geometry g)
             {
-                byte[] weights = Weights;
+                global::ModelCompiler.Generated.WeightBlock weights = Weights;
                 global::ModelCompiler.Generated.VectorWidth resolved = global::ModelCompiler.Generated.Kernels.Resolve(width);
                 if (batch > 1 && (long)batch * g.MacsPerSample >= ParallelBatchMacs && MaxThreads > 1 && global::System.Environment.ProcessorCount > 1)
                 {
@@ -150,7 +150,7 @@ namespace Demo.Vision
             }
 
             /// <summary>Samples in chunks: each chunk's inputs copied into this thread's arena, computed, outputs copied out.</summary>
-            private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
+            private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.WeightBlock weights, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
             {
                 int chunk = global::System.Math.Min(batch, g.ChunkSize);
                 float[] arena = Arena((chunk * g.ActivationFloats) + g.ScratchFloats);
@@ -166,7 +166,7 @@ namespace Demo.Vision
 
             /// <summary>Splits a batch into one contiguous range of samples per thread, each with its own arena. Spans cannot
             /// reach the workers, so the batch is staged through per-thread arrays that grow once.</summary>
-            private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, global::ModelCompiler.Generated.VectorWidth width, Geometry g)
+            private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.WeightBlock weights, global::ModelCompiler.Generated.VectorWidth width, Geometry g)
             {
                 BatchFrame frame = t_batch ??= new BatchFrame();
                 frame.Input = Stage(frame.Input, input.Length);
@@ -197,7 +197,7 @@ namespace Demo.Vision
 
                 public float[] Output { get; set; } = [];
 
-                public byte[] Weights { get; set; } = [];
+                public global::ModelCompiler.Generated.WeightBlock Weights { get; set; } = global::ModelCompiler.Generated.WeightBlock.Empty;
 
                 public global::ModelCompiler.Generated.VectorWidth Width { get; set; }
 
@@ -221,10 +221,6 @@ namespace Demo.Vision
 
             /// <summary>A region of the arena.</summary>
             private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);
-
-            /// <summary>A float32 tensor of the weight block.</summary>
-            private static global::System.ReadOnlySpan<float> F32(byte[] weights, int offset, int count) =>
-                global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(new global::System.ReadOnlySpan<byte>(weights, offset, count * 4));
 
             /// <summary>Floor division (rounds toward negative infinity, unlike '/').</summary>
             internal static long Fd(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -260,7 +256,7 @@ namespace Demo.Vision
                     Require(checked(2 * Fd((long)width + 1, 2)), "output width of layer 'pixelshuffle1'", height, width);
                     long activation = checked(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width) + global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 8 * (long)height * (long)width));
                     long scratch = 0;
-                    long tile = checked(global::System.Math.Max(129096, global::System.Math.Max(13 * (long)width + 144 * Fd(2 * (long)width + 3, 16) + 213, 208 * Fd(2 * Fd((long)width + 1, 2) + 3, 16) + 33 * Fd((long)width + 1, 2) + 362)));
+                    long tile = checked(global::System.Math.Max(129096, global::System.Math.Max(13 * (long)width + 144 * Fd(2 * (long)width + 3, 16) + 228, 208 * Fd(2 * Fd((long)width + 1, 2) + 3, 16) + 33 * Fd((long)width + 1, 2) + 377)));
                     if (checked(activation + scratch) > int.MaxValue)
                     {
                         throw new global::System.ArgumentException(global::System.FormattableString.Invariant(
@@ -279,7 +275,7 @@ namespace Demo.Vision
                     D0 = checked((int)(3 * (long)height * (long)width));
                     D1 = checked((int)(global::System.Math.Max(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2), 3 * (long)height * (long)width)));
                     D2 = checked((int)(8 * (long)height * (long)width));
-                    D3 = checked((int)(13 * (long)width + 144 * Fd(2 * (long)width + 3, 16) + 213));
+                    D3 = checked((int)(13 * (long)width + 144 * Fd(2 * (long)width + 3, 16) + 228));
                     D4 = checked(216 * (long)height * (long)width);
                     D5 = checked((int)(8 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
                     D6 = checked((int)(Fd(global::System.Math.Max(-(long)height + 2 * Fd((long)height + 1, 2) + 1, 0), 2)));
@@ -288,7 +284,7 @@ namespace Demo.Vision
                     D9 = checked((int)(Fd((long)width + 1, 2)));
                     D10 = checked(576 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
                     D11 = checked((int)(12 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2)));
-                    D12 = checked((int)(208 * Fd(2 * Fd((long)width + 1, 2) + 3, 16) + 33 * Fd((long)width + 1, 2) + 362));
+                    D12 = checked((int)(208 * Fd(2 * Fd((long)width + 1, 2) + 3, 16) + 33 * Fd((long)width + 1, 2) + 377));
                     D13 = checked(864 * Fd((long)height + 1, 2) * Fd((long)width + 1, 2));
                 }
 
@@ -302,7 +298,7 @@ namespace Demo.Vision
                 /// <summary>Floats of scratch after a chunk's activations: 0.</summary>
                 public int ScratchFloats { get; }
 
-                /// <summary>Floats of each computing thread's own tile buffer: max(129096, 13*W + 144*floor((2*W + 3) / 16) + 213, 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 362).</summary>
+                /// <summary>Floats of each computing thread's own tile buffer: max(129096, 13*W + 144*floor((2*W + 3) / 16) + 228, 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 377).</summary>
                 public long ThreadScratchFloats { get; }
 
                 /// <summary>The most samples a thread computes together at this size.</summary>
@@ -327,7 +323,7 @@ namespace Demo.Vision
                 /// <summary>floats of feat per sample: 8*H*W.</summary>
                 public int D2 { get; }
 
-                /// <summary>feat scratchFloats: 13*W + 144*floor((2*W + 3) / 16) + 213.</summary>
+                /// <summary>feat scratchFloats: 13*W + 144*floor((2*W + 3) / 16) + 228.</summary>
                 public int D3 { get; }
 
                 /// <summary>feat multiply-accumulates per sample: 216*H*W.</summary>
@@ -354,7 +350,7 @@ namespace Demo.Vision
                 /// <summary>floats of up per sample: 12*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
                 public int D11 { get; }
 
-                /// <summary>up scratchFloats: 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 362.</summary>
+                /// <summary>up scratchFloats: 208*floor((2*floor((W + 1) / 2) + 3) / 16) + 33*floor((W + 1) / 2) + 377.</summary>
                 public int D12 { get; }
 
                 /// <summary>up multiply-accumulates per sample: 864*floor((H + 1) / 2)*floor((W + 1) / 2).</summary>
@@ -389,7 +385,7 @@ namespace Demo.Vision
             /// <summary>One chunk of <paramref name="n"/> samples through every layer; the inputs are already in the arena.</summary>
             /// <param name="parallel">Whether large layers may split their work across threads.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void RunChunk(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
+            private static void RunChunk(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
             {
                 Feat.Run(arena, weights, n, width, parallel, g);
                 Down.Run(arena, weights, n, width, parallel, g);
@@ -406,7 +402,7 @@ namespace Demo.Vision
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -421,7 +417,7 @@ namespace Demo.Vision
                 {
                     var frame = (global::ModelCompiler.Generated.KernelFrame)state;
                     float[] arena = frame.Arena;
-                    byte[] weights = frame.Weights;
+                    global::ModelCompiler.Generated.WeightBlock weights = frame.Weights;
                     int n = frame.Count;
                     int s = frame.Sample;
                     int scratch = frame.Scratch;
@@ -429,8 +425,8 @@ namespace Demo.Vision
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
                     global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                         x: Slice(arena, s * g.D0, g.D0),
-                        weight: F32(weights, Weight, WeightCount),
-                        bias: F32(weights, Bias, BiasCount),
+                        weight: weights.F32(Weight, WeightCount),
+                        bias: weights.F32(Bias, BiasCount),
                         y: Slice(arena, (n * g.D1) + (s * g.D2), g.D2),
                         channels: 3,
                         height: g.Height,
@@ -463,7 +459,7 @@ namespace Demo.Vision
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -478,7 +474,7 @@ namespace Demo.Vision
                 {
                     var frame = (global::ModelCompiler.Generated.KernelFrame)state;
                     float[] arena = frame.Arena;
-                    byte[] weights = frame.Weights;
+                    global::ModelCompiler.Generated.WeightBlock weights = frame.Weights;
                     int n = frame.Count;
                     int s = frame.Sample;
                     int scratch = frame.Scratch;
@@ -486,8 +482,8 @@ namespace Demo.Vision
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
                     global::ModelCompiler.Generated.Kernels.ConvGemm(
                         x: Slice(arena, (n * g.D1) + (s * g.D2), g.D2),
-                        weight: F32(weights, Weight, WeightCount),
-                        bias: F32(weights, Bias, BiasCount),
+                        weight: weights.F32(Weight, WeightCount),
+                        bias: weights.F32(Bias, BiasCount),
                         y: Slice(arena, s * g.D5, g.D5),
                         channels: 8,
                         height: g.Height,
@@ -522,7 +518,7 @@ namespace Demo.Vision
                 private const int BiasCount = 12;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -537,7 +533,7 @@ namespace Demo.Vision
                 {
                     var frame = (global::ModelCompiler.Generated.KernelFrame)state;
                     float[] arena = frame.Arena;
-                    byte[] weights = frame.Weights;
+                    global::ModelCompiler.Generated.WeightBlock weights = frame.Weights;
                     int n = frame.Count;
                     int s = frame.Sample;
                     int scratch = frame.Scratch;
@@ -545,8 +541,8 @@ namespace Demo.Vision
                     global::ModelCompiler.Generated.VectorWidth width = frame.Width;
                     global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                         x: Slice(arena, s * g.D5, g.D5),
-                        weight: F32(weights, Weight, WeightCount),
-                        bias: F32(weights, Bias, BiasCount),
+                        weight: weights.F32(Weight, WeightCount),
+                        bias: weights.F32(Bias, BiasCount),
                         y: Slice(arena, (n * g.D1) + (s * g.D11), g.D11),
                         channels: 8,
                         height: g.D8,
@@ -575,7 +571,7 @@ namespace Demo.Vision
             {
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel, Geometry g)
                 {
                     for (int s = 0; s < n; s++)
                     {

@@ -117,7 +117,7 @@ namespace Demo.Vision
             [global::System.ThreadStatic]
             private static BatchFrame? t_batch;
             private static readonly global::System.Action<object, int, int> s_runRange = RunRange;
-            private static byte[]? s_weights;
+            private static global::ModelCompiler.Generated.WeightBlock? s_weights;
             private static int s_maxThreads = global::System.Environment.ProcessorCount;
 
             /// <summary>The most threads one call uses.</summary>
@@ -128,18 +128,18 @@ namespace Demo.Vision
             }
 
             /// <summary>The packed weights, loaded from the artifact on first use and shared by every call.</summary>
-            internal static byte[] Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();
+            internal static global::ModelCompiler.Generated.WeightBlock Weights => global::System.Threading.Volatile.Read(ref s_weights) ?? LoadWeights();
 
-            private static byte[] LoadWeights()
+            private static global::ModelCompiler.Generated.WeightBlock LoadWeights()
             {
-                byte[] loaded = global::ModelCompiler.Generated.WeightStore.Load("Demo.Vision.ResidualCnn", LayoutHash, WeightBytes);
+                global::ModelCompiler.Generated.WeightBlock loaded = global::ModelCompiler.Generated.WeightStore.Load("Demo.Vision.ResidualCnn", LayoutHash, WeightBytes);
                 return global::System.Threading.Interlocked.CompareExchange(ref s_weights, loaded, null) ?? loaded;
             }
 
             /// <summary>Runs a checked batch: across threads by sample when it is large, else chunk by chunk here.</summary>
             internal static void Run(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.VectorWidth width)
             {
-                byte[] weights = Weights;
+                global::ModelCompiler.Generated.WeightBlock weights = Weights;
                 global::ModelCompiler.Generated.VectorWidth resolved = global::ModelCompiler.Generated.Kernels.Resolve(width);
                 if (batch > 1 && (long)batch * MacsPerSample >= ParallelBatchMacs && MaxThreads > 1 && global::System.Environment.ProcessorCount > 1)
                 {
@@ -151,7 +151,7 @@ namespace Demo.Vision
             }
 
             /// <summary>Samples in chunks: each chunk's inputs copied into this thread's arena, computed, outputs copied out.</summary>
-            private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+            private static void RunSamples(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.WeightBlock weights, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
             {
                 int chunk = global::System.Math.Min(batch, ChunkSize);
                 float[] arena = Arena((chunk * ActivationFloats) + ScratchFloats);
@@ -167,7 +167,7 @@ namespace Demo.Vision
 
             /// <summary>Splits a batch into one contiguous range of samples per thread, each with its own arena. Spans cannot
             /// reach the workers, so the batch is staged through per-thread arrays that grow once.</summary>
-            private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, byte[] weights, global::ModelCompiler.Generated.VectorWidth width)
+            private static void RunParallel(global::System.ReadOnlySpan<float> input, global::System.Span<float> output, int batch, global::ModelCompiler.Generated.WeightBlock weights, global::ModelCompiler.Generated.VectorWidth width)
             {
                 BatchFrame frame = t_batch ??= new BatchFrame();
                 frame.Input = Stage(frame.Input, input.Length);
@@ -196,7 +196,7 @@ namespace Demo.Vision
 
                 public float[] Output { get; set; } = [];
 
-                public byte[] Weights { get; set; } = [];
+                public global::ModelCompiler.Generated.WeightBlock Weights { get; set; } = global::ModelCompiler.Generated.WeightBlock.Empty;
 
                 public global::ModelCompiler.Generated.VectorWidth Width { get; set; }
             }
@@ -219,14 +219,10 @@ namespace Demo.Vision
             /// <summary>A region of the arena.</summary>
             private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);
 
-            /// <summary>A float32 tensor of the weight block.</summary>
-            private static global::System.ReadOnlySpan<float> F32(byte[] weights, int offset, int count) =>
-                global::System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(new global::System.ReadOnlySpan<byte>(weights, offset, count * 4));
-
             /// <summary>One chunk of <paramref name="n"/> samples through every layer; the inputs are already in the arena.</summary>
             /// <param name="parallel">Whether large layers may split their work across threads.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            private static void RunChunk(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+            private static void RunChunk(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
             {
                 Stem.Run(arena, weights, n, width, parallel);
                 Dw.Run(arena, weights, n, width, parallel);
@@ -256,14 +252,14 @@ namespace Demo.Vision
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.ConvRowsGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
+                            weight: weights.F32(Weight, WeightCount),
+                            bias: weights.F32(Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 3,
                             height: 16,
@@ -278,7 +274,7 @@ namespace Demo.Vision
                             outH: 16,
                             outW: 16,
                             tileRows: 16,
-                            scratchFloats: 3625,
+                            scratchFloats: 3640,
                             activation: global::ModelCompiler.Generated.ActivationKind.ReLU,
                             alpha: 0.0f,
                             vectorWidth: width,
@@ -303,7 +299,7 @@ namespace Demo.Vision
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     int scratch = n * ActivationFloats;
                     for (int s = 0; s < n; s++)
@@ -326,8 +322,8 @@ namespace Demo.Vision
                             outW: 16);
                         global::ModelCompiler.Generated.Kernels.ConvolveRows(
                             columns: Slice(arena, scratch + Columns, ColumnsSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
+                            weight: weights.F32(Weight, WeightCount),
+                            bias: weights.F32(Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             depth: 9,
                             pixels: 256,
@@ -354,14 +350,14 @@ namespace Demo.Vision
                 private const int BiasCount = 8;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.PointwiseGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
+                            weight: weights.F32(Weight, WeightCount),
+                            bias: weights.F32(Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 8,
                             outChannels: 8,
@@ -388,7 +384,7 @@ namespace Demo.Vision
                 private const int OutputSize = 2048;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     global::ModelCompiler.Generated.Kernels.Sum(
                         a: Slice(arena, n * Input0, n * Input0Size),
@@ -409,7 +405,7 @@ namespace Demo.Vision
                 private const int OutputSize = 4096;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -432,7 +428,7 @@ namespace Demo.Vision
                 private const int OutputSize = 1024;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -464,7 +460,7 @@ namespace Demo.Vision
                 private const int OutputSize = 4096;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -492,14 +488,14 @@ namespace Demo.Vision
                 private const int BiasCount = 16;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.PointwiseGemm(
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
-                            weight: F32(weights, Weight, WeightCount),
-                            bias: F32(weights, Bias, BiasCount),
+                            weight: weights.F32(Weight, WeightCount),
+                            bias: weights.F32(Bias, BiasCount),
                             y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
                             channels: 16,
                             outChannels: 16,
@@ -524,7 +520,7 @@ namespace Demo.Vision
                 private const int OutputSize = 4096;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -548,7 +544,7 @@ namespace Demo.Vision
                 private const int OutputSize = 4;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
@@ -575,12 +571,12 @@ namespace Demo.Vision
                 private const int BiasCount = 3;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     global::ModelCompiler.Generated.Kernels.Linear(
                         x: Slice(arena, n * Input, n * InputSize),
-                        weight: F32(weights, Weight, WeightCount),
-                        bias: F32(weights, Bias, BiasCount),
+                        weight: weights.F32(Weight, WeightCount),
+                        bias: weights.F32(Bias, BiasCount),
                         y: Slice(arena, n * Output, n * OutputSize),
                         batch: n,
                         inFeatures: 4,
@@ -602,7 +598,7 @@ namespace Demo.Vision
                 private const int OutputSize = 3;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-                public static void Run(float[] arena, byte[] weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
+                public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
                     for (int s = 0; s < n; s++)
                     {
