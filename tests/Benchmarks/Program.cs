@@ -16,6 +16,9 @@ internal static class Program
         usage:
           speed          [--filter <substring>] [--threads 1|2|both] [--quick]
           peak           the single-core FP32 FMA peak only (one result line)
+          kernels        [--quick]   Kernels.PackedGemm alone at a few shapes and every width, one thread:
+                         result: kernel=packed_gemm m=<m> k=<k> n=<n> width=<w> threads=1 us=<median> gflops=<x>
+                                 peak_fraction=<x / best width's peak> width_peak_fraction=<x / that width's peak>
           make-weights   [--out <dir>] [--check]   seeded random weights into tests/Benchmarks/weights
                          (--check: compare with the committed files instead, exit 1 when any differs)
 
@@ -74,6 +77,7 @@ internal static class Program
             "help" => PrintHelp(),
             "make-weights" => WeightMaker.Run(options.Out ?? WeightMaker.DefaultDirectory, options.Check),
             "peak" => options.Child is { } t ? Child(t, PeakCommand.Run) : Pinning.RunChild(1, ["peak", "--child", "1"]),
+            "kernels" => options.Child is { } t ? Child(t, () => KernelsCommand.Run(options.Quick)) : Pinning.RunChild(1, ["kernels", "--child", "1", .. options.Quick ? (string[])["--quick"] : []]),
             _ => Speed(options),
         };
     }
@@ -130,7 +134,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             return new Options("help", null, [], false, null, false, null, false);
         }
 
-        string command = args[0] is "speed" or "peak" or "make-weights" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
+        string command = args[0] is "speed" or "peak" or "kernels" or "make-weights" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
         string? filter = null;
         IReadOnlyList<int> threads = [1, 2];
         bool quick = false;
@@ -155,7 +159,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                         string other => throw new ArgumentException("--threads takes 1, 2 or both, not '" + other + "'"),
                     };
                     break;
-                case "--quick" when command == "speed":
+                case "--quick" when command is "speed" or "kernels":
                     quick = true;
                     break;
                 case "--out" when command == "make-weights":
@@ -164,7 +168,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                 case "--check" when command == "make-weights":
                     check = true;
                     break;
-                case "--child" when command is "speed" or "peak":
+                case "--child" when command is "speed" or "peak" or "kernels":
                     child = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t > 0 ? t : throw new ArgumentException("--child takes a thread count");
                     break;
                 case "--print-peak" when command == "speed":

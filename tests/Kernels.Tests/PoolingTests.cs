@@ -6,7 +6,9 @@ using Xunit;
 namespace ModelCompiler.KernelTests;
 
 /// <summary>MaxPool2d, AvgPool2d and GlobalAvgPool (they take no vector width) against PyTorch's definitions,
-/// with mixed-sign and all-negative inputs (padding must never win a max).</summary>
+/// with mixed-sign and all-negative inputs (padding must never win a max); MaxPool2d's paths (padded, unpadded, and
+/// the vectorized 2×2 stride-2 one, on odd sizes and rows past its 4096-float limit) also with NaN (it propagates,
+/// wherever it is in the window) and infinities.</summary>
 public class PoolingTests
 {
     private const double Tolerance = 1e-5;
@@ -23,7 +25,21 @@ public class PoolingTests
         "c2 h8 w8 k3x3 s1x1 p1x1",
     ];
 
-    public static TheoryData<string, bool> MaxCases => Cross(Windows, [false, true]);
+    /// <summary>The 2×2 stride-2 fast path: odd heights and widths (the last row or column unused), rows with and
+    /// without a vector part and a tail, the widest row it takes and one past it (the general loop).</summary>
+    private static readonly string[] TwoByTwo =
+    [
+        "c1 h2 w2 k2x2 s2x2",
+        "c3 h5 w9 k2x2 s2x2",
+        "c2 h7 w17 k2x2 s2x2",
+        "c2 h6 w33 k2x2 s2x2",
+        "c1 h4 w4096 k2x2 s2x2",
+        "c1 h3 w4099 k2x2 s2x2",
+    ];
+
+    public static TheoryData<string, bool> MaxCases => Cross([.. Windows, .. TwoByTwo], [false, true]);
+
+    public static TheoryData<string> NaNCases => new([.. Windows, .. TwoByTwo]);
 
     public static TheoryData<string, bool> AvgCases => Cross(Windows, [false, true]);
 
@@ -32,22 +48,47 @@ public class PoolingTests
     public void MaxPool2d(string shape, bool allNegative)
     {
         Window s = Window.Parse(shape);
-        float[] x = Input(s, allNegative);
-        Guarded y = Guarded.Output(s.Channels * s.OutH * s.OutW);
+        CheckMaxPool($"MaxPool2d {shape} allNegative={allNegative}", s, Input(s, allNegative));
+    }
 
-        Kernels.MaxPool2d(new Guarded(x).Span, y.Span, s.Channels, s.Height, s.Width, s.KernelH, s.KernelW, s.StrideH, s.StrideW, s.PadH, s.PadW, s.OutH, s.OutW);
-
-        double[] expected = new double[y.Length];
-        ForEachOutput(s, (o, c, oh, ow) =>
+    /// <summary>NaN, +∞ and -∞ spread over the input (at every offset of the windows across the shapes): a window with a
+    /// NaN gives NaN, else its largest value.</summary>
+    [Theory]
+    [MemberData(nameof(NaNCases))]
+    public void MaxPool2d_PropagatesNaN_AndTakesInfinities(string shape)
+    {
+        Window s = Window.Parse(shape);
+        float[] x = Input(s, allNegative: true);
+        for (int i = 0; i < x.Length; i++)
         {
-            double max = double.NegativeInfinity;
-            ForEachInside(s, oh, ow, (ih, iw) => max = Math.Max(max, x[(((c * s.Height) + ih) * s.Width) + iw]));
-            expected[o] = max;
-        });
+            x[i] = i % 11 == 3 ? float.NaN : i % 13 == 7 ? float.PositiveInfinity : i % 5 == 1 ? float.NegativeInfinity : x[i];
+        }
 
-        string what = $"MaxPool2d {shape} allNegative={allNegative}";
-        Expect.Close(what, expected, y.Span, 0);
-        y.AssertGuardsIntact(what);
+        CheckMaxPool($"MaxPool2d {shape} with NaN and infinities", s, x);
+    }
+
+    /// <summary>The 2×2 fast path with one NaN at each of the four places of every other window, along a row with a
+    /// vector part (its two input rows' maximum) and a tail.</summary>
+    [Fact]
+    public void MaxPool2d_TwoByTwo_PropagatesNaNFromEveryPlaceOfTheWindow()
+    {
+        Window s = Window.Parse("c2 h4 w42 k2x2 s2x2");
+        for (int place = 0; place < 4; place++)
+        {
+            float[] x = Input(s, allNegative: false);
+            for (int c = 0; c < s.Channels; c++)
+            {
+                for (int oh = 0; oh < s.OutH; oh++)
+                {
+                    for (int ow = (oh + c) % 2; ow < s.OutW; ow += 2)
+                    {
+                        x[(((c * s.Height) + (2 * oh) + (place / 2)) * s.Width) + (2 * ow) + (place % 2)] = float.NaN;
+                    }
+                }
+            }
+
+            CheckMaxPool($"MaxPool2d {s} with NaN at place {place} of every other window", s, x);
+        }
     }
 
     [Fact]
@@ -134,6 +175,27 @@ public class PoolingTests
 
         string what = $"GlobalAvgPool channels={channels} planeSize={planeSize}";
         Expect.Close(what, expected, y.Span, Tolerance, scale);
+        y.AssertGuardsIntact(what);
+    }
+
+    /// <summary>MaxPool2d on <paramref name="x"/> against the maximum of each window's elements inside the input (NaN
+    /// if one is NaN), exactly.</summary>
+    private static void CheckMaxPool(string what, Window s, float[] x)
+    {
+        Guarded y = Guarded.Output(s.Channels * s.OutH * s.OutW);
+
+        Kernels.MaxPool2d(new Guarded(x).Span, y.Span, s.Channels, s.Height, s.Width, s.KernelH, s.KernelW, s.StrideH, s.StrideW, s.PadH, s.PadW, s.OutH, s.OutW);
+
+        double[] expected = new double[y.Length];
+        ForEachOutput(s, (o, c, oh, ow) =>
+        {
+            // Math.Max returns NaN when either argument is NaN.
+            double max = double.NegativeInfinity;
+            ForEachInside(s, oh, ow, (ih, iw) => max = Math.Max(max, x[(((c * s.Height) + ih) * s.Width) + iw]));
+            expected[o] = max;
+        });
+
+        Expect.Close(what, expected, y.Span, 0);
         y.AssertGuardsIntact(what);
     }
 

@@ -45,6 +45,7 @@ internal static class Expect
         }
     }
 
+    /// <summary>NaN matches NaN; equal values (equal infinities included) always match.</summary>
     private static bool IsClose(double expected, float actual, double tolerance, double scale) =>
-        double.IsNaN(expected) ? float.IsNaN(actual) : Math.Abs(actual - expected) <= tolerance * Math.Abs(scale);
+        double.IsNaN(expected) ? float.IsNaN(actual) : actual == expected || Math.Abs(actual - expected) <= tolerance * Math.Abs(scale);
 }
