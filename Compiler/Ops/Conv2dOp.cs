@@ -283,9 +283,10 @@ public sealed class Conv2dOp : OpDefinition
                 ? Math.Max(1, Math.Min(o.H.Value, (TileFloats - (inC * halo * padded.Value)) / Math.Max(1, (inC + outC) * padded.Value)))
                 : OpenTileRows;
             Dim columns = Dim.CeilDiv(rows * padded, 16) * 16;
-            // The padded input rows (and the slack the product reads past them), up to 15 floats to align what follows,
-            // the product and the offsets table.
-            scratch = (inC * (rows + halo) * padded) + columns + padded + 16 + 15 + (outC * columns) + depth;
+            // The padded input rows and the slack the product reads past them, rounded up to 16 floats so the product
+            // that follows is aligned; the product; the offsets table.
+            Dim rowsFloats = Dim.CeilDiv((inC * (rows + halo) * padded) + columns + padded + 16, 16) * 16;
+            scratch = rowsFloats + (outC * columns) + depth;
             call = KernelCall.PerSample("ConvRowsGemm", [.. head,
                 new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W), new DimArg("outChannels", outC),
                 new DimArg("kernelH", k[0]), new DimArg("kernelW", k[1]), new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore),

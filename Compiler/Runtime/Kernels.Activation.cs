@@ -108,6 +108,8 @@ namespace ModelCompiler.Generated
             return Math.Exp(-x * x) / x * (0.564189583547756287 - r);
         }
 
+        /// <summary>y = min(max(y, min), max), NaN kept as NaN (as the scalar path and PyTorch do; .NET 8's vector Max and
+        /// Min do not propagate NaN, so the vector paths select it back).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Clamp(Span<float> y, float min, float max, VectorWidth width)
         {
@@ -119,7 +121,8 @@ namespace ModelCompiler.Generated
                 Vector512<float> lo = Vector512.Create(min), hi = Vector512.Create(max);
                 for (; i <= n - 16; i += 16)
                 {
-                    Vector512.Min(Vector512.Max(Vector512.LoadUnsafe(ref yr, (nuint)i), lo), hi).StoreUnsafe(ref yr, (nuint)i);
+                    Vector512<float> v = Vector512.LoadUnsafe(ref yr, (nuint)i);
+                    Vector512.ConditionalSelect(Vector512.Equals(v, v), Vector512.Min(Vector512.Max(v, lo), hi), v).StoreUnsafe(ref yr, (nuint)i);
                 }
             }
 
@@ -128,7 +131,8 @@ namespace ModelCompiler.Generated
                 Vector256<float> lo = Vector256.Create(min), hi = Vector256.Create(max);
                 for (; i <= n - 8; i += 8)
                 {
-                    Vector256.Min(Vector256.Max(Vector256.LoadUnsafe(ref yr, (nuint)i), lo), hi).StoreUnsafe(ref yr, (nuint)i);
+                    Vector256<float> v = Vector256.LoadUnsafe(ref yr, (nuint)i);
+                    Vector256.ConditionalSelect(Vector256.Equals(v, v), Vector256.Min(Vector256.Max(v, lo), hi), v).StoreUnsafe(ref yr, (nuint)i);
                 }
             }
 
@@ -137,7 +141,8 @@ namespace ModelCompiler.Generated
                 Vector128<float> lo = Vector128.Create(min), hi = Vector128.Create(max);
                 for (; i <= n - 4; i += 4)
                 {
-                    Vector128.Min(Vector128.Max(Vector128.LoadUnsafe(ref yr, (nuint)i), lo), hi).StoreUnsafe(ref yr, (nuint)i);
+                    Vector128<float> v = Vector128.LoadUnsafe(ref yr, (nuint)i);
+                    Vector128.ConditionalSelect(Vector128.Equals(v, v), Vector128.Min(Vector128.Max(v, lo), hi), v).StoreUnsafe(ref yr, (nuint)i);
                 }
             }
 

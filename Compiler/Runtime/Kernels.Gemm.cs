@@ -44,6 +44,11 @@ namespace ModelCompiler.Generated
                 throw new ArgumentException("A, the row offsets or C is shorter than m, n, k and the strides need.");
             }
 
+            if (panelStart < 0 || panelEnd > (m + R - 1) / R || panelStart > panelEnd)
+            {
+                throw new ArgumentOutOfRangeException(nameof(panelEnd), "the panels [" + panelStart + ", " + panelEnd + ") are not within the " + ((m + R - 1) / R) + " of A.");
+            }
+
             for (int p = 0; p < k; p++)
             {
                 if ((uint)rowOffsets[p] > (uint)(b.Length - n))

@@ -121,7 +121,10 @@ namespace ModelCompiler.Generated
                     {
                         for (; i <= width - 8; i += 8)
                         {
-                            Vector256.Max(Vector256.LoadUnsafe(ref r0, (nuint)i), Vector256.LoadUnsafe(ref r1, (nuint)i)).StoreUnsafe(ref pr, (nuint)i);
+                            Vector256<float> a = Vector256.LoadUnsafe(ref r0, (nuint)i), b = Vector256.LoadUnsafe(ref r1, (nuint)i);
+
+                            // NaN wins, on every runtime: .NET 8's Vector256.Max returns the second operand when either is NaN.
+                            Vector256.ConditionalSelect(Vector256.Equals(a, a) & Vector256.Equals(b, b), Vector256.Max(a, b), a + b).StoreUnsafe(ref pr, (nuint)i);
                         }
                     }
 

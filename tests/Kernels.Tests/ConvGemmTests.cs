@@ -267,12 +267,14 @@ public class ConvGemmTests
         return Math.Max(1, Math.Min(g.OutH, (Conv2dOp.TileFloats - (g.Channels * halo * padded)) / Math.Max(1, (g.Channels + outChannels) * padded)));
     }
 
-    /// <summary>Conv2dOp.LowerGemm's scratch for ConvRowsGemm: the padded input rows, the product, the offsets.</summary>
+    /// <summary>Conv2dOp.LowerGemm's scratch for ConvRowsGemm: the padded input rows (rounded up to 16 floats, so the
+    /// product is aligned), the product, the offsets.</summary>
     private static int RowsScratch(Geometry g, int outChannels, int tileRows)
     {
         int padded = g.OutW + ((g.KernelW - 1) * g.DilationW), halo = (g.KernelH - 1) * g.DilationH;
         int columns = (tileRows * padded + 15) / 16 * 16;
-        return (g.Channels * (tileRows + halo) * padded) + columns + padded + 16 + (outChannels * columns) + g.Depth;
+        int rows = ((g.Channels * (tileRows + halo) * padded) + columns + padded + 16 + 15) / 16 * 16;
+        return rows + (outChannels * columns) + g.Depth;
     }
 
     private static (int Start, int End)[] Ranges(int outChannels)
@@ -461,6 +463,6 @@ public class ConvGemmTests
 
         /// <summary>This thread's tile buffer filled with NaN: whatever a kernel reads there without writing it first
         /// turns its output into NaN.</summary>
-        private static void Poison(int scratch) => Kernels.TileBuffer(scratch).AsSpan().Fill(float.NaN);
+        private static void Poison(int scratch) => Kernels.TileBuffer(scratch).Fill(float.NaN);
     }
 }

@@ -181,6 +181,8 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => Kernels.PackedGemm(a, b, offsets, c.AsSpan(1), Ldc, default, M, N, K, ActivationKind.None, 0f, 0, Panels(M), VectorWidth.Scalar));
         Assert.Throws<ArgumentException>("rowOffsets", () => Kernels.PackedGemm(a, b, [0, N, (2 * N) + 1], c, Ldc, default, M, N, K, ActivationKind.None, 0f, 0, Panels(M), VectorWidth.Scalar));
         Assert.Throws<ArgumentException>("rowOffsets", () => Kernels.PackedGemm(a, b, [0, -1, N], c, Ldc, default, M, N, K, ActivationKind.None, 0f, 0, Panels(M), VectorWidth.Scalar));
+        Assert.Throws<ArgumentOutOfRangeException>("panelEnd", () => Kernels.PackedGemm(a, b, offsets, c, Ldc, default, M, N, K, ActivationKind.None, 0f, 0, Panels(M) + 1, VectorWidth.Scalar));
+        Assert.Throws<ArgumentOutOfRangeException>("panelEnd", () => Kernels.PackedGemm(a, b, offsets, c, Ldc, default, M, N, K, ActivationKind.None, 0f, -1, 1, VectorWidth.Scalar));
     }
 
     private static int Panels(int m) => (m + PanelRows - 1) / PanelRows;

@@ -156,6 +156,8 @@ public class PackedLinearTests
         Assert.Throws<ArgumentException>(() => Kernels.PackedLinear(x.AsSpan(1), weight, default, y, Batch, In, Out, ActivationKind.None, 0f, 0, Blocks(Out), VectorWidth.Scalar));
         Assert.Throws<ArgumentException>(() => Kernels.PackedLinear(x, weight.AsSpan(1), default, y, Batch, In, Out, ActivationKind.None, 0f, 0, Blocks(Out), VectorWidth.Scalar));
         Assert.Throws<ArgumentException>(() => Kernels.PackedLinear(x, weight, default, y.AsSpan(1), Batch, In, Out, ActivationKind.None, 0f, 0, Blocks(Out), VectorWidth.Scalar));
+        Assert.Throws<ArgumentOutOfRangeException>("end", () => Kernels.PackedLinear(x, weight, default, y, Batch, In, Out, ActivationKind.None, 0f, 0, Blocks(Out) + 1, VectorWidth.Scalar));
+        Assert.Throws<ArgumentOutOfRangeException>("end", () => Kernels.PackedLinear(x, weight, default, y, Batch, In, Out, ActivationKind.None, 0f, 1, 0, VectorWidth.Scalar));
     }
 
     private static int Blocks(int outFeatures) => (outFeatures + BlockRows - 1) / BlockRows;
