@@ -188,49 +188,85 @@ namespace ModelCompiler.Generated
                 {
                     float b = ownBias.IsEmpty ? 0f : ownBias[m];
                     Span<float> target = own.Slice(((m * outH) + r0) * outW, count * outW);
-                    for (int r = 0; r < count; r++)
-                    {
-                        AddInto(product.Slice((m * columns) + (r * padded), outW), b, target.Slice(r * outW, outW), vectorWidth);
-                    }
-
+                    CopyRowsAdding(product.Slice(m * columns, ((count - 1) * padded) + outW), padded, target, outW, count, b, vectorWidth);
                     Activate(target, activation, alpha, vectorWidth);
                 }
             }
         }
 
-        /// <summary>y = x + b.</summary>
+        /// <summary>Row r of y (rows <paramref name="width"/> apart) = row r of x (rows <paramref name="stride"/> apart) + b,
+        /// for <paramref name="rows"/> rows, in one loop: each row in full vectors, the last of which may overlap the one
+        /// before it (x and y are distinct, so an element written twice gets the same value), then a scalar tail only for
+        /// rows narrower than the vector.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void AddInto(ReadOnlySpan<float> x, float b, Span<float> y, VectorWidth width)
+        private static void CopyRowsAdding(ReadOnlySpan<float> x, int stride, Span<float> y, int width, int rows, float b, VectorWidth vectorWidth)
         {
+            if (rows <= 0 || width <= 0)
+            {
+                return;
+            }
+
+            if (x.Length < ((long)(rows - 1) * stride) + width || y.Length < (long)rows * width)
+            {
+                throw new ArgumentException("x or y is shorter than the rows need.", nameof(x));
+            }
+
             ref float xr = ref MemoryMarshal.GetReference(x);
             ref float yr = ref MemoryMarshal.GetReference(y);
-            int i = 0, n = y.Length;
-            if (x.Length < n)
+            int lanes = vectorWidth >= VectorWidth.V512 && Vector512.IsHardwareAccelerated && width >= 16 ? 16
+                : vectorWidth >= VectorWidth.V256 && Vector256.IsHardwareAccelerated && width >= 8 ? 8
+                : vectorWidth >= VectorWidth.V128 && Vector128.IsHardwareAccelerated && width >= 4 ? 4
+                : 1;
+            for (int r = 0; r < rows; r++)
             {
-                throw new ArgumentException("x is shorter than y.", nameof(x));
-            }
-
-            if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
-            {
-                Vector512<float> v = Vector512.Create(b);
-                for (; i <= n - 16; i += 16)
+                ref float xs = ref Unsafe.Add(ref xr, (nint)r * stride);
+                ref float ys = ref Unsafe.Add(ref yr, (nint)r * width);
+                switch (lanes)
                 {
-                    (Vector512.LoadUnsafe(ref xr, (nuint)i) + v).StoreUnsafe(ref yr, (nuint)i);
-                }
-            }
+                    case 16:
+                    {
+                        Vector512<float> v = Vector512.Create(b);
+                        for (int i = 0; i < width; i += 16)
+                        {
+                            nuint at = (nuint)Math.Min(i, width - 16);
+                            (Vector512.LoadUnsafe(ref xs, at) + v).StoreUnsafe(ref ys, at);
+                        }
 
-            if (width >= VectorWidth.V256 && Vector256.IsHardwareAccelerated)
-            {
-                Vector256<float> v = Vector256.Create(b);
-                for (; i <= n - 8; i += 8)
-                {
-                    (Vector256.LoadUnsafe(ref xr, (nuint)i) + v).StoreUnsafe(ref yr, (nuint)i);
-                }
-            }
+                        break;
+                    }
 
-            for (; i < n; i++)
-            {
-                Unsafe.Add(ref yr, i) = Unsafe.Add(ref xr, i) + b;
+                    case 8:
+                    {
+                        Vector256<float> v = Vector256.Create(b);
+                        for (int i = 0; i < width; i += 8)
+                        {
+                            nuint at = (nuint)Math.Min(i, width - 8);
+                            (Vector256.LoadUnsafe(ref xs, at) + v).StoreUnsafe(ref ys, at);
+                        }
+
+                        break;
+                    }
+
+                    case 4:
+                    {
+                        Vector128<float> v = Vector128.Create(b);
+                        for (int i = 0; i < width; i += 4)
+                        {
+                            nuint at = (nuint)Math.Min(i, width - 4);
+                            (Vector128.LoadUnsafe(ref xs, at) + v).StoreUnsafe(ref ys, at);
+                        }
+
+                        break;
+                    }
+
+                    default:
+                        for (int i = 0; i < width; i++)
+                        {
+                            Unsafe.Add(ref ys, i) = Unsafe.Add(ref xs, i) + b;
+                        }
+
+                        break;
+                }
             }
         }
 

@@ -6,6 +6,8 @@ namespace ModelCompiler.Generated
     using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
     using global::System.Runtime.Intrinsics;
+    using global::System.Runtime.Intrinsics.Arm;
+    using global::System.Runtime.Intrinsics.X86;
 
     internal static partial class Kernels
     {
@@ -69,7 +71,7 @@ namespace ModelCompiler.Generated
 
             ref float xr = ref MemoryMarshal.GetReference(x);
             ref float yr = ref MemoryMarshal.GetReference(y);
-            if (kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && width <= 4096)
+            if (kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2)
             {
                 MaxPool2x2(ref xr, ref yr, channels, height, width, outH, outW);
                 return;
@@ -102,13 +104,13 @@ namespace ModelCompiler.Generated
             }
         }
 
-        /// <summary>The 2×2, stride-2 max pool (the common one): the two input rows' elementwise maximum in vectors, then
-        /// each output the larger of a pair of it.</summary>
+        /// <summary>The 2×2, stride-2 max pool (the common one): four outputs per step, from two four-float vectors of each
+        /// input row: the rows' elementwise maximum, then the maximum of its even and odd elements (one shuffle each, on
+        /// x86 and on Arm64; a scalar loop elsewhere and for the last outputs of a row). NaN wins, as in PyTorch.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MaxPool2x2(ref float x, ref float y, int channels, int height, int width, int outH, int outW)
         {
-            Span<float> pairs = stackalloc float[width];
-            ref float pr = ref MemoryMarshal.GetReference(pairs);
+            bool shuffles = Sse.IsSupported || AdvSimd.Arm64.IsSupported;
             for (int c = 0; c < channels; c++)
             {
                 ref float plane = ref Unsafe.Add(ref x, (nint)c * height * width);
@@ -116,30 +118,55 @@ namespace ModelCompiler.Generated
                 {
                     ref float r0 = ref Unsafe.Add(ref plane, (nint)2 * oh * width);
                     ref float r1 = ref Unsafe.Add(ref r0, width);
-                    int i = 0;
-                    if (Vector256.IsHardwareAccelerated)
+                    ref float outRow = ref Unsafe.Add(ref y, (((nint)c * outH) + oh) * outW);
+                    int ow = 0;
+                    if (shuffles)
                     {
-                        for (; i <= width - 8; i += 8)
+                        for (; ow <= outW - 4; ow += 4)
                         {
-                            Vector256<float> a = Vector256.LoadUnsafe(ref r0, (nuint)i), b = Vector256.LoadUnsafe(ref r1, (nuint)i);
-
-                            // NaN wins, on every runtime: .NET 8's Vector256.Max returns the second operand when either is NaN.
-                            Vector256.ConditionalSelect(Vector256.Equals(a, a) & Vector256.Equals(b, b), Vector256.Max(a, b), a + b).StoreUnsafe(ref pr, (nuint)i);
+                            nuint i = (nuint)(2 * ow);
+                            Vector128<float> low = MaxWithNaN(Vector128.LoadUnsafe(ref r0, i), Vector128.LoadUnsafe(ref r1, i));
+                            Vector128<float> high = MaxWithNaN(Vector128.LoadUnsafe(ref r0, i + 4), Vector128.LoadUnsafe(ref r1, i + 4));
+                            Vector128<float> even = Sse.IsSupported ? Sse.Shuffle(low, high, 0b10_00_10_00) : AdvSimd.Arm64.UnzipEven(low, high);
+                            Vector128<float> odd = Sse.IsSupported ? Sse.Shuffle(low, high, 0b11_01_11_01) : AdvSimd.Arm64.UnzipOdd(low, high);
+                            MaxWithNaN(even, odd).StoreUnsafe(ref outRow, (nuint)ow);
                         }
                     }
 
-                    for (; i < width; i++)
+                    for (; ow < outW; ow++)
                     {
-                        Unsafe.Add(ref pr, i) = MathF.Max(Unsafe.Add(ref r0, i), Unsafe.Add(ref r1, i));
-                    }
-
-                    ref float outRow = ref Unsafe.Add(ref y, (((nint)c * outH) + oh) * outW);
-                    for (int ow = 0; ow < outW; ow++)
-                    {
-                        Unsafe.Add(ref outRow, ow) = MathF.Max(Unsafe.Add(ref pr, 2 * ow), Unsafe.Add(ref pr, (2 * ow) + 1));
+                        int i = 2 * ow;
+                        float top = MathF.Max(Unsafe.Add(ref r0, i), Unsafe.Add(ref r0, i + 1));
+                        float bottom = MathF.Max(Unsafe.Add(ref r1, i), Unsafe.Add(ref r1, i + 1));
+                        Unsafe.Add(ref outRow, ow) = MathF.Max(top, bottom);
                     }
                 }
             }
+        }
+
+        /// <summary>The elementwise maximum, NaN where either is NaN, on every runtime and cheaply: x86's maxps (which
+        /// returns its second operand when either is NaN) with the first operand's NaNs blended back; Arm's fmax
+        /// propagates NaN itself. (Vector128.Max does not propagate NaN on .NET 8 and is several instructions on .NET 9
+        /// and later, for IEEE signed-zero ordering that pooling does not need.)</summary>
+        private static Vector128<float> MaxWithNaN(Vector128<float> a, Vector128<float> b)
+        {
+            if (Sse41.IsSupported)
+            {
+                return Sse41.BlendVariable(Sse.Max(a, b), a, Sse.CompareUnordered(a, a));
+            }
+
+            if (Sse.IsSupported)
+            {
+                Vector128<float> nan = Sse.CompareUnordered(a, a);
+                return Sse.Or(Sse.And(nan, a), Sse.AndNot(nan, Sse.Max(a, b)));
+            }
+
+            if (AdvSimd.IsSupported)
+            {
+                return AdvSimd.Max(a, b);
+            }
+
+            return Vector128.ConditionalSelect(Vector128.Equals(a, a) & Vector128.Equals(b, b), Vector128.Max(a, b), a + b);
         }
 
         /// <summary>Average pooling over each channel, dividing by the whole window when padding counts
