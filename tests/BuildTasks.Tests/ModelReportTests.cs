@@ -83,7 +83,7 @@ public sealed class ModelReportTests
             | flat | view | (a view: nothing to compute) | 32 | 0 |
             | fc | dot-rows | Linear | 35 | 0 |
 
-            The arena places these in 48 floats per sample (buffers reused once dead) plus 163 floats of scratch.
+            The arena places these in 48 floats per sample (buffers reused once dead) plus 169 floats of scratch.
 
             """.ReplaceLineEndings("\n"),
             ModelReport.Markdown(Net, "weights/net.safetensors", "App.mcweights"));
