@@ -3,7 +3,7 @@ using ModelCompiler;
 namespace SuperResolution;
 
 /// <summary>ESRGAN-medium x2 of UpscalerJS: a residual dense network (RDN; Zhang et al. 2018) trained on DIV2K,
-/// declared layer by layer as its TF.js model.json wires it. 128x128 RGB in, 256x256 RGB out, pixel values 0..255.</summary>
+/// declared layer by layer as its TF.js model.json wires it. RGB of any size in, twice the size out, pixel values 0..255.</summary>
 /// <remarks>
 /// <para>Layer names are the TF layer names, so the converted tensors (F_m1.weight, LFF_1.bias, ...) are found by name.
 /// TF's 'same' padding for an odd kernel at stride 1 is k / 2 on each side; its Concatenate on the channel axis
@@ -13,11 +13,12 @@ namespace SuperResolution;
 /// (LRL); global feature fusion over all ten block outputs (GFF_1 1x1 over 640 channels, GFF_2 3x3) plus a global
 /// residual from F_m1 (FDF); then UPN1..3 (5x5, 3x3, 3x3 convs) at the low resolution, nearest 2x upsampling of
 /// their 12 channels and a last 3x3 conv (SR) at the high resolution.</para>
-/// <para>The input size is fixed per declaration: 128x128 is the x2-downscaled 256x256 photo crop, so the output
-/// compares pixel for pixel with the original crop (PSNR).</para>
+/// <para>The input height and width are open (<c>Dim.Any</c>): one compiled model and one weights file upscale a
+/// 128x128 crop (x2-downscaled from the 256x256 original, so the output compares pixel for pixel with it) and a
+/// 1280x720 frame alike; Run takes the size.</para>
 /// </remarks>
 [Model("weights/esrgan_medium_x2.safetensors")]
-[Input(3, 128, 128)]
+[Input(3, Dim.Any, Dim.Any)]
 // Shallow features.
 [Conv2d("F_m1", 3, 64, 3, Padding = 1)]
 [Conv2d("F_0", 64, 64, 3, Padding = 1)]

@@ -20,6 +20,12 @@ internal static class PhotoData
 
     public const int InputSize = OriginalSize / 2;
 
+    /// <summary>The height of each photo's larger window (data/&lt;photo&gt;-1280x720.tensor.gz).</summary>
+    public const int FrameHeight = 720;
+
+    /// <summary>The width of each photo's larger window.</summary>
+    public const int FrameWidth = 1280;
+
     /// <summary>Every photo in the folder (found by its -128 input file), in name order.</summary>
     public static IReadOnlyList<Photo> Load(string directory)
     {

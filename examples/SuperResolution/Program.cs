@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Threading;
 
@@ -12,13 +13,15 @@ namespace SuperResolution;
 /// bytes), then a table for people with the classic upscalers and the agreement with TF.js.</summary>
 internal static class Program
 {
-    private const string Usage = "usage: SuperResolution [--runs N] [--data DIR]   (N >= 1 timed runs per photo, default 3)";
+    private const string Usage = "usage: SuperResolution [--runs N] [--data DIR] [--large]   (N >= 1 timed runs per photo, default 3;"
+        + " --large also upscales each photo's 1280x720 window once)";
 
     private sealed record Result(Photo Photo, double Psnr, double BicubicPsnr, double NearestPsnr, double MaxDiffVsTfjs, double LatencyMs);
 
     private static int Main(string[] args)
     {
         int runs = 3;
+        bool large = false;
         string? dataDirectory = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -30,25 +33,43 @@ internal static class Program
                 case "--data" when i + 1 < args.Length:
                     dataDirectory = args[++i];
                     break;
+                case "--large":
+                    large = true;
+                    break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
             }
         }
 
-        IReadOnlyList<Photo> photos = PhotoData.Load(dataDirectory ?? PhotoData.DefaultDirectory());
+        const int Size = PhotoData.InputSize;
+        string directory = dataDirectory ?? PhotoData.DefaultDirectory();
+        IReadOnlyList<Photo> photos = PhotoData.Load(directory);
         var results = photos.Select(photo => Measure(photo, runs)).ToList();
-        long measuredPeak = FirstRunAllocation(photos[0]);
+        (long measuredPeak, _) = FirstRun(photos[0].Input, Size, Size);
 
         foreach (Result r in results)
         {
             Console.WriteLine(FormattableString.Invariant(
-                $"result: model=esrgan-medium-x2 variant=fp32 image={r.Photo.Name} psnr_db={r.Psnr:F2} psnr_vs_fp32_db=inf latency_ms={r.LatencyMs:F1} weight_bytes={EsrganMediumX2.WeightBytes} peak_bytes={EsrganMediumX2.PeakMemoryBytes} measured_peak_bytes={measuredPeak}"));
+                $"result: model=esrgan-medium-x2 variant=fp32 image={r.Photo.Name} size={Size}x{Size} psnr_db={r.Psnr:F2} psnr_vs_fp32_db=inf latency_ms={r.LatencyMs:F1} weight_bytes={EsrganMediumX2.WeightBytes} peak_bytes={EsrganMediumX2.PeakMemoryBytes(Size, Size)} measured_peak_bytes={measuredPeak}"));
+        }
+
+        if (large)
+        {
+            // One run per 1280x720 window, on a thread that has not run the model: its time and what it allocated (the
+            // arena and the tile buffer for that size). No ground truth at this size, so no PSNR.
+            foreach (Photo photo in photos)
+            {
+                float[] frame = PhotoData.Read(Path.Combine(directory, photo.Name + "-1280x720.tensor.gz"), PhotoData.Channels, PhotoData.FrameHeight, PhotoData.FrameWidth);
+                (long allocated, double ms) = FirstRun(frame, PhotoData.FrameHeight, PhotoData.FrameWidth);
+                Console.WriteLine(FormattableString.Invariant(
+                    $"result: model=esrgan-medium-x2 variant=fp32 image={photo.Name} size={PhotoData.FrameWidth}x{PhotoData.FrameHeight} latency_ms={ms:F1} weight_bytes={EsrganMediumX2.WeightBytes} peak_bytes={EsrganMediumX2.PeakMemoryBytes(PhotoData.FrameHeight, PhotoData.FrameWidth)} measured_peak_bytes={allocated}"));
+            }
         }
 
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant(
-            $"{PhotoData.InputSize}x{PhotoData.InputSize} -> {PhotoData.OriginalSize}x{PhotoData.OriginalSize}, {EsrganMediumX2.MacsPerSample / 1e9:F2} GMAC per image, median of {runs} runs, {Environment.ProcessorCount} cores"));
+            $"{Size}x{Size} -> {PhotoData.OriginalSize}x{PhotoData.OriginalSize}, {EsrganMediumX2.MacsPerSample(Size, Size) / 1e9:F2} GMAC per image, median of {runs} runs, {Environment.ProcessorCount} cores"));
         Console.WriteLine("PSNR in dB against the original crop; the network's output is also compared with TF.js's (max |Δ|).");
         Console.WriteLine("photo          network  bicubic  nearest  max |Δ| vs TF.js  ms/image");
         foreach (Result r in results)
@@ -60,37 +81,41 @@ internal static class Program
         return 0;
     }
 
-    /// <summary>The memory one image's run allocates on a thread that has never run the model (its arena and its tile
-    /// buffer; the weights are already loaded): what the memory plan's PeakMemoryBytes says it needs.</summary>
-    private static long FirstRunAllocation(Photo photo)
+    /// <summary>One run of an image on a thread that has never run the model: the bytes it allocated there (its arena
+    /// and its tile buffer for that size; the weights are already loaded), what the memory plan's PeakMemoryBytes says
+    /// it needs, and its time in milliseconds.</summary>
+    private static (long Allocated, double Milliseconds) FirstRun(float[] input, int height, int width)
     {
-        float[] output = new float[EsrganMediumX2.OutputSize];
+        float[] output = new float[EsrganMediumX2.OutputSize(height, width)];
         long allocated = 0;
+        double milliseconds = 0;
         var thread = new Thread(() =>
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
-            EsrganMediumX2.Run(photo.Input, output);
+            long t0 = Stopwatch.GetTimestamp();
+            EsrganMediumX2.Run(input, output, height, width);
+            milliseconds = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         });
         thread.Start();
         thread.Join();
-        return allocated;
+        return (allocated, milliseconds);
     }
 
     private static Result Measure(Photo photo, int runs)
     {
         const int Channels = PhotoData.Channels, Size = PhotoData.InputSize, Scale = PhotoData.OriginalSize / PhotoData.InputSize;
-        float[] output = new float[EsrganMediumX2.OutputSize];
+        float[] output = new float[EsrganMediumX2.OutputSize(Size, Size)];
 
         // The first run loads the weights and warms the caches; it is the one whose output is scored.
-        EsrganMediumX2.Run(photo.Input, output);
+        EsrganMediumX2.Run(photo.Input, output, Size, Size);
         var output0 = (float[])output.Clone();
 
         var times = new List<double>(runs);
         for (int i = 0; i < runs; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            EsrganMediumX2.Run(photo.Input, output);
+            EsrganMediumX2.Run(photo.Input, output, Size, Size);
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         }
 

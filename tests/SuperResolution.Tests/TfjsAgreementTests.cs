@@ -20,17 +20,18 @@ public class TfjsAgreementTests
     {
         IReadOnlyList<Photo> photos = Photos.Value;
         float[] input = photos.SelectMany(p => p.Input).ToArray();
-        float[] output = new float[photos.Count * EsrganMediumX2.OutputSize];
-        EsrganMediumX2.Run(input, output, photos.Count);
-        return output.Chunk(EsrganMediumX2.OutputSize).ToArray();
+        int outputSize = (int)EsrganMediumX2.OutputSize(PhotoData.InputSize, PhotoData.InputSize);
+        float[] output = new float[photos.Count * outputSize];
+        EsrganMediumX2.Run(input, output, PhotoData.InputSize, PhotoData.InputSize, photos.Count);
+        return output.Chunk(outputSize).ToArray();
     });
 
     [Fact]
     public void Output_EqualsTfjsReference()
     {
         Assert.Equal(3, Photos.Value.Count);
-        Assert.Equal(PhotoData.Channels * PhotoData.InputSize * PhotoData.InputSize, EsrganMediumX2.InputSize);
-        Assert.Equal(PhotoData.Channels * PhotoData.OriginalSize * PhotoData.OriginalSize, EsrganMediumX2.OutputSize);
+        Assert.Equal(PhotoData.Channels * PhotoData.InputSize * PhotoData.InputSize, EsrganMediumX2.InputSize(PhotoData.InputSize, PhotoData.InputSize));
+        Assert.Equal(PhotoData.Channels * PhotoData.OriginalSize * PhotoData.OriginalSize, EsrganMediumX2.OutputSize(PhotoData.InputSize, PhotoData.InputSize));
         for (int i = 0; i < Photos.Value.Count; i++)
         {
             Photo photo = Photos.Value[i];
