@@ -85,7 +85,9 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         {
             w.Line(NodePrinter.HasCode(lowered.Plan)
                 ? model.ClassNames[lowered.Node] + ".Run(arena, weights, n, width, parallel" + GeometryArgument + ");"
-                : "// " + ModelEmitter.Line(lowered.Node.Name) + ": a view of " + ModelEmitter.Line(lowered.Node.Input.Name) + ", nothing to compute.");
+                : lowered.Plan.OutputAliasesInput
+                    ? "// " + ModelEmitter.Line(lowered.Node.Name) + ": a view of " + ModelEmitter.Line(lowered.Node.Input.Name) + ", nothing to compute."
+                    : "// " + ModelEmitter.Line(lowered.Node.Name) + ": its inputs were written in place, nothing to compute.");
         }
 
         w.Close();

@@ -151,14 +151,10 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
     {
         for (int i = 0; i < Node.Inputs.Count; i++)
         {
-            ArenaSlot slot = Memory.Values[Node.Inputs[i]];
-            w.Line("private const int " + InputName(i) + " = " + CodeWriter.Int(slot.Offset.Value) + ";");
-            w.Line("private const int " + InputName(i) + "Size = " + CodeWriter.Int(slot.Length.Value) + ";");
+            PrintSlot(InputName(i), Memory.Values[Node.Inputs[i]]);
         }
 
-        ArenaSlot output = Memory.Values[Node.Output];
-        w.Line("private const int Output = " + CodeWriter.Int(output.Offset.Value) + ";");
-        w.Line("private const int OutputSize = " + CodeWriter.Int(output.Length.Value) + ";");
+        PrintSlot("Output", Memory.Values[Node.Output]);
         foreach (ScratchBuffer buffer in Plan.Scratch.Where(b => !b.PerThread))
         {
             ArenaSlot slot = Memory.Scratch[(Node, buffer.Name)];
@@ -167,6 +163,19 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
         }
 
         PrintWeightConstants();
+    }
+
+    /// <summary>A value's place in the arena: its offset (times the chunk size) and floats per sample; for a value placed
+    /// in a concat's samples, also the floats from one sample to the next and where it starts within a sample.</summary>
+    private void PrintSlot(string name, ArenaSlot slot)
+    {
+        w.Line("private const int " + name + " = " + CodeWriter.Int(slot.Offset.Value) + ";");
+        w.Line("private const int " + name + "Size = " + CodeWriter.Int(slot.Length.Value) + ";");
+        if (slot.IsPlaced)
+        {
+            w.Line("private const int " + name + "Stride = " + CodeWriter.Int(slot.Stride.Value) + ";");
+            w.Line("private const int " + name + "At = " + CodeWriter.Int(slot.Inner.Value) + ";");
+        }
     }
 
     private void PrintWeightConstants()
@@ -272,16 +281,19 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
         string size = model.Open ? Size(slot.Length, "floats of " + value.Name + " per sample") : name + "Size";
         if (scope == CallScope.Chunk)
         {
-            if (sliceOffset is not null)
+            if (sliceOffset is not null || slot.IsPlaced)
             {
-                throw new System.NotSupportedException("a chunk-scope call cannot write a slice of each sample");
+                throw new System.NotSupportedException("a chunk-scope call cannot read or write a slice of each sample");
             }
 
             return "Slice(arena, " + Sum(Times("n", offset)) + ", n * " + size + ")";
         }
 
+        string stride = !slot.IsPlaced ? size : model.Open ? Size(slot.Stride, "floats from one sample of " + value.Name + " to the next") : name + "Stride";
+        string? inner = !slot.IsPlaced ? null : model.Open ? Size(slot.Inner, "offset of " + value.Name + " in each sample of its concat") : name + "At";
         string? slice = sliceOffset is null || sliceOffset.Equals(Dim.Zero) ? null : Size(sliceOffset, "offset of a slice of " + value.Name);
-        return "Slice(arena, " + Sum(Times("n", offset), Times("s", size), slice) + ", " + (sliceLength is null ? size : Size(sliceLength, "floats of a slice of " + value.Name)) + ")";
+        return "Slice(arena, " + Sum(Times("n", offset), Times("s", stride), inner == "0" ? null : inner, slice) + ", "
+            + (sliceLength is null ? size : Size(sliceLength, "floats of a slice of " + value.Name)) + ")";
     }
 
     /// <summary>"(n * Output)", or null when the factor is the literal 0.</summary>

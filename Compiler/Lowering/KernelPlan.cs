@@ -55,6 +55,18 @@ public sealed record KernelCall(string Kernel, CallScope Scope, EquatableArray<K
 
     public static KernelCall PerChunk(string kernel, params KernelArg[] args) => new(kernel, CallScope.Chunk, args.ToEquatableArray());
 
+    /// <summary>An elementwise call: once over the whole chunk (its tensors are contiguous there), or once per sample
+    /// when one of them is not (a concat input written in place; see <see cref="ConcatPlacement"/>).</summary>
+    public static KernelCall Elementwise(string kernel, params KernelArg[] args) => PerChunk(kernel, args) with { IsElementwise = true };
+
+    /// <summary>Whether the call is elementwise, so it may run per sample as well as per chunk.</summary>
+    public bool IsElementwise { get; init; }
+
+    /// <summary>This call, one sample at a time (only for an elementwise call or one that already is).</summary>
+    public KernelCall PerSampleCall() => Scope == CallScope.Sample ? this
+        : IsElementwise ? this with { Scope = CallScope.Sample }
+        : throw new System.InvalidOperationException(Kernel + " cannot run one sample at a time");
+
     /// <summary>The call covers [0, <paramref name="count"/>) along <paramref name="axis"/>, in one piece.</summary>
     public KernelCall Over(string axis, Dim count) => this with { Range = new CallRange(axis, count, 1, false, Dim.Zero, 0) };
 
@@ -84,6 +96,10 @@ public sealed record KernelPlan(string Algorithm, EquatableArray<KernelCall> Cal
 {
     /// <summary>The encodings the plan's kernels read their weights in (roles not named stay dense F32).</summary>
     public EquatableArray<WeightEncoding> Weights { get; init; }
+
+    /// <summary>Inputs whose producers write straight into their slice of this node's output (a concat's inputs, placed
+    /// by <see cref="ConcatPlacement"/>): the plan has no call for them, and the memory plan gives each its slice.</summary>
+    public EquatableArray<int> InPlaceInputs { get; init; }
 
     public static KernelPlan Of(string algorithm, params KernelCall[] calls) =>
         new(algorithm, calls.ToEquatableArray(), EquatableArray<ScratchBuffer>.Empty);

@@ -13,14 +13,15 @@ namespace ModelCompiler.Lowering;
 public sealed record LoweredNode(Node Node, KernelPlan Plan);
 
 /// <summary>Lowers every node of an optimized graph to its kernel plan (each operator decides its own, consulting
-/// the options), after checking that the plan file's layer entries name layers and algorithms that exist.</summary>
+/// the options), after checking that the plan file's layer entries name layers and algorithms that exist; then lets
+/// producers write concat inputs in place where that saves memory (<see cref="ConcatPlacement"/>).</summary>
 public static class Lowerer
 {
     public static IReadOnlyList<LoweredNode> Lower(Graph graph, CompileOptions options, List<DiagnosticInfo> diagnostics)
     {
         CheckPlan(graph, options.Plan, diagnostics);
         var context = new LoweringContext(options);
-        return graph.Nodes.Select(n => new LoweredNode(n, n.Op.Lower(n, context))).ToList();
+        return ConcatPlacement.Apply(graph, graph.Nodes.Select(n => new LoweredNode(n, n.Op.Lower(n, context))).ToList());
     }
 
     /// <summary>Gives each node's weight programs the encodings its plan's kernels read (a GEMM's panel layout):

@@ -5,8 +5,22 @@ using ModelCompiler.IR;
 namespace ModelCompiler.Lowering;
 
 /// <summary>A region of the activation arena, in floats per sample (a chunk of n samples stores n contiguous
-/// copies: sample s of a value at n·Offset + s·Length).</summary>
-public sealed record ArenaSlot(Dim Offset, Dim Length);
+/// copies: sample s of a value at n·Offset + s·Length). A value placed inside another (a concat's input, written in
+/// place) is <see cref="Length"/> floats at <see cref="Inner"/> within each sample of its container, whose samples
+/// are <see cref="Stride"/> floats apart: sample s at n·Offset + s·Stride + Inner.</summary>
+public sealed record ArenaSlot(Dim Offset, Dim Length)
+{
+    private readonly Dim? _stride;
+
+    /// <summary>Floats from one sample to the next: the container's sample for a placed value, else the length.</summary>
+    public Dim Stride { get => _stride ?? Length; init => _stride = value; }
+
+    /// <summary>Where the value starts within each sample of its container (zero unless placed).</summary>
+    public Dim Inner { get; init; } = Dim.Zero;
+
+    /// <summary>Whether the value lies inside another's samples (its samples are not contiguous).</summary>
+    public bool IsPlaced => !Stride.Equals(Length) || !Inner.Equals(Dim.Zero);
+}
 
 /// <summary>Live activation memory while one node runs, for the report's memory-over-layers chart.</summary>
 public sealed record MemoryStep(Node Node, Dim LiveFloats, Dim ScratchFloats);
@@ -59,11 +73,22 @@ public sealed class MemoryPlan
     {
         var plans = lowered.ToDictionary(l => l.Node, l => l.Plan);
 
+        // A concat input written in place lives in the concat's buffer, at its channel offset.
+        var placed = new Dictionary<Value, (Value Container, Dim Inner)>();
+        foreach (Node node in graph.Nodes)
+        {
+            foreach (int i in plans[node].InPlaceInputs)
+            {
+                placed[node.Inputs[i]] = (node.Output, Dim.Sum(node.Inputs.Take(i).Select(v => v.Shape.Size)));
+            }
+        }
+
         // A view shares its source's buffer: resolve every value to the value that owns its buffer.
         var owner = new Dictionary<Value, Value> { [graph.Input] = graph.Input };
         foreach (Node node in graph.Nodes)
         {
-            owner[node.Output] = plans[node].OutputAliasesInput ? owner[node.Input] : node.Output;
+            owner[node.Output] = placed.TryGetValue(node.Output, out var place) ? place.Container
+                : plans[node].OutputAliasesInput ? owner[node.Input] : node.Output;
         }
 
         // Liveness in node indices: the input is live from -1; a buffer dies after the last reader of any of its
@@ -94,7 +119,8 @@ public sealed class MemoryPlan
         var values = new Dictionary<Value, ArenaSlot>();
         foreach (KeyValuePair<Value, Value> pair in owner)
         {
-            values[pair.Key] = slots[pair.Value] with { Length = pair.Key.Shape.Size };
+            ArenaSlot slot = slots[pair.Value] with { Length = pair.Key.Shape.Size };
+            values[pair.Key] = placed.TryGetValue(pair.Key, out var place) ? slot with { Stride = place.Container.Shape.Size, Inner = place.Inner } : slot;
         }
 
         var scratch = new Dictionary<(Node, string), ArenaSlot>();

@@ -75,7 +75,7 @@ public sealed class ActivationOp : OpDefinition
     }
 
     public override KernelPlan Lower(Node node, LoweringContext context) =>
-        KernelPlan.Of("elementwise", KernelCall.PerChunk("Activation",
+        KernelPlan.Of("elementwise", KernelCall.Elementwise("Activation",
             new InputArg("x", 0), new OutputArg("y"), new ActivationArg(Of(node.Attributes)), new VectorWidthArg()));
 
     /// <summary>The error function to double precision (netstandard2.0 has none):

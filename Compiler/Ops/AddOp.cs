@@ -54,21 +54,21 @@ public sealed class AddOp : OpDefinition
     }
 
     /// <summary>y = x0 + x1, then y += xi for each further input, then the epilogue's activation over y; each over
-    /// the whole chunk at once.</summary>
+    /// the whole chunk at once (or sample by sample where a value lies in a concat).</summary>
     public override KernelPlan Lower(Node node, LoweringContext context)
     {
         var calls = new List<KernelCall>
         {
-            KernelCall.PerChunk("Sum", new InputArg("a", 0), new InputArg("b", 1), new OutputArg("y"), new VectorWidthArg()),
+            KernelCall.Elementwise("Sum", new InputArg("a", 0), new InputArg("b", 1), new OutputArg("y"), new VectorWidthArg()),
         };
         for (int i = 2; i < node.Inputs.Count; i++)
         {
-            calls.Add(KernelCall.PerChunk("Accumulate", new InputArg("x", i), new OutputArg("y"), new VectorWidthArg()));
+            calls.Add(KernelCall.Elementwise("Accumulate", new InputArg("x", i), new OutputArg("y"), new VectorWidthArg()));
         }
 
         if (node.Epilogue.Activation is { } activation)
         {
-            calls.Add(KernelCall.PerChunk("ActivateInPlace", new OutputArg("y"), new ActivationArg(activation), new VectorWidthArg()));
+            calls.Add(KernelCall.Elementwise("ActivateInPlace", new OutputArg("y"), new ActivationArg(activation), new VectorWidthArg()));
         }
 
         return KernelPlan.Of("elementwise", [.. calls]);

@@ -158,7 +158,7 @@ public static class ModelReport
         Line("| --- | --- | --- | ---: | ---: |");
         foreach ((LoweredNode lowered, MemoryStep step) in compilation.Lowered.Zip(memory.Timeline, (l, m) => (l, m)))
         {
-            string kernels = lowered.Plan.Calls.IsEmpty ? "(a view: nothing to compute)" : string.Join(", ", lowered.Plan.Calls.Select(c => c.Kernel + (c.Range is { Parallel: true } ? " (split by " + c.Range.Axis + ")" : string.Empty)));
+            string kernels = lowered.Plan.Calls.IsEmpty ? (lowered.Plan.OutputAliasesInput ? "(a view: nothing to compute)" : "(inputs written in place: nothing to compute)") : string.Join(", ", lowered.Plan.Calls.Select(c => c.Kernel + (c.Range is { Parallel: true } ? " (split by " + c.Range.Axis + ")" : string.Empty)));
             Line("| " + lowered.Node.Name + " | " + lowered.Plan.Algorithm + " | " + kernels + " | " + Number(step.LiveFloats) + " | " + Number(step.ScratchFloats) + " |");
         }
 

@@ -58,6 +58,14 @@ public class GeneratedVsInterpreterTests
             + "[Upsample(2, Input = \"silu1\", Name = \"up\")]\n[Concat(\"pixelshuffle1\", \"up\", \"input\")]\n[Conv2d(\"out\", 15, 2, 1)]\n[Sigmoid]"
         },
         { "large_conv_splits_channels", "16, 32, 32", "[Conv2d(\"big\", 16, 32, 3, Padding = 1)]\n[ReLU]" },
+        {
+            // Residual dense blocks: each block conv is written straight into its concat (strided slices of a chunk).
+            "dense_blocks_in_place", "3, 8, 8",
+            "[Conv2d(\"f0\", 3, 8, 3, Padding = 1)]\n[Conv2d(\"f1\", 8, 8, 3, Padding = 1)]\n[ReLU(Name = \"r1\")]\n[Concat(\"f0\", \"r1\", Name = \"cat1\")]\n"
+            + "[Conv2d(\"lff1\", 16, 8, 1)]\n[Add(\"lff1\", \"f0\", Name = \"lrl1\")]\n[Conv2d(\"f2\", 8, 8, 3, Padding = 1)]\n[ReLU(Name = \"r2\")]\n"
+            + "[Concat(\"lrl1\", \"r2\", Name = \"cat2\")]\n[Conv2d(\"lff2\", 16, 8, 1)]\n[Add(\"lff2\", \"lrl1\", Name = \"lrl2\")]\n"
+            + "[Concat(\"lrl1\", \"lrl2\", Name = \"gcat\")]\n[Conv2d(\"gff\", 16, 3, 1)]"
+        },
     };
 
     [Theory]

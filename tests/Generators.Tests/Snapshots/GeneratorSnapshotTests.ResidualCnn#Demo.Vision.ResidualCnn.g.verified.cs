@@ -32,13 +32,13 @@ namespace Demo.Vision
         public const long WeightBytes = 3584;
 
         /// <summary>Bytes of activation memory a thread's arena holds per sample of a chunk (the static memory plan).</summary>
-        public const long ActivationBytesPerSample = 36864;
+        public const long ActivationBytesPerSample = 35840;
 
         /// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>
         public const long ScratchBytes = 90176;
 
         /// <summary>The most samples a thread computes together; a larger batch runs chunk by chunk.</summary>
-        public const int ChunkSize = 28;
+        public const int ChunkSize = 29;
 
         /// <summary>Bytes a thread allocates, once, to run one sample: activations and scratch, exactly as the memory plan
         /// places them (inputs are copied in and outputs out of this arena).</summary>
@@ -101,7 +101,7 @@ namespace Demo.Vision
         private static class GeneratedLayers
         {
             /// <summary>Floats of activation arena per sample of a chunk (the static memory plan).</summary>
-            internal const int ActivationFloats = 9216;
+            internal const int ActivationFloats = 8960;
 
             /// <summary>Floats of scratch after a chunk's activations.</summary>
             internal const int ScratchFloats = 18432;
@@ -246,6 +246,8 @@ namespace Demo.Vision
                 private const int InputSize = 768;
                 private const int Output = 768;
                 private const int OutputSize = 2048;
+                private const int OutputStride = 4096;
+                private const int OutputAt = 2048;
                 private const int Weight = 0;
                 private const int WeightCount = 324;
                 private const int Bias = 1344;
@@ -260,7 +262,7 @@ namespace Demo.Vision
                             x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
                             weight: weights.F32(Weight, WeightCount),
                             bias: weights.F32(Bias, BiasCount),
-                            y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
+                            y: Slice(arena, (n * Output) + (s * OutputStride) + OutputAt, OutputSize),
                             channels: 3,
                             height: 16,
                             width: 16,
@@ -289,7 +291,9 @@ namespace Demo.Vision
             {
                 private const int Input = 768;
                 private const int InputSize = 2048;
-                private const int Output = 2816;
+                private const int InputStride = 4096;
+                private const int InputAt = 2048;
+                private const int Output = 4864;
                 private const int OutputSize = 2048;
                 private const int Columns = 0;
                 private const int ColumnsSize = 18432;
@@ -305,7 +309,7 @@ namespace Demo.Vision
                     for (int s = 0; s < n; s++)
                     {
                         global::ModelCompiler.Generated.Kernels.Im2Col(
-                            x: Slice(arena, (n * Input) + (s * InputSize), InputSize),
+                            x: Slice(arena, (n * Input) + (s * InputStride) + InputAt, InputSize),
                             columns: Slice(arena, scratch + Columns, ColumnsSize),
                             channels: 8,
                             height: 16,
@@ -340,9 +344,9 @@ namespace Demo.Vision
             /// <summary>pw: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=8, kernel_size=[1, 1], out_channels=8, padding=[0, 0, 0, 0], padding_mode='explicit', stride=[1, 1]); gemm. dw [N, 8, 16, 16] -&gt; [N, 8, 16, 16].</summary>
             private static class Pw
             {
-                private const int Input = 2816;
+                private const int Input = 4864;
                 private const int InputSize = 2048;
-                private const int Output = 4864;
+                private const int Output = 6912;
                 private const int OutputSize = 2048;
                 private const int Weight = 1792;
                 private const int WeightCount = 96;
@@ -378,30 +382,37 @@ namespace Demo.Vision
             {
                 private const int Input0 = 768;
                 private const int Input0Size = 2048;
-                private const int Input1 = 4864;
+                private const int Input0Stride = 4096;
+                private const int Input0At = 2048;
+                private const int Input1 = 6912;
                 private const int Input1Size = 2048;
-                private const int Output = 2816;
+                private const int Output = 4864;
                 private const int OutputSize = 2048;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
                 public static void Run(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)
                 {
-                    global::ModelCompiler.Generated.Kernels.Sum(
-                        a: Slice(arena, n * Input0, n * Input0Size),
-                        b: Slice(arena, n * Input1, n * Input1Size),
-                        y: Slice(arena, n * Output, n * OutputSize),
-                        width: width);
+                    for (int s = 0; s < n; s++)
+                    {
+                        global::ModelCompiler.Generated.Kernels.Sum(
+                            a: Slice(arena, (n * Input0) + (s * Input0Stride) + Input0At, Input0Size),
+                            b: Slice(arena, (n * Input1) + (s * Input1Size), Input1Size),
+                            y: Slice(arena, (n * Output) + (s * OutputSize), OutputSize),
+                            width: width);
+                    }
                 }
             }
 
             /// <summary>cat: Concat(); copy. residual [N, 8, 16, 16], stem [N, 8, 16, 16] -&gt; [N, 16, 16, 16].</summary>
             private static class Cat
             {
-                private const int Input0 = 2816;
+                private const int Input0 = 4864;
                 private const int Input0Size = 2048;
                 private const int Input1 = 768;
                 private const int Input1Size = 2048;
-                private const int Output = 4864;
+                private const int Input1Stride = 4096;
+                private const int Input1At = 2048;
+                private const int Output = 768;
                 private const int OutputSize = 4096;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -412,9 +423,6 @@ namespace Demo.Vision
                         global::ModelCompiler.Generated.Kernels.Copy(
                             x: Slice(arena, (n * Input0) + (s * Input0Size), Input0Size),
                             y: Slice(arena, (n * Output) + (s * OutputSize), 2048));
-                        global::ModelCompiler.Generated.Kernels.Copy(
-                            x: Slice(arena, (n * Input1) + (s * Input1Size), Input1Size),
-                            y: Slice(arena, (n * Output) + (s * OutputSize) + 2048, 2048));
                     }
                 }
             }
@@ -422,9 +430,9 @@ namespace Demo.Vision
             /// <summary>avgpool1: AvgPool2d(count_include_pad=true, kernel_size=[2, 2], padding=[0, 0, 0, 0], stride=[2, 2]); window. cat [N, 16, 16, 16] -&gt; [N, 16, 8, 8].</summary>
             private static class Avgpool1
             {
-                private const int Input = 4864;
+                private const int Input = 768;
                 private const int InputSize = 4096;
-                private const int Output = 0;
+                private const int Output = 4864;
                 private const int OutputSize = 1024;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -454,9 +462,9 @@ namespace Demo.Vision
             /// <summary>upsample1: Upsample(scale_factor=2); resample. avgpool1 [N, 16, 8, 8] -&gt; [N, 16, 16, 16].</summary>
             private static class Upsample1
             {
-                private const int Input = 0;
+                private const int Input = 4864;
                 private const int InputSize = 1024;
-                private const int Output = 1024;
+                private const int Output = 0;
                 private const int OutputSize = 4096;
 
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -478,9 +486,9 @@ namespace Demo.Vision
             /// <summary>head: Conv2d(bias=true, dilation=[1, 1], groups=1, in_channels=16, kernel_size=[1, 1], out_channels=16, padding=[0, 0, 0, 0], padding_mode='explicit', stride=[1, 1]); gemm. upsample1 [N, 16, 16, 16] -&gt; [N, 16, 16, 16].</summary>
             private static class Head
             {
-                private const int Input = 1024;
+                private const int Input = 0;
                 private const int InputSize = 4096;
-                private const int Output = 5120;
+                private const int Output = 4096;
                 private const int OutputSize = 4096;
                 private const int Weight = 2240;
                 private const int WeightCount = 288;
@@ -514,7 +522,7 @@ namespace Demo.Vision
             /// <summary>pixelshuffle1: PixelShuffle(upscale_factor=2); resample. head [N, 16, 16, 16] -&gt; [N, 4, 32, 32].</summary>
             private static class Pixelshuffle1
             {
-                private const int Input = 5120;
+                private const int Input = 4096;
                 private const int InputSize = 4096;
                 private const int Output = 0;
                 private const int OutputSize = 4096;
