@@ -247,10 +247,58 @@ public sealed class Conv2dOp : OpDefinition
     public override KernelPlan Lower(Node node, LoweringContext context)
     {
         string algorithm = context.ForcedAlgorithm(node) ?? Algorithms(node)[0];
-        return algorithm == "gemm" ? LowerGemm(node, context) : LowerIm2Col(node, context);
+        return algorithm switch
+        {
+            "gemm" => LowerGemm(node, context),
+            "direct" => LowerDirect(node, context),
+            _ => LowerIm2Col(node, context),
+        };
     }
 
-    public override IReadOnlyList<string> Algorithms(Node node) => node.Attributes.Int(Groups) == 1 ? ["gemm", "im2col"] : ["im2col"];
+    /// <summary>Floats of input rows a direct convolution's tile holds (32 KB: the rows stay in L1 while every block of
+    /// output channels passes over them).</summary>
+    public const int DirectTileFloats = 8192;
+
+    public override IReadOnlyList<string> Algorithms(Node node)
+    {
+        AttributeSet a = node.Attributes;
+        if (a.Int(Groups) != 1)
+        {
+            return ["im2col"];
+        }
+
+        int[] s = a.Ints(Stride);
+        return s[0] == 1 && s[1] == 1 ? ["gemm", "direct", "im2col"] : ["gemm", "im2col"];
+    }
+
+    /// <summary>Few taps per pixel: the input rows of a tile of output rows copied once, then four output channels at a
+    /// time, up to four vectors of a row per pass, the weights as declared (no packing).</summary>
+    private KernelPlan LowerDirect(Node node, LoweringContext context)
+    {
+        AttributeSet a = node.Attributes;
+        Shape x = node.Input.Shape, o = node.Output.Shape;
+        int[] k = a.Ints(KernelSize), d = a.Ints(Dilation);
+        (WindowAxis h, WindowAxis w) = Geometry(a, x);
+        int inC = a.Int(InChannels), outC = a.Int(OutChannels);
+        Dim padded = o.W + ((long)(k[1] - 1) * d[1]);
+        long halo = (long)(k[0] - 1) * d[0];
+        Dim rows = padded.IsConstant && o.H.IsConstant
+            ? Math.Max(1, Math.Min(o.H.Value, (DirectTileFloats / Math.Max(1, inC * padded.Value)) - halo))
+            : OpenTileRows;
+        Dim scratch = inC * (rows + halo) * padded;
+        KernelCall call = KernelCall.PerSample("ConvDirect",
+            new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
+            new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W), new DimArg("outChannels", outC),
+            new DimArg("kernelH", k[0]), new DimArg("kernelW", k[1]), new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore),
+            new DimArg("dilationH", d[0]), new DimArg("dilationW", d[1]), new DimArg("outH", o.H), new DimArg("outW", o.W),
+            new DimArg("tileRows", rows), new DimArg("scratchFloats", scratch), new ActivationArg(node.Epilogue.Activation),
+            new VectorWidthArg("vectorWidth"));
+        return KernelPlan.Of("direct", call.Over("blocks", (outC + DirectBlockChannels - 1) / DirectBlockChannels, Cost(node).Macs, context))
+            .WithScratch("tile", scratch, perThread: true);
+    }
+
+    /// <summary>Output channels per block of a direct convolution (the run-time kernel's <c>DirectBlockChannels</c>).</summary>
+    public const int DirectBlockChannels = 4;
 
     private KernelPlan LowerGemm(Node node, LoweringContext context)
     {

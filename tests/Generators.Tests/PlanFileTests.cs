@@ -52,6 +52,26 @@ public sealed class PlanFileTests
         Assert.Equal("im2col", model.Compilation.Lowered.Single(l => l.Node.Name == "conv1").Plan.Algorithm);
     }
 
+    /// <summary>A plan can ask for the direct convolution (stride 1, any taps): the generated code calls ConvDirect on the
+    /// declared weights and still equals the interpreter, at every vector width.</summary>
+    [Fact]
+    public void APlan_CanChooseTheDirectConvolution()
+    {
+        const string plan = "model Demo.Net\n  layer conv1 algorithm=direct\n  layer conv2 algorithm=direct\n";
+        GeneratorResult planned = GeneratorHarness.Run(Source, "TestModels", (PlanPath, plan));
+        Assert.Empty(planned.GeneratorDiagnostics);
+        Assert.Equal(2, Count(planned.Sources["Demo.Net.g.cs"], "Kernels.ConvDirect("));
+
+        var data = new TestData(6);
+        using CompiledModel model = CompiledModel.Create(Source, "Demo.Net", spec => data.Tensors(spec), (PlanPath, plan));
+        float[] input = data.Floats(3 * model.InputSize, -2f, 2f);
+        float[] expected = ReferenceInterpreter.Run(ModelCompilation.BuildUnoptimized(model.Spec)!, n => model.Tensors[n], input, 3);
+        foreach (VectorWidthChoice width in new[] { VectorWidthChoice.Scalar, VectorWidthChoice.V128, VectorWidthChoice.V256, VectorWidthChoice.V512 })
+        {
+            GeneratedVsInterpreterTests.AssertClose(expected, model.Run(input, 3, width), "direct convolutions at " + width);
+        }
+    }
+
     [Fact]
     public void AChangedPlan_RecompilesTheModel_AnUnchangedOneDoesNot()
     {
@@ -98,7 +118,7 @@ public sealed class PlanFileTests
     public void MC1020_AlgorithmTheLayerDoesNotHave_ListsTheOnesItHas()
     {
         Diagnostic d = Single("model Demo.Net\n  layer conv2 algorithm=winograd\n", "MC1020");
-        Assert.Equal("Plan file 'plans/net.mcplan' line 2 asks layer 'conv2' (Conv2d) for algorithm 'winograd'; this layer can use: gemm, im2col", d.GetMessage());
+        Assert.Equal("Plan file 'plans/net.mcplan' line 2 asks layer 'conv2' (Conv2d) for algorithm 'winograd'; this layer can use: gemm, direct, im2col", d.GetMessage());
     }
 
     [Fact]

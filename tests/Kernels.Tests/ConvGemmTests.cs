@@ -101,7 +101,7 @@ public class ConvGemmTests
         get
         {
             var data = new TheoryData<string, string, string>();
-            foreach (string kernel in new[] { nameof(Kernels.PointwiseGemm), nameof(Kernels.ConvRowsGemm), nameof(Kernels.ConvGemm) })
+            foreach (string kernel in new[] { nameof(Kernels.PointwiseGemm), nameof(Kernels.ConvRowsGemm), nameof(Kernels.ConvGemm), nameof(Kernels.ConvDirect) })
             {
                 foreach (string width in Matrix.Widths)
                 {
@@ -116,7 +116,7 @@ public class ConvGemmTests
         }
     }
 
-    public static TheoryData<string> Kernels3 => new(nameof(Kernels.PointwiseGemm), nameof(Kernels.ConvRowsGemm), nameof(Kernels.ConvGemm));
+    public static TheoryData<string> Kernels3 => new(nameof(Kernels.PointwiseGemm), nameof(Kernels.ConvRowsGemm), nameof(Kernels.ConvGemm), nameof(Kernels.ConvDirect));
 
     [Theory]
     [MemberData(nameof(PointwiseCases))]
@@ -169,6 +169,47 @@ public class ConvGemmTests
         }
     }
 
+    /// <summary>The direct convolution on the stride-1 shapes (rows narrower and wider than every vector, pieces of one
+    /// to four vectors), with tiles of 1, 2 and more rows than the output, over blocks of four channels.</summary>
+    [Theory]
+    [MemberData(nameof(RowsCases))]
+    public void ConvDirect_IsTheConvolution(string width, string shape)
+    {
+        Geometry g = Geometry.Parse(shape);
+        var conv = new Conv(g, OutChannels, 4400 + (ulong)Array.IndexOf(RowsShapes, shape), bias: true);
+        foreach (int tileRows in new[] { 1, 2, g.OutH + 3 })
+        {
+            foreach ((int start, int end) in Ranges(OutChannels, Kernels.DirectBlockChannels))
+            {
+                string what = $"ConvDirect width={width} {shape} (out {g.OutH}x{g.OutW}) tileRows={tileRows} blocks [{start}, {end})";
+                conv.Check(what, ActivationKind.None, start, end, y => conv.Direct(y, tileRows, DirectScratch(g, tileRows), ActivationKind.None, start, end, Matrix.Width(width)),
+                    Kernels.DirectBlockChannels);
+            }
+        }
+    }
+
+    /// <summary>Rows of 16 to 200 pixels: whole pieces of four vectors at every width, then the vectors that remain.</summary>
+    [Theory]
+    [InlineData("V512", 16)]
+    [InlineData("V512", 65)]
+    [InlineData("V512", 200)]
+    [InlineData("V256", 33)]
+    [InlineData("V256", 200)]
+    [InlineData("V128", 17)]
+    [InlineData("V128", 50)]
+    public void ConvDirect_WideRows(string width, int imageWidth)
+    {
+        if (!Matrix.Widths.Contains(width))
+        {
+            return;
+        }
+
+        Geometry g = Geometry.Parse($"c3 h4 w{imageWidth} k3x3 p1x1");
+        var conv = new Conv(g, 6, 4450 + (ulong)imageWidth, bias: true);
+        conv.Check($"ConvDirect width={width} w{imageWidth}", ActivationKind.None, 0, 2,
+            y => conv.Direct(y, 3, DirectScratch(g, 3), ActivationKind.None, 0, 2, Matrix.Width(width)), Kernels.DirectBlockChannels);
+    }
+
     /// <summary>Bias (or none) and activation, for the whole layer and for one panel (the activation must not run over
     /// the other channels).</summary>
     [Theory]
@@ -180,7 +221,7 @@ public class ConvGemmTests
         Geometry g = kernel switch
         {
             nameof(Kernels.PointwiseGemm) => Geometry.Parse("c4 h5 w7"),
-            nameof(Kernels.ConvRowsGemm) => Geometry.Parse("c3 h6 w19 k3x3 p1x1"),
+            nameof(Kernels.ConvRowsGemm) or nameof(Kernels.ConvDirect) => Geometry.Parse("c3 h6 w19 k3x3 p1x1"),
             _ => Geometry.Parse("c3 h9 w11 k3x3 s2x2 p1x1"),
         };
 
@@ -201,11 +242,14 @@ public class ConvGemmTests
                         case nameof(Kernels.ConvRowsGemm):
                             conv.Rows(y, 4, RowsScratch(g, 7, 4), activation, start, end, w);
                             break;
+                        case nameof(Kernels.ConvDirect):
+                            conv.Direct(y, 4, DirectScratch(g, 4), activation, start, end, w);
+                            break;
                         default:
                             conv.Strided(y, 7, StridedScratch(g, 7), activation, start, end, w);
                             break;
                     }
-                });
+                }, kernel == nameof(Kernels.ConvDirect) ? Kernels.DirectBlockChannels : PanelRows);
             }
         }
     }
@@ -221,7 +265,7 @@ public class ConvGemmTests
         Geometry g = kernel switch
         {
             nameof(Kernels.PointwiseGemm) => Geometry.Parse("c5 h6 w13"),
-            nameof(Kernels.ConvRowsGemm) => Geometry.Parse("c3 h7 w10 k3x3 p1x1 d2x1"),
+            nameof(Kernels.ConvRowsGemm) or nameof(Kernels.ConvDirect) => Geometry.Parse("c3 h7 w10 k3x3 p1x1 d2x1"),
             _ => Geometry.Parse("c3 h9 w9 k3x3 s2x2 p1x1"),
         };
 
@@ -229,6 +273,7 @@ public class ConvGemmTests
         {
             nameof(Kernels.PointwiseGemm) => PointwiseScratch(g, 32),
             nameof(Kernels.ConvRowsGemm) => RowsScratch(g, 11, 3),
+            nameof(Kernels.ConvDirect) => DirectScratch(g, 3),
             _ => StridedScratch(g, 7),
         };
 
@@ -242,6 +287,9 @@ public class ConvGemmTests
                 case nameof(Kernels.ConvRowsGemm):
                     conv.Rows(y, 3, scratch, ActivationKind.None, 0, 2, w);
                     break;
+                case nameof(Kernels.ConvDirect):
+                    conv.Direct(y, 3, scratch, ActivationKind.None, 0, 2, w);
+                    break;
                 default:
                     conv.Strided(y, 7, scratch, ActivationKind.None, 0, 2, w);
                     break;
@@ -249,7 +297,8 @@ public class ConvGemmTests
         }
 
         var conv = new Conv(g, 11, 4400, bias: true);
-        conv.Check($"{kernel} with exactly the planned scratch ({planned} floats)", ActivationKind.None, 0, 2, y => OnFreshThread(() => Call(conv, y, planned)));
+        conv.Check($"{kernel} with exactly the planned scratch ({planned} floats)", ActivationKind.None, 0, 2, y => OnFreshThread(() => Call(conv, y, planned)),
+            kernel == nameof(Kernels.ConvDirect) ? Kernels.DirectBlockChannels : PanelRows);
         Assert.Throws<ArgumentException>("scratchFloats", () => Call(conv, Guarded.Output(11 * g.OutH * g.OutW), planned - 1));
     }
 
@@ -277,9 +326,13 @@ public class ConvGemmTests
         return rows + (outChannels * columns) + g.Depth;
     }
 
-    private static (int Start, int End)[] Ranges(int outChannels)
+    /// <summary>Conv2dOp's scratch for ConvDirect: the padded input rows of a tile.</summary>
+    private static int DirectScratch(Geometry g, int tileRows) =>
+        g.Channels * (tileRows + ((g.KernelH - 1) * g.DilationH)) * (g.OutW + ((g.KernelW - 1) * g.DilationW));
+
+    private static (int Start, int End)[] Ranges(int outChannels, int unit = PanelRows)
     {
-        int panels = (outChannels + PanelRows - 1) / PanelRows;
+        int panels = (outChannels + unit - 1) / unit;
         return panels > 1 ? [(0, panels), (1, 2), (panels - 1, panels)] : [(0, panels)];
     }
 
@@ -356,7 +409,7 @@ public class ConvGemmTests
         private readonly Geometry _g;
         private readonly int _outChannels;
         private readonly float[] _x, _weight;
-        private readonly Guarded _input, _packed, _bias;
+        private readonly Guarded _input, _packed, _dense, _bias;
 
         public Conv(Geometry g, int outChannels, ulong seed, bool bias, float inputRange = 1f)
         {
@@ -366,6 +419,7 @@ public class ConvGemmTests
             _weight = random.Floats(outChannels * g.Depth);
             _input = new Guarded(_x);
             _packed = new Guarded(Packing.Panels(_weight, outChannels, g.Depth, PanelRows));
+            _dense = new Guarded(_weight);
             _bias = new Guarded(bias ? random.Floats(outChannels) : []);
         }
 
@@ -385,6 +439,14 @@ public class ConvGemmTests
                 _g.PadTop, _g.PadLeft, _g.DilationH, _g.DilationW, _g.OutH, _g.OutW, tileRows, scratch, kind, Alpha, start, end, width);
         }
 
+        public void Direct(Guarded y, int tileRows, int scratch, ActivationKind kind, int start, int end, VectorWidth width)
+        {
+            Poison(scratch);
+            Kernels.ConvDirect(
+                _input.Span, _dense.Span, _bias.Span, y.Span, _g.Channels, _g.Height, _g.Width, _outChannels, _g.KernelH, _g.KernelW,
+                _g.PadTop, _g.PadLeft, _g.DilationH, _g.DilationW, _g.OutH, _g.OutW, tileRows, scratch, kind, Alpha, start, end, width);
+        }
+
         public void Strided(Guarded y, int tilePixels, int scratch, ActivationKind kind, int start, int end, VectorWidth width)
         {
             Poison(scratch);
@@ -396,7 +458,7 @@ public class ConvGemmTests
 
         /// <summary>Runs <paramref name="call"/> on a fresh output and checks the channels of the panels [start, end)
         /// against the convolution; the other channels and the guards keep their values.</summary>
-        public void Check(string what, ActivationKind kind, int start, int end, Action<Guarded> call)
+        public void Check(string what, ActivationKind kind, int start, int end, Action<Guarded> call, int unit = PanelRows)
         {
             int pixels = _g.OutH * _g.OutW;
             float[] initial = new float[_outChannels * pixels];
@@ -405,7 +467,7 @@ public class ConvGemmTests
 
             call(y);
 
-            int first = Math.Min(_outChannels, start * PanelRows), last = Math.Min(_outChannels, end * PanelRows);
+            int first = Math.Min(_outChannels, start * unit), last = Math.Min(_outChannels, end * unit);
             double[] expected = new double[pixels], scale = new double[pixels];
             for (int o = 0; o < _outChannels; o++)
             {
