@@ -83,12 +83,25 @@ public static class ModelReport
         return text.ToString().Replace(" \n", "\n").TrimEnd('\n');
     }
 
-    /// <summary>The memory line: what one thread allocates at batch 1, and how it grows with the batch.</summary>
+    /// <summary>Input sizes at which an open-size model's memory is shown as numbers beside its formula.</summary>
+    private static readonly (int Height, int Width)[] ExampleSizes = [(224, 224), (720, 1280)];
+
+    /// <summary>The memory line: what one thread allocates at batch 1, and how it grows with the batch. For an open input
+    /// size the activations are a formula in H and W; a scratch formula longer than a line is summarized, and the
+    /// total is also shown at a few common sizes (the generated PeakMemoryBytes(height, width) gives any).</summary>
     public static string MemoryText(MemoryPlan memory)
     {
         Dim activation = memory.ActivationFloats * 4, scratch = (memory.ScratchFloats + memory.ThreadScratchFloats) * 4;
-        return Number(activation + scratch) + " bytes per thread at batch 1 (activations " + Number(activation)
-            + " per sample of a chunk, scratch " + Number(scratch) + ")";
+        if ((activation + scratch).IsConstant)
+        {
+            return Number(activation + scratch) + " bytes per thread at batch 1 (activations " + Number(activation)
+                + " per sample of a chunk, scratch " + Number(scratch) + ")";
+        }
+
+        string scratchText = scratch.ToString().Length <= 60 ? scratch.ToString() : "a function of the size";
+        string examples = string.Join(", ", ExampleSizes.Select(size =>
+            Number((activation + scratch).Evaluate(size.Height, size.Width)) + " at " + size.Width + "x" + size.Height));
+        return "activations " + activation + " bytes per sample of a chunk, scratch " + scratchText + " (per thread at batch 1, width x height: " + examples + ")";
     }
 
     /// <summary>The Markdown report of one model: shapes, totals, the layer table, fused layers, kernel plans and the memory plan.</summary>

@@ -1,9 +1,12 @@
+using System;
 using System.Globalization;
 using System.Threading;
 using ModelCompiler.BuildTasks.Tests.TestSupport;
 using ModelCompiler.Report;
 using System.Linq;
 using ModelCompiler.Common;
+using ModelCompiler.IR;
+using ModelCompiler.Tests.Helpers;
 using Xunit;
 
 namespace ModelCompiler.BuildTasks.Tests;
@@ -87,6 +90,24 @@ public sealed class ModelReportTests
 
             """.ReplaceLineEndings("\n"),
             ModelReport.Markdown(Net, "weights/net.safetensors", "App.mcweights"));
+    }
+
+    [Fact]
+    public void Memory_OfAnOpenSize_IsAFormula_WithNumbersAtCommonSizes()
+    {
+        // [3, H, W] -> a 1x1 conv to 2 channels (a matrix product on the input planes, no per-thread tile beyond its
+        // column block) -> ReLU: the input and the conv's output are live together.
+        ModelCompilation open = ModelCompilation.Compile(Models.ConvNet() with
+        {
+            InputShape = EquatableArray.Create(3, -1, -1),
+            Layers = EquatableArray.Create(Specs.Conv("pw", 3, 2, 1), Specs.Op("ReLU", "relu")),
+        });
+
+        string text = ModelReport.MemoryText(open.Memory!);
+        Dim total = (open.Memory!.ActivationFloats + open.Memory.ScratchFloats + open.Memory.ThreadScratchFloats) * 4;
+        Assert.StartsWith("activations 20*H*W bytes per sample of a chunk, scratch ", text, StringComparison.Ordinal);
+        Assert.EndsWith("(per thread at batch 1, width x height: " + total.Evaluate(224, 224).ToString("N0", CultureInfo.InvariantCulture) + " at 224x224, "
+            + total.Evaluate(720, 1280).ToString("N0", CultureInfo.InvariantCulture) + " at 1280x720)", text, StringComparison.Ordinal);
     }
 
     [Fact]
