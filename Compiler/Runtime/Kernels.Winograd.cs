@@ -1,0 +1,684 @@
+// ModelCompiler run-time kernels: 3×3 stride-1 convolutions by Winograd's minimal filtering, F(m×m, 3×3).
+
+namespace ModelCompiler.Generated
+{
+    using global::System;
+    using global::System.Runtime.CompilerServices;
+    using global::System.Runtime.InteropServices;
+    using global::System.Runtime.Intrinsics;
+
+    internal static partial class Kernels
+    {
+        /// <summary>The largest input tile (F(4×4, 3×3) reads 6×6 inputs): the transforms' work area holds this many
+        /// squared vectors.</summary>
+        private const int WinogradMaxPoints = 36;
+
+        /// <summary>The floats of this thread's tile buffer <see cref="WinogradConv3x3"/> needs (the build plans the same
+        /// sum): the B-row offsets, the transformed inputs [(m+2)²][channels][blockTiles], their products with the
+        /// transformed weights [(m+2)²][outChannels][blockTiles], one channel's input rows split by column phase
+        /// [m+2][m][blockTiles+1], and one output channel's tiles [m][m][blockTiles].</summary>
+        /// <param name="channels">Input channels.</param>
+        /// <param name="outChannels">Output channels.</param>
+        /// <param name="tileSize">Outputs per tile side, m (2 or 4).</param>
+        /// <param name="blockTiles">Tiles per block.</param>
+        /// <returns>The floats the buffer must hold.</returns>
+        public static long WinogradScratchFloats(int channels, int outChannels, int tileSize, int blockTiles)
+        {
+            long points = (long)(tileSize + 2) * (tileSize + 2);
+            return channels + (points * (channels + outChannels) * blockTiles) + ((long)(tileSize + 2) * tileSize * (blockTiles + 1))
+                + ((long)tileSize * tileSize * blockTiles);
+        }
+
+        /// <summary>A 3×3, stride-1, undilated convolution (groups = 1) for one sample by Winograd's F(m×m, 3×3), m = 2 or
+        /// 4 (Lavin and Gray, 2016). The output is cut into m×m tiles, each computed from an (m+2)×(m+2) input tile; the
+        /// tiles are taken in blocks of <paramref name="blockTiles"/> (row-major over the tile grid, a block may span
+        /// tile rows) and per block: every input tile is transformed (Bᵀ·d·B) into this thread's buffer, one matrix
+        /// product per frequency multiplies the weights transformed at build time (U = G·g·Gᵀ, packed per frequency in
+        /// panels of 6 output channels) by the transformed inputs with <see cref="PackedGemm"/>, and each output tile is
+        /// transformed back (Aᵀ·M·A) with the bias and the activation. The transforms run on vectors of tiles (a block's
+        /// tiles are the SIMD lanes): the input rows a tile row reads are first split by column phase (column c to
+        /// phase c mod m) so that the same element of consecutive tiles is contiguous, and the output tiles are
+        /// merged back into the output rows the same way. Padding reads as zeros; tiles that cross the right or bottom
+        /// edge compute their whole square and keep what lies inside. Computes the blocks [start, end).</summary>
+        /// <param name="x">The input, [channels, height, width].</param>
+        /// <param name="weight">The transformed weights: (m+2)² matrices [outChannels, channels], each in panels of 6
+        /// rows (the "winograd(m,6)" layout).</param>
+        /// <param name="bias">[outChannels], or empty.</param>
+        /// <param name="y">The output, [outChannels, outH, outW].</param>
+        /// <param name="channels">Input channels.</param>
+        /// <param name="height">Input height.</param>
+        /// <param name="width">Input width.</param>
+        /// <param name="outChannels">Output channels.</param>
+        /// <param name="padTop">Zero rows above the input.</param>
+        /// <param name="padLeft">Zero columns left of the input.</param>
+        /// <param name="outH">Output height.</param>
+        /// <param name="outW">Output width.</param>
+        /// <param name="tileSize">Outputs per tile side, m: 2 or 4.</param>
+        /// <param name="blockTiles">Tiles per block.</param>
+        /// <param name="scratchFloats">This thread's tile buffer (the build's memory plan; checked).</param>
+        /// <param name="activation">The epilogue's activation.</param>
+        /// <param name="alpha">LeakyReLU's slope.</param>
+        /// <param name="start">The first block to compute.</param>
+        /// <param name="end">One past the last block to compute.</param>
+        /// <param name="vectorWidth">The widest vectors to use.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void WinogradConv3x3(
+            ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
+            int channels, int height, int width, int outChannels, int padTop, int padLeft, int outH, int outW,
+            int tileSize, int blockTiles, int scratchFloats, ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth)
+        {
+            if (tileSize is not (2 or 4))
+            {
+                throw new ArgumentOutOfRangeException(nameof(tileSize), tileSize, "Winograd tiles are 2×2 or 4×4 outputs.");
+            }
+
+            int m = tileSize, points = (m + 2) * (m + 2);
+            int tilesW = (outW + m - 1) / m, tiles = ((outH + m - 1) / m) * tilesW;
+            int blocks = (tiles + blockTiles - 1) / blockTiles;
+            int panels = (outChannels + GemmPanelRows - 1) / GemmPanelRows;
+            int frequencyWeights = panels * GemmPanelRows * channels;
+            if (blockTiles <= 0 || start < 0 || end > blocks || x.Length < (long)channels * height * width || y.Length < (long)outChannels * outH * outW
+                || (!bias.IsEmpty && bias.Length < outChannels) || weight.Length < (long)points * frequencyWeights)
+            {
+                throw new ArgumentException("the input, weights, bias, output or block range does not fit the convolution's sizes.");
+            }
+
+            RequireScratch(WinogradScratchFloats(channels, outChannels, m, blockTiles), scratchFloats);
+            float[] buffer = TileBuffer(scratchFloats);
+            Span<int> offsets = Offsets(buffer, channels);
+            int inputStride = channels * blockTiles, productStride = outChannels * blockTiles, phaseLength = blockTiles + 1;
+            Span<float> transformed = buffer.AsSpan(channels, points * inputStride);
+            Span<float> products = buffer.AsSpan(channels + (points * inputStride), points * productStride);
+            Span<float> phases = buffer.AsSpan(channels + (points * (inputStride + productStride)), (m + 2) * m * phaseLength);
+            Span<float> staged = buffer.AsSpan(channels + (points * (inputStride + productStride)) + phases.Length, m * m * blockTiles);
+            Span<float> work = stackalloc float[WinogradMaxPoints * 16];
+            for (int c = 0; c < channels; c++)
+            {
+                offsets[c] = c * blockTiles;
+            }
+
+            int plane = height * width, outPlane = outH * outW;
+            for (int block = start; block < end; block++)
+            {
+                int first = block * blockTiles;
+                int count = Math.Min(blockTiles, tiles - first);
+
+                // Bᵀ·d·B of every input tile of the block, channel by channel, one run of tiles of a tile row at a time.
+                for (int c = 0; c < channels; c++)
+                {
+                    ReadOnlySpan<float> source = x.Slice(c * plane, plane);
+                    for (int t = first; t < first + count;)
+                    {
+                        int ty = t / tilesW, tx = t - (ty * tilesW);
+                        int run = Math.Min(first + count - t, tilesW - tx);
+                        SplitPhases(source, height, width, (ty * m) - padTop, (tx * m) - padLeft, run, m, phases, phaseLength);
+                        TransformInputs(phases, phaseLength, transformed.Slice((c * blockTiles) + t - first), inputStride, run, m, work, vectorWidth);
+                        t += run;
+                    }
+                }
+
+                // One product per frequency: [outChannels × channels] · [channels × count].
+                for (int f = 0; f < points; f++)
+                {
+                    PackedGemm(
+                        weight.Slice(f * frequencyWeights, frequencyWeights), transformed.Slice(f * inputStride, inputStride), offsets,
+                        products.Slice(f * productStride, productStride), blockTiles, default, outChannels, count, channels,
+                        ActivationKind.None, 0f, 0, panels, vectorWidth);
+                }
+
+                // Aᵀ·M·A of every output tile, with the bias and the activation, merged into the output rows.
+                for (int k = 0; k < outChannels; k++)
+                {
+                    float b = bias.IsEmpty ? 0f : bias[k];
+                    Span<float> target = y.Slice(k * outPlane, outPlane);
+                    for (int t = first; t < first + count;)
+                    {
+                        int ty = t / tilesW, tx = t - (ty * tilesW);
+                        int run = Math.Min(first + count - t, tilesW - tx);
+                        Span<float> tilesOut = staged.Slice(0, m * m * run);
+                        TransformOutputs(products.Slice((k * blockTiles) + t - first), productStride, tilesOut, run, b, m, work, vectorWidth);
+                        Activate(tilesOut, activation, alpha, vectorWidth);
+                        MergePhases(tilesOut, run, m, target, outH, outW, ty * m, tx * m);
+                        t += run;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The m+2 input rows a run of <paramref name="run"/> tiles reads, from row <paramref name="row0"/> and
+        /// column <paramref name="column0"/> of one channel's plane (either may be negative: padding), split by column
+        /// phase: element [i][q][s] (at (i·m + q)·<paramref name="phaseLength"/> + s) is column column0 + s·m + q of row
+        /// row0 + i, for s = 0..run (the run's tiles read one tile further right), zero outside the plane. Column j of
+        /// tile s is then element [i][j mod m][s + j / m]: the same element of consecutive tiles is contiguous.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void SplitPhases(
+            ReadOnlySpan<float> plane, int height, int width, int row0, int column0, int run, int m, Span<float> phases, int phaseLength)
+        {
+            int columns = run + 1;
+
+            // The tiles whose m columns all lie inside the plane: column0 + s·m >= 0 and column0 + s·m + m <= width.
+            int inside0 = column0 >= 0 ? 0 : (-column0 + m - 1) / m;
+            int inside1 = Math.Min(columns, width - column0 >= m ? ((width - column0 - m) / m) + 1 : 0);
+            inside1 = Math.Max(inside0, inside1);
+            for (int i = 0; i < m + 2; i++)
+            {
+                Span<float> target = phases.Slice(i * m * phaseLength, m * phaseLength);
+                int iy = row0 + i;
+                if ((uint)iy >= (uint)height)
+                {
+                    for (int q = 0; q < m; q++)
+                    {
+                        target.Slice(q * phaseLength, columns).Clear();
+                    }
+
+                    continue;
+                }
+
+                ReadOnlySpan<float> source = plane.Slice(iy * width, width);
+                for (int s = 0; s < inside0; s++)
+                {
+                    SplitEdge(source, column0 + (s * m), m, target, phaseLength, s);
+                }
+
+                if (inside1 > inside0)
+                {
+                    // Columns column0 + inside0·m .. column0 + inside1·m - 1, all inside the row (checked above).
+                    ref float from = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), column0 + (inside0 * m));
+                    ref float to = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), inside0);
+                    int inside = inside1 - inside0;
+                    if (m == 4)
+                    {
+                        for (int s = 0; s < inside; s++)
+                        {
+                            ref float tile = ref Unsafe.Add(ref from, s * 4);
+                            Unsafe.Add(ref to, s) = tile;
+                            Unsafe.Add(ref to, phaseLength + s) = Unsafe.Add(ref tile, 1);
+                            Unsafe.Add(ref to, (2 * phaseLength) + s) = Unsafe.Add(ref tile, 2);
+                            Unsafe.Add(ref to, (3 * phaseLength) + s) = Unsafe.Add(ref tile, 3);
+                        }
+                    }
+                    else
+                    {
+                        for (int s = 0; s < inside; s++)
+                        {
+                            ref float tile = ref Unsafe.Add(ref from, s * 2);
+                            Unsafe.Add(ref to, s) = tile;
+                            Unsafe.Add(ref to, phaseLength + s) = Unsafe.Add(ref tile, 1);
+                        }
+                    }
+                }
+
+                for (int s = inside1; s < columns; s++)
+                {
+                    SplitEdge(source, column0 + (s * m), m, target, phaseLength, s);
+                }
+            }
+        }
+
+        /// <summary>One tile's m columns from <paramref name="column"/> on, zero where they fall outside the row.</summary>
+        private static void SplitEdge(ReadOnlySpan<float> row, int column, int m, Span<float> target, int phaseLength, int s)
+        {
+            for (int q = 0; q < m; q++)
+            {
+                int c = column + q;
+                target[(q * phaseLength) + s] = (uint)c < (uint)row.Length ? row[c] : 0f;
+            }
+        }
+
+        /// <summary>The inverse of <see cref="SplitPhases"/> for outputs: row r, column q of output tile s (element
+        /// [r][q][s] of <paramref name="tiles"/>, at (r·m + q)·run + s) goes to output row row0 + r, column
+        /// column0 + s·m + q, where that lies inside the output plane.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void MergePhases(ReadOnlySpan<float> tiles, int run, int m, Span<float> plane, int outH, int outW, int row0, int column0)
+        {
+            int rows = Math.Min(m, outH - row0);
+            int valid = Math.Min(run * m, outW - column0);
+            int whole = valid / m;
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> target = plane.Slice(((row0 + r) * outW) + column0, valid);
+                ReadOnlySpan<float> source = tiles.Slice(r * m * run, m * run);
+                ref float to = ref MemoryMarshal.GetReference(target);
+                ref float from = ref MemoryMarshal.GetReference(source);
+                if (m == 4)
+                {
+                    for (int s = 0; s < whole; s++)
+                    {
+                        ref float tile = ref Unsafe.Add(ref to, s * 4);
+                        tile = Unsafe.Add(ref from, s);
+                        Unsafe.Add(ref tile, 1) = Unsafe.Add(ref from, run + s);
+                        Unsafe.Add(ref tile, 2) = Unsafe.Add(ref from, (2 * run) + s);
+                        Unsafe.Add(ref tile, 3) = Unsafe.Add(ref from, (3 * run) + s);
+                    }
+                }
+                else
+                {
+                    for (int s = 0; s < whole; s++)
+                    {
+                        ref float tile = ref Unsafe.Add(ref to, s * 2);
+                        tile = Unsafe.Add(ref from, s);
+                        Unsafe.Add(ref tile, 1) = Unsafe.Add(ref from, run + s);
+                    }
+                }
+
+                // The last tile of the run, cut by the right edge.
+                for (int q = 0; q < valid - (whole * m); q++)
+                {
+                    target[(whole * m) + q] = source[(q * run) + whole];
+                }
+            }
+        }
+
+        /// <summary>Bᵀ·d·B of the <paramref name="run"/> tiles whose input rows <see cref="SplitPhases"/> split into
+        /// <paramref name="phases"/>: frequency f of tile s goes to <paramref name="transformed"/>[f·stride + s]. Widest
+        /// vectors of tiles first, then narrower ones, then single tiles.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void TransformInputs(
+            ReadOnlySpan<float> phases, int phaseLength, Span<float> transformed, int stride, int run, int m, Span<float> work, VectorWidth width)
+        {
+            int points = (m + 2) * (m + 2);
+            if (phases.Length < ((m + 2) * m * phaseLength) || phaseLength <= run || transformed.Length < ((points - 1) * stride) + run)
+            {
+                throw new ArgumentException("the phases or the transformed inputs are shorter than the run needs.");
+            }
+
+            ref float d = ref MemoryMarshal.GetReference(phases);
+            ref float v = ref MemoryMarshal.GetReference(transformed);
+            ref float w = ref MemoryMarshal.GetReference(work);
+            int s = 0;
+            if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
+            {
+                s = InputVectors<Lanes512, Vector512<float>>(ref d, phaseLength, ref v, stride, ref w, s, run, m);
+            }
+
+            if (width >= VectorWidth.V256 && Vector256.IsHardwareAccelerated)
+            {
+                s = InputVectors<Lanes256, Vector256<float>>(ref d, phaseLength, ref v, stride, ref w, s, run, m);
+            }
+
+            if (width >= VectorWidth.V128 && Vector128.IsHardwareAccelerated)
+            {
+                s = InputVectors<Lanes128, Vector128<float>>(ref d, phaseLength, ref v, stride, ref w, s, run, m);
+            }
+
+            InputVectors<LanesScalar, float>(ref d, phaseLength, ref v, stride, ref w, s, run, m);
+        }
+
+        /// <summary>Transforms the tiles from <paramref name="s"/> on in whole vectors of <typeparamref name="TLanes"/>;
+        /// returns the first tile left over.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int InputVectors<TLanes, TVector>(ref float d, int phaseLength, ref float v, int stride, ref float work, int s, int run, int m)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            for (; s <= run - TLanes.Count; s += TLanes.Count)
+            {
+                if (m == 4)
+                {
+                    InputTiles6<TLanes, TVector>(ref Unsafe.Add(ref d, s), phaseLength, ref Unsafe.Add(ref v, s), stride, ref work);
+                }
+                else
+                {
+                    InputTiles4<TLanes, TVector>(ref Unsafe.Add(ref d, s), phaseLength, ref Unsafe.Add(ref v, s), stride, ref work);
+                }
+            }
+
+            return s;
+        }
+
+        /// <summary>F(4×4, 3×3): Bᵀ·d·B of one vector of 6×6 input tiles, first down the columns (into the work area,
+        /// [i][j]), then along the rows (frequency i·6 + j, <paramref name="stride"/> floats apart).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void InputTiles6<TLanes, TVector>(ref float d, int phaseLength, ref float v, int stride, ref float work)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            int row = 4 * phaseLength, lanes = TLanes.Count;
+            for (int j = 0; j < 6; j++)
+            {
+                ref float column = ref Unsafe.Add(ref d, ((j & 3) * phaseLength) + (j >> 2));
+                Input6<TLanes, TVector>(
+                    TLanes.Load(ref column), TLanes.Load(ref Unsafe.Add(ref column, row)), TLanes.Load(ref Unsafe.Add(ref column, 2 * row)),
+                    TLanes.Load(ref Unsafe.Add(ref column, 3 * row)), TLanes.Load(ref Unsafe.Add(ref column, 4 * row)), TLanes.Load(ref Unsafe.Add(ref column, 5 * row)),
+                    ref Unsafe.Add(ref work, j * lanes), 6 * lanes);
+            }
+
+            for (int i = 0; i < 6; i++)
+            {
+                ref float line = ref Unsafe.Add(ref work, i * 6 * lanes);
+                Input6<TLanes, TVector>(
+                    TLanes.Load(ref line), TLanes.Load(ref Unsafe.Add(ref line, lanes)), TLanes.Load(ref Unsafe.Add(ref line, 2 * lanes)),
+                    TLanes.Load(ref Unsafe.Add(ref line, 3 * lanes)), TLanes.Load(ref Unsafe.Add(ref line, 4 * lanes)), TLanes.Load(ref Unsafe.Add(ref line, 5 * lanes)),
+                    ref Unsafe.Add(ref v, (nint)i * 6 * stride), stride);
+            }
+        }
+
+        /// <summary>Bᵀ·d for 6 points (F(4, 3), interpolation points 0, ±1, ±2, ∞), stored <paramref name="step"/> floats
+        /// apart: Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Input6<TLanes, TVector>(TVector d0, TVector d1, TVector d2, TVector d3, TVector d4, TVector d5, ref float to, int step)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            TVector a = TLanes.MultiplyAdd(d2, -4f, d4), b = TLanes.MultiplyAdd(d1, -4f, d3);
+            TVector c = TLanes.Subtract(d4, d2), e = TLanes.Subtract(d3, d1);
+            TLanes.Store(TLanes.MultiplyAdd(d0, 4f, TLanes.MultiplyAdd(d2, -5f, d4)), ref to);
+            TLanes.Store(TLanes.Add(a, b), ref Unsafe.Add(ref to, step));
+            TLanes.Store(TLanes.Subtract(a, b), ref Unsafe.Add(ref to, 2 * step));
+            TLanes.Store(TLanes.MultiplyAdd(e, 2f, c), ref Unsafe.Add(ref to, 3 * step));
+            TLanes.Store(TLanes.MultiplyAdd(e, -2f, c), ref Unsafe.Add(ref to, 4 * step));
+            TLanes.Store(TLanes.MultiplyAdd(d1, 4f, TLanes.MultiplyAdd(d3, -5f, d5)), ref Unsafe.Add(ref to, 5 * step));
+        }
+
+        /// <summary>F(2×2, 3×3): Bᵀ·d·B of one vector of 4×4 input tiles (as <see cref="InputTiles6{TLanes, TVector}"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void InputTiles4<TLanes, TVector>(ref float d, int phaseLength, ref float v, int stride, ref float work)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            int row = 2 * phaseLength, lanes = TLanes.Count;
+            for (int j = 0; j < 4; j++)
+            {
+                ref float column = ref Unsafe.Add(ref d, ((j & 1) * phaseLength) + (j >> 1));
+                Input4<TLanes, TVector>(
+                    TLanes.Load(ref column), TLanes.Load(ref Unsafe.Add(ref column, row)), TLanes.Load(ref Unsafe.Add(ref column, 2 * row)),
+                    TLanes.Load(ref Unsafe.Add(ref column, 3 * row)), ref Unsafe.Add(ref work, j * lanes), 4 * lanes);
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                ref float line = ref Unsafe.Add(ref work, i * 4 * lanes);
+                Input4<TLanes, TVector>(
+                    TLanes.Load(ref line), TLanes.Load(ref Unsafe.Add(ref line, lanes)), TLanes.Load(ref Unsafe.Add(ref line, 2 * lanes)),
+                    TLanes.Load(ref Unsafe.Add(ref line, 3 * lanes)), ref Unsafe.Add(ref v, (nint)i * 4 * stride), stride);
+            }
+        }
+
+        /// <summary>Bᵀ·d for 4 points (F(2, 3), points 0, ±1, ∞): Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Input4<TLanes, TVector>(TVector d0, TVector d1, TVector d2, TVector d3, ref float to, int step)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            TLanes.Store(TLanes.Subtract(d0, d2), ref to);
+            TLanes.Store(TLanes.Add(d1, d2), ref Unsafe.Add(ref to, step));
+            TLanes.Store(TLanes.Subtract(d2, d1), ref Unsafe.Add(ref to, 2 * step));
+            TLanes.Store(TLanes.Subtract(d1, d3), ref Unsafe.Add(ref to, 3 * step));
+        }
+
+        /// <summary>Aᵀ·M·A + bias of <paramref name="run"/> output tiles of one output channel, frequency f of tile s at
+        /// <paramref name="products"/>[f·stride + s]; element [r][q] of tile s goes to <paramref name="tiles"/>[(r·m +
+        /// q)·run + s].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void TransformOutputs(
+            ReadOnlySpan<float> products, int stride, Span<float> tiles, int run, float bias, int m, Span<float> work, VectorWidth width)
+        {
+            int points = (m + 2) * (m + 2);
+            if (products.Length < ((points - 1) * stride) + run || tiles.Length < m * m * run)
+            {
+                throw new ArgumentException("the products or the output tiles are shorter than the run needs.");
+            }
+
+            ref float p = ref MemoryMarshal.GetReference(products);
+            ref float o = ref MemoryMarshal.GetReference(tiles);
+            ref float w = ref MemoryMarshal.GetReference(work);
+            int s = 0;
+            if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
+            {
+                s = OutputVectors<Lanes512, Vector512<float>>(ref p, stride, ref o, run, bias, ref w, s, m);
+            }
+
+            if (width >= VectorWidth.V256 && Vector256.IsHardwareAccelerated)
+            {
+                s = OutputVectors<Lanes256, Vector256<float>>(ref p, stride, ref o, run, bias, ref w, s, m);
+            }
+
+            if (width >= VectorWidth.V128 && Vector128.IsHardwareAccelerated)
+            {
+                s = OutputVectors<Lanes128, Vector128<float>>(ref p, stride, ref o, run, bias, ref w, s, m);
+            }
+
+            OutputVectors<LanesScalar, float>(ref p, stride, ref o, run, bias, ref w, s, m);
+        }
+
+        /// <summary>Transforms the tiles from <paramref name="s"/> on in whole vectors of <typeparamref name="TLanes"/>;
+        /// returns the first tile left over.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int OutputVectors<TLanes, TVector>(ref float products, int stride, ref float tiles, int run, float bias, ref float work, int s, int m)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            TVector b = TLanes.Broadcast(bias);
+            for (; s <= run - TLanes.Count; s += TLanes.Count)
+            {
+                if (m == 4)
+                {
+                    OutputTiles6<TLanes, TVector>(ref Unsafe.Add(ref products, s), stride, ref Unsafe.Add(ref tiles, s), run, b, ref work);
+                }
+                else
+                {
+                    OutputTiles4<TLanes, TVector>(ref Unsafe.Add(ref products, s), stride, ref Unsafe.Add(ref tiles, s), run, b, ref work);
+                }
+            }
+
+            return s;
+        }
+
+        /// <summary>F(4×4, 3×3): Aᵀ·M·A + bias of one vector of tiles, first down the columns (into the work area,
+        /// [r][j]), then along the rows (element [r][q] at (r·4 + q)·<paramref name="run"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void OutputTiles6<TLanes, TVector>(ref float products, int stride, ref float tiles, int run, TVector bias, ref float work)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            int lanes = TLanes.Count;
+            nint row = 6 * (nint)stride;
+            for (int j = 0; j < 6; j++)
+            {
+                ref float column = ref Unsafe.Add(ref products, (nint)j * stride);
+                TVector m1 = TLanes.Load(ref Unsafe.Add(ref column, row));
+                if (j == 1)
+                {
+                    // Column 1 of Aᵀ is all ones, so Aᵀ·(b·e₁·e₁ᵀ)·A = b everywhere: the bias joins frequency (1, 1).
+                    m1 = TLanes.Add(m1, bias);
+                }
+
+                Output6<TLanes, TVector>(
+                    TLanes.Load(ref column), m1, TLanes.Load(ref Unsafe.Add(ref column, 2 * row)),
+                    TLanes.Load(ref Unsafe.Add(ref column, 3 * row)), TLanes.Load(ref Unsafe.Add(ref column, 4 * row)), TLanes.Load(ref Unsafe.Add(ref column, 5 * row)),
+                    ref Unsafe.Add(ref work, j * lanes), 6 * lanes);
+            }
+
+            for (int r = 0; r < 4; r++)
+            {
+                ref float line = ref Unsafe.Add(ref work, r * 6 * lanes);
+                Output6<TLanes, TVector>(
+                    TLanes.Load(ref line), TLanes.Load(ref Unsafe.Add(ref line, lanes)), TLanes.Load(ref Unsafe.Add(ref line, 2 * lanes)),
+                    TLanes.Load(ref Unsafe.Add(ref line, 3 * lanes)), TLanes.Load(ref Unsafe.Add(ref line, 4 * lanes)), TLanes.Load(ref Unsafe.Add(ref line, 5 * lanes)),
+                    ref Unsafe.Add(ref tiles, r * 4 * run), run);
+            }
+        }
+
+        /// <summary>Aᵀ·m for 6 points to 4 outputs, stored <paramref name="step"/> floats apart:
+        /// Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Output6<TLanes, TVector>(TVector m0, TVector m1, TVector m2, TVector m3, TVector m4, TVector m5, ref float to, int step)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            TVector a = TLanes.Add(m1, m2), b = TLanes.Subtract(m1, m2), c = TLanes.Add(m3, m4), d = TLanes.Subtract(m3, m4);
+            TLanes.Store(TLanes.Add(m0, TLanes.Add(a, c)), ref to);
+            TLanes.Store(TLanes.MultiplyAdd(d, 2f, b), ref Unsafe.Add(ref to, step));
+            TLanes.Store(TLanes.MultiplyAdd(c, 4f, a), ref Unsafe.Add(ref to, 2 * step));
+            TLanes.Store(TLanes.Add(TLanes.MultiplyAdd(d, 8f, b), m5), ref Unsafe.Add(ref to, 3 * step));
+        }
+
+        /// <summary>F(2×2, 3×3): Aᵀ·M·A + bias of one vector of tiles (as <see cref="OutputTiles6{TLanes, TVector}"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void OutputTiles4<TLanes, TVector>(ref float products, int stride, ref float tiles, int run, TVector bias, ref float work)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            int lanes = TLanes.Count;
+            nint row = 4 * (nint)stride;
+            for (int j = 0; j < 4; j++)
+            {
+                ref float column = ref Unsafe.Add(ref products, (nint)j * stride);
+                TVector m1 = TLanes.Load(ref Unsafe.Add(ref column, row));
+                if (j == 1)
+                {
+                    m1 = TLanes.Add(m1, bias);
+                }
+
+                Output4<TLanes, TVector>(
+                    TLanes.Load(ref column), m1, TLanes.Load(ref Unsafe.Add(ref column, 2 * row)),
+                    TLanes.Load(ref Unsafe.Add(ref column, 3 * row)), ref Unsafe.Add(ref work, j * lanes), 4 * lanes);
+            }
+
+            for (int r = 0; r < 2; r++)
+            {
+                ref float line = ref Unsafe.Add(ref work, r * 4 * lanes);
+                Output4<TLanes, TVector>(
+                    TLanes.Load(ref line), TLanes.Load(ref Unsafe.Add(ref line, lanes)), TLanes.Load(ref Unsafe.Add(ref line, 2 * lanes)),
+                    TLanes.Load(ref Unsafe.Add(ref line, 3 * lanes)), ref Unsafe.Add(ref tiles, r * 2 * run), run);
+            }
+        }
+
+        /// <summary>Aᵀ·m for 4 points to 2 outputs: Aᵀ = [1 1 1 0; 0 1 −1 −1] (column 1 all ones, as for 6 points).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Output4<TLanes, TVector>(TVector m0, TVector m1, TVector m2, TVector m3, ref float to, int step)
+            where TLanes : struct, IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            TLanes.Store(TLanes.Add(m0, TLanes.Add(m1, m2)), ref to);
+            TLanes.Store(TLanes.Subtract(TLanes.Subtract(m1, m2), m3), ref Unsafe.Add(ref to, step));
+        }
+
+        /// <summary>The arithmetic the Winograd transforms need on a vector of tiles, one implementation per width, so
+        /// that each transform is written once and compiled for every width.</summary>
+        /// <typeparam name="TVector">The vector type (a float for single tiles).</typeparam>
+        private interface IWinogradLanes<TVector>
+            where TVector : struct
+        {
+            /// <summary>Gets the tiles per vector.</summary>
+            static abstract int Count { get; }
+
+            /// <summary>The vector at <paramref name="source"/>.</summary>
+            static abstract TVector Load(ref float source);
+
+            /// <summary>Stores <paramref name="value"/> at <paramref name="destination"/>.</summary>
+            static abstract void Store(TVector value, ref float destination);
+
+            /// <summary>Every lane <paramref name="value"/>.</summary>
+            static abstract TVector Broadcast(float value);
+
+            /// <summary>left + right.</summary>
+            static abstract TVector Add(TVector left, TVector right);
+
+            /// <summary>left − right.</summary>
+            static abstract TVector Subtract(TVector left, TVector right);
+
+            /// <summary>left · factor + addend, fused.</summary>
+            static abstract TVector MultiplyAdd(TVector left, float factor, TVector addend);
+        }
+
+        /// <summary>Sixteen tiles per vector.</summary>
+        private readonly struct Lanes512 : IWinogradLanes<Vector512<float>>
+        {
+            public static int Count => Vector512<float>.Count;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector512<float> Load(ref float source) => Vector512.LoadUnsafe(ref source);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void Store(Vector512<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector512<float> Subtract(Vector512<float> left, Vector512<float> right) => left - right;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector512<float> MultiplyAdd(Vector512<float> left, float factor, Vector512<float> addend) =>
+                Vector512.FusedMultiplyAdd(left, Vector512.Create(factor), addend);
+        }
+
+        /// <summary>Eight tiles per vector.</summary>
+        private readonly struct Lanes256 : IWinogradLanes<Vector256<float>>
+        {
+            public static int Count => Vector256<float>.Count;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector256<float> Load(ref float source) => Vector256.LoadUnsafe(ref source);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void Store(Vector256<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector256<float> Subtract(Vector256<float> left, Vector256<float> right) => left - right;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector256<float> MultiplyAdd(Vector256<float> left, float factor, Vector256<float> addend) =>
+                Vector256.FusedMultiplyAdd(left, Vector256.Create(factor), addend);
+        }
+
+        /// <summary>Four tiles per vector.</summary>
+        private readonly struct Lanes128 : IWinogradLanes<Vector128<float>>
+        {
+            public static int Count => Vector128<float>.Count;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> Load(ref float source) => Vector128.LoadUnsafe(ref source);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void Store(Vector128<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> Subtract(Vector128<float> left, Vector128<float> right) => left - right;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static Vector128<float> MultiplyAdd(Vector128<float> left, float factor, Vector128<float> addend) =>
+                Vector128.FusedMultiplyAdd(left, Vector128.Create(factor), addend);
+        }
+
+        /// <summary>One tile at a time: the scalar path, and the tiles left over after the vectors.</summary>
+        private readonly struct LanesScalar : IWinogradLanes<float>
+        {
+            public static int Count => 1;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static float Load(ref float source) => source;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static void Store(float value, ref float destination) => destination = value;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static float Broadcast(float value) => value;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static float Add(float left, float right) => left + right;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static float Subtract(float left, float right) => left - right;
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public static float MultiplyAdd(float left, float factor, float addend) => MathF.FusedMultiplyAdd(left, factor, addend);
+        }
+    }
+}
