@@ -6,6 +6,7 @@ namespace ModelCompiler.Generated
     using global::System.Runtime.CompilerServices;
     using global::System.Runtime.InteropServices;
     using global::System.Runtime.Intrinsics;
+    using global::System.Runtime.Intrinsics.X86;
 
     internal static partial class Kernels
     {
@@ -13,10 +14,16 @@ namespace ModelCompiler.Generated
         /// squared vectors.</summary>
         private const int WinogradMaxPoints = 36;
 
+        /// <summary>Floats between the starts of two frequencies' matrices beyond the matrix itself: one cache line, so
+        /// that the (m+2)² rows a transform reads or writes for a vector of tiles do not all fall into one cache set
+        /// (a matrix is often a power of two of bytes).</summary>
+        private const int WinogradFrequencyPadding = 16;
+
         /// <summary>The floats of this thread's tile buffer <see cref="WinogradConv3x3"/> needs (the build plans the same
         /// sum): the B-row offsets, the transformed inputs [(m+2)²][channels][blockTiles], their products with the
-        /// transformed weights [(m+2)²][outChannels][blockTiles], one channel's input rows split by column phase
-        /// [m+2][m][blockTiles+1], and one output channel's tiles [m][m][blockTiles].</summary>
+        /// transformed weights [(m+2)²][outChannels][blockTiles] (each frequency's matrix followed by a cache line of
+        /// padding), one channel's input rows split by column phase [m+2][m][blockTiles+1], and one output channel's
+        /// tiles [m][m][blockTiles].</summary>
         /// <param name="channels">Input channels.</param>
         /// <param name="outChannels">Output channels.</param>
         /// <param name="tileSize">Outputs per tile side, m (2 or 4).</param>
@@ -25,7 +32,8 @@ namespace ModelCompiler.Generated
         public static long WinogradScratchFloats(int channels, int outChannels, int tileSize, int blockTiles)
         {
             long points = (long)(tileSize + 2) * (tileSize + 2);
-            return channels + (points * (channels + outChannels) * blockTiles) + ((long)(tileSize + 2) * tileSize * (blockTiles + 1))
+            return channels + (points * (((long)(channels + outChannels) * blockTiles) + (2 * WinogradFrequencyPadding)))
+                + ((long)(tileSize + 2) * tileSize * (blockTiles + 1))
                 + ((long)tileSize * tileSize * blockTiles);
         }
 
@@ -86,7 +94,8 @@ namespace ModelCompiler.Generated
             RequireScratch(WinogradScratchFloats(channels, outChannels, m, blockTiles), scratchFloats);
             float[] buffer = TileBuffer(scratchFloats);
             Span<int> offsets = Offsets(buffer, channels);
-            int inputStride = channels * blockTiles, productStride = outChannels * blockTiles, phaseLength = blockTiles + 1;
+            int inputStride = (channels * blockTiles) + WinogradFrequencyPadding, productStride = (outChannels * blockTiles) + WinogradFrequencyPadding;
+            int phaseLength = blockTiles + 1;
             Span<float> transformed = buffer.AsSpan(channels, points * inputStride);
             Span<float> products = buffer.AsSpan(channels + (points * inputStride), points * productStride);
             Span<float> phases = buffer.AsSpan(channels + (points * (inputStride + productStride)), (m + 2) * m * phaseLength);
@@ -111,7 +120,7 @@ namespace ModelCompiler.Generated
                     {
                         int ty = t / tilesW, tx = t - (ty * tilesW);
                         int run = Math.Min(first + count - t, tilesW - tx);
-                        SplitPhases(source, height, width, (ty * m) - padTop, (tx * m) - padLeft, run, m, phases, phaseLength);
+                        SplitPhases(source, height, width, (ty * m) - padTop, (tx * m) - padLeft, run, m, phases, phaseLength, vectorWidth);
                         TransformInputs(phases, phaseLength, transformed.Slice((c * blockTiles) + t - first), inputStride, run, m, work, vectorWidth);
                         t += run;
                     }
@@ -138,7 +147,7 @@ namespace ModelCompiler.Generated
                         Span<float> tilesOut = staged.Slice(0, m * m * run);
                         TransformOutputs(products.Slice((k * blockTiles) + t - first), productStride, tilesOut, run, b, m, work, vectorWidth);
                         Activate(tilesOut, activation, alpha, vectorWidth);
-                        MergePhases(tilesOut, run, m, target, outH, outW, ty * m, tx * m);
+                        MergePhases(tilesOut, run, m, target, outH, outW, ty * m, tx * m, vectorWidth);
                         t += run;
                     }
                 }
@@ -152,8 +161,9 @@ namespace ModelCompiler.Generated
         /// tile s is then element [i][j mod m][s + j / m]: the same element of consecutive tiles is contiguous.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void SplitPhases(
-            ReadOnlySpan<float> plane, int height, int width, int row0, int column0, int run, int m, Span<float> phases, int phaseLength)
+            ReadOnlySpan<float> plane, int height, int width, int row0, int column0, int run, int m, Span<float> phases, int phaseLength, VectorWidth vectorWidth)
         {
+            bool permute = vectorWidth >= VectorWidth.V512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
             int columns = run + 1;
 
             // The tiles whose m columns all lie inside the plane: column0 + s·m >= 0 and column0 + s·m + m <= width.
@@ -185,10 +195,15 @@ namespace ModelCompiler.Generated
                     // Columns column0 + inside0·m .. column0 + inside1·m - 1, all inside the row (checked above).
                     ref float from = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), column0 + (inside0 * m));
                     ref float to = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), inside0);
-                    int inside = inside1 - inside0;
+                    int inside = inside1 - inside0, s0 = 0;
+                    if (permute)
+                    {
+                        s0 = m == 4 ? SplitFours512(ref from, ref to, phaseLength, inside) : SplitTwos512(ref from, ref to, phaseLength, inside);
+                    }
+
                     if (m == 4)
                     {
-                        for (int s = 0; s < inside; s++)
+                        for (int s = s0; s < inside; s++)
                         {
                             ref float tile = ref Unsafe.Add(ref from, s * 4);
                             Unsafe.Add(ref to, s) = tile;
@@ -199,7 +214,7 @@ namespace ModelCompiler.Generated
                     }
                     else
                     {
-                        for (int s = 0; s < inside; s++)
+                        for (int s = s0; s < inside; s++)
                         {
                             ref float tile = ref Unsafe.Add(ref from, s * 2);
                             Unsafe.Add(ref to, s) = tile;
@@ -213,6 +228,54 @@ namespace ModelCompiler.Generated
                     SplitEdge(source, column0 + (s * m), m, target, phaseLength, s);
                 }
             }
+        }
+
+        /// <summary>Splits the columns of 16 tiles of 4 at a time (64 floats of a row) into their 4 phases with two rounds
+        /// of two-source permutes; returns the first tile left over.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int SplitFours512(ref float from, ref float to, int phaseLength, int count)
+        {
+            // Round 1: phases 0 and 1 (and 2 and 3) of 8 tiles from two vectors; round 2: the 16 tiles of one phase.
+            Vector512<int> evens = Vector512.Create(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+            Vector512<int> odds = Vector512.Create(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+            Vector512<int> low = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+            Vector512<int> high = Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+            int s = 0;
+            for (; s <= count - 16; s += 16)
+            {
+                ref float source = ref Unsafe.Add(ref from, s * 4);
+                Vector512<float> v0 = Vector512.LoadUnsafe(ref source), v1 = Vector512.LoadUnsafe(ref source, 16);
+                Vector512<float> v2 = Vector512.LoadUnsafe(ref source, 32), v3 = Vector512.LoadUnsafe(ref source, 48);
+                Vector512<float> a = Avx512F.PermuteVar16x32x2(v0, evens, v1), b = Avx512F.PermuteVar16x32x2(v0, odds, v1);
+                Vector512<float> c = Avx512F.PermuteVar16x32x2(v2, evens, v3), d = Avx512F.PermuteVar16x32x2(v2, odds, v3);
+                ref float target = ref Unsafe.Add(ref to, s);
+                Avx512F.PermuteVar16x32x2(a, low, c).StoreUnsafe(ref target);
+                Avx512F.PermuteVar16x32x2(a, high, c).StoreUnsafe(ref target, (nuint)phaseLength);
+                Avx512F.PermuteVar16x32x2(b, low, d).StoreUnsafe(ref target, (nuint)(2 * phaseLength));
+                Avx512F.PermuteVar16x32x2(b, high, d).StoreUnsafe(ref target, (nuint)(3 * phaseLength));
+            }
+
+            return s;
+        }
+
+        /// <summary>Splits the columns of 16 tiles of 2 at a time (32 floats of a row) into their 2 phases; returns the
+        /// first tile left over.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int SplitTwos512(ref float from, ref float to, int phaseLength, int count)
+        {
+            Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            Vector512<int> odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+            int s = 0;
+            for (; s <= count - 16; s += 16)
+            {
+                ref float source = ref Unsafe.Add(ref from, s * 2);
+                Vector512<float> v0 = Vector512.LoadUnsafe(ref source), v1 = Vector512.LoadUnsafe(ref source, 16);
+                ref float target = ref Unsafe.Add(ref to, s);
+                Avx512F.PermuteVar16x32x2(v0, evens, v1).StoreUnsafe(ref target);
+                Avx512F.PermuteVar16x32x2(v0, odds, v1).StoreUnsafe(ref target, (nuint)phaseLength);
+            }
+
+            return s;
         }
 
         /// <summary>One tile's m columns from <paramref name="column"/> on, zero where they fall outside the row.</summary>
@@ -229,8 +292,10 @@ namespace ModelCompiler.Generated
         /// [r][q][s] of <paramref name="tiles"/>, at (r·m + q)·run + s) goes to output row row0 + r, column
         /// column0 + s·m + q, where that lies inside the output plane.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void MergePhases(ReadOnlySpan<float> tiles, int run, int m, Span<float> plane, int outH, int outW, int row0, int column0)
+        private static void MergePhases(
+            ReadOnlySpan<float> tiles, int run, int m, Span<float> plane, int outH, int outW, int row0, int column0, VectorWidth vectorWidth)
         {
+            bool permute = vectorWidth >= VectorWidth.V512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
             int rows = Math.Min(m, outH - row0);
             int valid = Math.Min(run * m, outW - column0);
             int whole = valid / m;
@@ -240,9 +305,15 @@ namespace ModelCompiler.Generated
                 ReadOnlySpan<float> source = tiles.Slice(r * m * run, m * run);
                 ref float to = ref MemoryMarshal.GetReference(target);
                 ref float from = ref MemoryMarshal.GetReference(source);
+                int s0 = 0;
+                if (permute)
+                {
+                    s0 = m == 4 ? MergeFours512(ref from, ref to, run, whole) : MergeTwos512(ref from, ref to, run, whole);
+                }
+
                 if (m == 4)
                 {
-                    for (int s = 0; s < whole; s++)
+                    for (int s = s0; s < whole; s++)
                     {
                         ref float tile = ref Unsafe.Add(ref to, s * 4);
                         tile = Unsafe.Add(ref from, s);
@@ -253,7 +324,7 @@ namespace ModelCompiler.Generated
                 }
                 else
                 {
-                    for (int s = 0; s < whole; s++)
+                    for (int s = s0; s < whole; s++)
                     {
                         ref float tile = ref Unsafe.Add(ref to, s * 2);
                         tile = Unsafe.Add(ref from, s);
@@ -267,6 +338,54 @@ namespace ModelCompiler.Generated
                     target[(whole * m) + q] = source[(q * run) + whole];
                 }
             }
+        }
+
+        /// <summary>The inverse of <see cref="SplitFours512"/>: 16 tiles of 4 columns at a time from their 4 phases
+        /// (<paramref name="run"/> floats apart) into 64 floats of an output row; returns the first tile left over.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int MergeFours512(ref float from, ref float to, int run, int count)
+        {
+            // Round 1: phases 0 and 1 (and 2 and 3) interleaved, 8 tiles per vector; round 2: pairs of pairs.
+            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            Vector512<int> high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+            Vector512<int> first = Vector512.Create(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+            Vector512<int> second = Vector512.Create(8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+            int s = 0;
+            for (; s <= count - 16; s += 16)
+            {
+                ref float source = ref Unsafe.Add(ref from, s);
+                Vector512<float> p0 = Vector512.LoadUnsafe(ref source), p1 = Vector512.LoadUnsafe(ref source, (nuint)run);
+                Vector512<float> p2 = Vector512.LoadUnsafe(ref source, (nuint)(2 * run)), p3 = Vector512.LoadUnsafe(ref source, (nuint)(3 * run));
+                Vector512<float> a = Avx512F.PermuteVar16x32x2(p0, low, p1), b = Avx512F.PermuteVar16x32x2(p2, low, p3);
+                Vector512<float> c = Avx512F.PermuteVar16x32x2(p0, high, p1), d = Avx512F.PermuteVar16x32x2(p2, high, p3);
+                ref float target = ref Unsafe.Add(ref to, s * 4);
+                Avx512F.PermuteVar16x32x2(a, first, b).StoreUnsafe(ref target);
+                Avx512F.PermuteVar16x32x2(a, second, b).StoreUnsafe(ref target, 16);
+                Avx512F.PermuteVar16x32x2(c, first, d).StoreUnsafe(ref target, 32);
+                Avx512F.PermuteVar16x32x2(c, second, d).StoreUnsafe(ref target, 48);
+            }
+
+            return s;
+        }
+
+        /// <summary>The inverse of <see cref="SplitTwos512"/>: 16 tiles of 2 columns at a time from their 2 phases into
+        /// 32 floats of an output row; returns the first tile left over.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int MergeTwos512(ref float from, ref float to, int run, int count)
+        {
+            Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            Vector512<int> high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+            int s = 0;
+            for (; s <= count - 16; s += 16)
+            {
+                ref float source = ref Unsafe.Add(ref from, s);
+                Vector512<float> p0 = Vector512.LoadUnsafe(ref source), p1 = Vector512.LoadUnsafe(ref source, (nuint)run);
+                ref float target = ref Unsafe.Add(ref to, s * 2);
+                Avx512F.PermuteVar16x32x2(p0, low, p1).StoreUnsafe(ref target);
+                Avx512F.PermuteVar16x32x2(p0, high, p1).StoreUnsafe(ref target, 16);
+            }
+
+            return s;
         }
 
         /// <summary>Bᵀ·d·B of the <paramref name="run"/> tiles whose input rows <see cref="SplitPhases"/> split into

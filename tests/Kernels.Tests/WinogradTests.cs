@@ -13,6 +13,7 @@ namespace ModelCompiler.KernelTests;
 
 /// <summary>WinogradConv3x3 at every vector width, F(2×2) and F(4×4), against a direct 3×3 convolution in double
 /// precision: images down to 1×1, sizes that are not multiples of the tile or of the block, blocks that span tile rows,
+/// rows of more than 16 tiles (the permuting split and merge of whole vectors of tiles, then the rest),
 /// no, symmetric, wide and asymmetric padding, channel counts that are not multiples of 6 or 16, with and without
 /// bias, every activation, and block ranges that cover part of the image. The weights are the build's
 /// (WeightProgramRunner packs the "winograd" layout). Outputs are guarded and prefilled with NaN, so an element the
@@ -46,6 +47,8 @@ public class WinogradTests
         "c17 k20 h6 w6 p2 m4 t24",
         "c6 k12 h35 w37 p1 m4 t64",
         "c4 k5 h4 w4 p0 m2 t1",
+        "c3 k5 h6 w150 p1 m4 t64",
+        "c3 k5 h5 w71 p1,1,0,2 m2 t48",
     ];
 
     public static TheoryData<string, string> ShapeCases
