@@ -238,7 +238,9 @@ public sealed class Conv2dOp : OpDefinition
     /// <summary>Pixels per im2col tile for a column depth: a multiple of 64, at least 64, the tile within <see cref="TileFloats"/>.</summary>
     public static long TilePixels(long depth) => Math.Max(64, TileFloats / Math.Max(1, depth) / 64 * 64);
 
-    /// <summary>Without groups: a matrix product on weights prepacked in panels of 6 output channels (the panels split
+    /// <summary>A 3×3 stride-1 undilated convolution without groups where Winograd wins (<see cref="Algorithms"/>):
+    /// Winograd's F(4×4, 3×3) on blocks of tiles (<see cref="LowerWinograd"/>). Otherwise without groups: a matrix
+    /// product on weights prepacked in panels of 6 output channels (the panels split
     /// across threads for a large layer). A 1×1 unpadded stride-1 convolution multiplies the input planes directly,
     /// in column blocks; any other stride-1 convolution reads shifted windows of a padded copy of the input rows of each
     /// tile of output rows (an implicit im2col); a strided one unfolds tiles of output pixels (im2col). Every thread's
@@ -247,10 +249,37 @@ public sealed class Conv2dOp : OpDefinition
     public override KernelPlan Lower(Node node, LoweringContext context)
     {
         string algorithm = context.ForcedAlgorithm(node) ?? Algorithms(node)[0];
-        return algorithm == "gemm" ? LowerGemm(node, context) : LowerIm2Col(node, context);
+        return algorithm switch
+        {
+            "winograd" => LowerWinograd(node, context),
+            "gemm" => LowerGemm(node, context),
+            _ => LowerIm2Col(node, context),
+        };
     }
 
-    public override IReadOnlyList<string> Algorithms(Node node) => node.Attributes.Int(Groups) == 1 ? ["gemm", "im2col"] : ["im2col"];
+    /// <summary>Without groups: "gemm" and "im2col", and for a 3×3 stride-1 undilated convolution also "winograd",
+    /// first when it is expected to be faster (<see cref="WinogradWins"/>). With groups: "im2col".</summary>
+    public override IReadOnlyList<string> Algorithms(Node node)
+    {
+        if (node.Attributes.Int(Groups) != 1)
+        {
+            return ["im2col"];
+        }
+
+        if (!IsWinogradEligible(node.Attributes))
+        {
+            return ["gemm", "im2col"];
+        }
+
+        return WinogradWins(node) ? ["winograd", "gemm", "im2col"] : ["gemm", "winograd", "im2col"];
+    }
+
+    /// <summary>3×3, stride 1, dilation 1, no groups: what Winograd's F(m×m, 3×3) computes.</summary>
+    public static bool IsWinogradEligible(AttributeSet a)
+    {
+        int[] k = a.Ints(KernelSize), s = a.Ints(Stride), d = a.Ints(Dilation);
+        return a.Int(Groups) == 1 && k[0] == 3 && k[1] == 3 && s[0] == 1 && s[1] == 1 && d[0] == 1 && d[1] == 1;
+    }
 
     private KernelPlan LowerGemm(Node node, LoweringContext context)
     {
@@ -304,6 +333,65 @@ public sealed class Conv2dOp : OpDefinition
 
         return KernelPlan.Of("gemm", call.Over("panels", panels, macs, context))
             .WithWeight("weight", DataType.F32, WeightLayouts.PanelOf(GemmPanelRows))
+            .WithScratch("tile", scratch, perThread: true);
+    }
+
+    /// <summary>Winograd's output tile m: F(4×4, 3×3) multiplies 36 frequencies for 16 outputs, 2.25 multiplies per
+    /// output and input channel where the direct convolution takes 9 (F(2×2): 16 for 4, 4 multiplies).</summary>
+    public const int WinogradTile = 4;
+
+    /// <summary>The floats a thread's Winograd block may take (its transformed inputs and their products): 1.25 MB, so
+    /// that with a 64 → 64 channel layer's transformed weights (36 · 64 · 64 floats, 576 KB) the block stays within
+    /// the 2 MB L2 cache of the machines we target.</summary>
+    public const int WinogradBlockFloats = 1280 * 1024 / 4;
+
+    /// <summary>Tiles per Winograd block: a multiple of 16 (the widest vector of tiles), at most 64 (the widest GEMM
+    /// microkernel's columns), no more than the image has, within <see cref="WinogradBlockFloats"/>.</summary>
+    public static long WinogradBlockTiles(int inC, int outC, Dim tiles)
+    {
+        long points = (WinogradTile + 2) * (WinogradTile + 2);
+        long fit = Math.Max(16, WinogradBlockFloats / (points * (inC + outC)) / 16 * 16);
+        long needed = tiles.IsConstant ? (tiles.Value + 15) / 16 * 16 : 64;
+        return Math.Min(Math.Min(64, fit), needed);
+    }
+
+    /// <summary>The floats of a Winograd block's buffer (the run-time kernel's <c>WinogradScratchFloats</c>): the B-row
+    /// offsets, the transformed inputs and their products ((m+2)² matrices each, a cache line apart), one channel's
+    /// input rows split by column phase and one output channel's tiles.</summary>
+    public static long WinogradScratchFloats(int inC, int outC, long blockTiles)
+    {
+        const int FrequencyPadding = 16;
+        long points = (WinogradTile + 2) * (WinogradTile + 2);
+        return inC + (points * (((inC + outC) * blockTiles) + (2 * FrequencyPadding)))
+            + ((WinogradTile + 2L) * WinogradTile * (blockTiles + 1)) + ((long)WinogradTile * WinogradTile * blockTiles);
+    }
+
+    /// <summary>Whether Winograd is expected to beat the direct GEMM (measured: tests/Benchmarks and docs/benchmarks.md).</summary>
+    private static bool WinogradWins(Node node)
+    {
+        int inC = node.Attributes.Int(InChannels), outC = node.Attributes.Int(OutChannels);
+        return Math.Min(inC, outC) >= 16;
+    }
+
+    /// <summary>Winograd F(m×m, 3×3) (<see cref="WinogradTile"/>) on blocks of output tiles, the blocks split across
+    /// threads (each thread transforms only its own tiles' inputs); weights transformed at build time.</summary>
+    private KernelPlan LowerWinograd(Node node, LoweringContext context)
+    {
+        AttributeSet a = node.Attributes;
+        Shape x = node.Input.Shape, o = node.Output.Shape;
+        (WindowAxis h, WindowAxis w) = Geometry(a, x);
+        int inC = a.Int(InChannels), outC = a.Int(OutChannels);
+        Dim tiles = Dim.CeilDiv(o.H, WinogradTile) * Dim.CeilDiv(o.W, WinogradTile);
+        long blockTiles = WinogradBlockTiles(inC, outC, tiles);
+        long scratch = WinogradScratchFloats(inC, outC, blockTiles);
+        KernelCall call = KernelCall.PerSample("WinogradConv3x3",
+            new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
+            new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W), new DimArg("outChannels", outC),
+            new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore), new DimArg("outH", o.H), new DimArg("outW", o.W),
+            new DimArg("tileSize", WinogradTile), new DimArg("blockTiles", blockTiles), new DimArg("scratchFloats", scratch),
+            new ActivationArg(node.Epilogue.Activation), new VectorWidthArg("vectorWidth"));
+        return KernelPlan.Of("winograd", call.Over("blocks", Dim.CeilDiv(tiles, blockTiles), Cost(node).Macs, context))
+            .WithWeight("weight", DataType.F32, WeightLayouts.WinogradOf(WinogradTile, GemmPanelRows))
             .WithScratch("tile", scratch, perThread: true);
     }
 

@@ -19,11 +19,20 @@ namespace ModelCompiler.Generated
         /// (a matrix is often a power of two of bytes).</summary>
         private const int WinogradFrequencyPadding = 16;
 
+        /// <summary>Floats in 64 bytes: the buffers start at a 64-byte boundary, so that no Vector512 access straddles two
+        /// cache lines (a straddling store cannot be forwarded to the load that reads it back at once, and the transforms
+        /// read back every vector they store).</summary>
+        private const int WinogradAlignment = 16;
+
+        /// <summary>Tiles a gather or scatter may touch past a run (it moves whole vectors of 16 tiles).</summary>
+        private const int WinogradTileSlack = 16;
+
         /// <summary>The floats of this thread's tile buffer <see cref="WinogradConv3x3"/> needs (the build plans the same
         /// sum): the B-row offsets, the transformed inputs [(m+2)²][channels][blockTiles], their products with the
         /// transformed weights [(m+2)²][outChannels][blockTiles] (each frequency's matrix followed by a cache line of
-        /// padding), one channel's input rows split by column phase [m+2][m][blockTiles+1], and one output channel's
-        /// tiles [m][m][blockTiles].</summary>
+        /// padding), one channel's input tiles [m+2][m+2][blockTiles + 16], one output channel's tiles
+        /// [m][m][blockTiles + 16], and the m + 2 zero-padded rows of a run of tiles (m·blockTiles + 64 each), from a
+        /// 64-byte boundary (16 floats more, for the alignment).</summary>
         /// <param name="channels">Input channels.</param>
         /// <param name="outChannels">Output channels.</param>
         /// <param name="tileSize">Outputs per tile side, m (2 or 4).</param>
@@ -32,10 +41,13 @@ namespace ModelCompiler.Generated
         public static long WinogradScratchFloats(int channels, int outChannels, int tileSize, int blockTiles)
         {
             long points = (long)(tileSize + 2) * (tileSize + 2);
-            return channels + (points * (((long)(channels + outChannels) * blockTiles) + (2 * WinogradFrequencyPadding)))
-                + ((long)(tileSize + 2) * tileSize * (blockTiles + 1))
-                + ((long)tileSize * tileSize * blockTiles);
+            return WinogradAlignment + channels + (points * (((long)(channels + outChannels) * blockTiles) + (2 * WinogradFrequencyPadding)))
+                + ((points + ((long)tileSize * tileSize)) * (blockTiles + WinogradTileSlack)) + ((tileSize + 2L) * WinogradLineFloats(tileSize, blockTiles));
         }
+
+        /// <summary>Floats of the zero-padded row a run of up to <paramref name="blockTiles"/> tiles reads or writes:
+        /// whole vectors of 16 tiles of m columns, and the input tiles' 2 columns beyond (vector loads of 16 floats).</summary>
+        private static int WinogradLineFloats(int tileSize, int blockTiles) => (tileSize * blockTiles) + 64;
 
         /// <summary>A 3×3, stride-1, undilated convolution (groups = 1) for one sample by Winograd's F(m×m, 3×3), m = 2 or
         /// 4 (Lavin and Gray, 2016). The output is cut into m×m tiles, each computed from an (m+2)×(m+2) input tile; the
@@ -44,9 +56,9 @@ namespace ModelCompiler.Generated
         /// product per frequency multiplies the weights transformed at build time (U = G·g·Gᵀ, packed per frequency in
         /// panels of 6 output channels) by the transformed inputs with <see cref="PackedGemm"/>, and each output tile is
         /// transformed back (Aᵀ·M·A) with the bias and the activation. The transforms run on vectors of tiles (a block's
-        /// tiles are the SIMD lanes): the input rows a tile row reads are first split by column phase (column c to
-        /// phase c mod m) so that the same element of consecutive tiles is contiguous, and the output tiles are
-        /// merged back into the output rows the same way. Padding reads as zeros; tiles that cross the right or bottom
+        /// tiles are the SIMD lanes): each channel's input tiles are first gathered element by element ([i][j][tile],
+        /// so that the same element of consecutive tiles is contiguous) from zero-padded copies of the input rows, and
+        /// the output tiles are scattered back into the output rows the same way. Tiles that cross the right or bottom
         /// edge compute their whole square and keep what lies inside. Computes the blocks [start, end).</summary>
         /// <param name="x">The input, [channels, height, width].</param>
         /// <param name="weight">The transformed weights: (m+2)² matrices [outChannels, channels], each in panels of 6
@@ -92,15 +104,17 @@ namespace ModelCompiler.Generated
             }
 
             RequireScratch(WinogradScratchFloats(channels, outChannels, m, blockTiles), scratchFloats);
-            float[] buffer = TileBuffer(scratchFloats);
-            Span<int> offsets = Offsets(buffer, channels);
+            Span<float> buffer = Aligned(TileBuffer(scratchFloats));
+            Span<int> offsets = MemoryMarshal.Cast<float, int>(buffer.Slice(0, channels));
             int inputStride = (channels * blockTiles) + WinogradFrequencyPadding, productStride = (outChannels * blockTiles) + WinogradFrequencyPadding;
-            int phaseLength = blockTiles + 1;
-            Span<float> transformed = buffer.AsSpan(channels, points * inputStride);
-            Span<float> products = buffer.AsSpan(channels + (points * inputStride), points * productStride);
-            Span<float> phases = buffer.AsSpan(channels + (points * (inputStride + productStride)), (m + 2) * m * phaseLength);
-            Span<float> staged = buffer.AsSpan(channels + (points * (inputStride + productStride)) + phases.Length, m * m * blockTiles);
-            Span<float> work = stackalloc float[WinogradMaxPoints * 16];
+            Span<float> transformed = buffer.Slice(channels, points * inputStride);
+            Span<float> products = buffer.Slice(channels + (points * inputStride), points * productStride);
+            int tileStride = blockTiles + WinogradTileSlack;
+            Span<float> inputTiles = buffer.Slice(channels + (points * (inputStride + productStride)), points * tileStride);
+            Span<float> outputTiles = buffer.Slice(channels + (points * (inputStride + productStride + tileStride)), m * m * tileStride);
+            int lineFloats = WinogradLineFloats(m, blockTiles);
+            Span<float> lines = buffer.Slice(channels + (points * (inputStride + productStride + tileStride)) + outputTiles.Length, (m + 2) * lineFloats);
+            Span<float> work = Aligned(stackalloc float[(WinogradMaxPoints * 16) + WinogradAlignment]);
             for (int c = 0; c < channels; c++)
             {
                 offsets[c] = c * blockTiles;
@@ -112,7 +126,8 @@ namespace ModelCompiler.Generated
                 int first = block * blockTiles;
                 int count = Math.Min(blockTiles, tiles - first);
 
-                // Bᵀ·d·B of every input tile of the block, channel by channel, one run of tiles of a tile row at a time.
+                // Bᵀ·d·B of every input tile of the block, channel by channel: the tiles gathered one run of a tile row at
+                // a time, then transformed together.
                 for (int c = 0; c < channels; c++)
                 {
                     ReadOnlySpan<float> source = x.Slice(c * plane, plane);
@@ -120,10 +135,11 @@ namespace ModelCompiler.Generated
                     {
                         int ty = t / tilesW, tx = t - (ty * tilesW);
                         int run = Math.Min(first + count - t, tilesW - tx);
-                        SplitPhases(source, height, width, (ty * m) - padTop, (tx * m) - padLeft, run, m, phases, phaseLength, vectorWidth);
-                        TransformInputs(phases, phaseLength, transformed.Slice((c * blockTiles) + t - first), inputStride, run, m, work, vectorWidth);
+                        GatherTiles(source, height, width, (ty * m) - padTop, (tx * m) - padLeft, run, m, lines, lineFloats, inputTiles, tileStride, t - first, vectorWidth);
                         t += run;
                     }
+
+                    TransformInputs(inputTiles, tileStride, transformed.Slice(c * blockTiles), inputStride, count, m, work, vectorWidth);
                 }
 
                 // One product per frequency: [outChannels × channels] · [channels × count].
@@ -135,227 +151,216 @@ namespace ModelCompiler.Generated
                         ActivationKind.None, 0f, 0, panels, vectorWidth);
                 }
 
-                // Aᵀ·M·A of every output tile, with the bias and the activation, merged into the output rows.
+                // Aᵀ·M·A of every output tile with the bias; the tiles scattered into the output rows, then the activation.
                 for (int k = 0; k < outChannels; k++)
                 {
-                    float b = bias.IsEmpty ? 0f : bias[k];
+                    TransformOutputs(products.Slice(k * blockTiles), productStride, outputTiles, tileStride, count, bias.IsEmpty ? 0f : bias[k], m, work, vectorWidth);
                     Span<float> target = y.Slice(k * outPlane, outPlane);
                     for (int t = first; t < first + count;)
                     {
                         int ty = t / tilesW, tx = t - (ty * tilesW);
                         int run = Math.Min(first + count - t, tilesW - tx);
-                        Span<float> tilesOut = staged.Slice(0, m * m * run);
-                        TransformOutputs(products.Slice((k * blockTiles) + t - first), productStride, tilesOut, run, b, m, work, vectorWidth);
-                        Activate(tilesOut, activation, alpha, vectorWidth);
-                        MergePhases(tilesOut, run, m, target, outH, outW, ty * m, tx * m, vectorWidth);
+                        ScatterTiles(outputTiles, tileStride, t - first, run, m, lines, lineFloats, target, outH, outW, ty * m, tx * m, activation, alpha, vectorWidth);
                         t += run;
                     }
                 }
             }
         }
 
-        /// <summary>The m+2 input rows a run of <paramref name="run"/> tiles reads, from row <paramref name="row0"/> and
-        /// column <paramref name="column0"/> of one channel's plane (either may be negative: padding), split by column
-        /// phase: element [i][q][s] (at (i·m + q)·<paramref name="phaseLength"/> + s) is column column0 + s·m + q of row
-        /// row0 + i, for s = 0..run (the run's tiles read one tile further right), zero outside the plane. Column j of
-        /// tile s is then element [i][j mod m][s + j / m]: the same element of consecutive tiles is contiguous.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void SplitPhases(
-            ReadOnlySpan<float> plane, int height, int width, int row0, int column0, int run, int m, Span<float> phases, int phaseLength, VectorWidth vectorWidth)
+        /// <summary>The part of <paramref name="buffer"/> from its first 64-byte boundary on (the address is read as an offset
+        /// from null; the tile buffers are large arrays, which the GC does not move, and a moved one would only be slower).</summary>
+        private static Span<float> Aligned(Span<float> buffer)
         {
-            bool permute = vectorWidth >= VectorWidth.V512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
-            int columns = run + 1;
+            nint address = Unsafe.ByteOffset(ref Unsafe.NullRef<float>(), ref MemoryMarshal.GetReference(buffer));
+            return buffer.Slice((int)((WinogradAlignment - ((address / sizeof(float)) % WinogradAlignment)) % WinogradAlignment));
+        }
 
-            // The tiles whose m columns all lie inside the plane: column0 + s·m >= 0 and column0 + s·m + m <= width.
-            int inside0 = column0 >= 0 ? 0 : (-column0 + m - 1) / m;
-            int inside1 = Math.Min(columns, width - column0 >= m ? ((width - column0 - m) / m) + 1 : 0);
-            inside1 = Math.Max(inside0, inside1);
-            for (int i = 0; i < m + 2; i++)
+        /// <summary>The input tiles of a run of <paramref name="run"/> tiles of one tile row, from row <paramref name="row0"/>
+        /// and column <paramref name="column0"/> of one channel's plane (either may be negative: padding): element
+        /// [i][j] of the run's tile s (at (i·(m+2) + j)·<paramref name="stride"/> + <paramref name="at"/> + s) is column
+        /// column0 + s·m + j of row row0 + i, zero outside the plane. The m + 2 rows are first copied, zero-padded, into
+        /// <paramref name="lines"/> (all of them before any is read: a vector load of floats just stored by narrower or
+        /// differently placed stores waits for them to reach the cache); with AVX-512 whole vectors of 16 tiles are then
+        /// gathered (up to 15 tiles past the run get values too: the stride leaves room for them, and later runs
+        /// overwrite them).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void GatherTiles(
+            ReadOnlySpan<float> plane, int height, int width, int row0, int column0, int run, int m, Span<float> lines, int lineFloats,
+            Span<float> tiles, int stride, int at, VectorWidth vectorWidth)
+        {
+            int n = m + 2, needed = (run * m) + 2;
+            bool permute = vectorWidth >= VectorWidth.V512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+            int groups = (run + 15) / 16;
+            if (lineFloats < (groups * 16 * m) + 4 + 16 || lines.Length < n * lineFloats || tiles.Length < (((n * n) - 1) * stride) + at + (permute ? groups * 16 : run))
             {
-                Span<float> target = phases.Slice(i * m * phaseLength, m * phaseLength);
+                throw new ArgumentException("the lines or the input tiles are shorter than the run needs.");
+            }
+
+            // The part of each row inside the plane: element k of a line is column column0 + k.
+            int inside0 = Math.Clamp(-column0, 0, needed), inside1 = Math.Clamp(width - column0, inside0, needed);
+            for (int i = 0; i < n; i++)
+            {
+                Span<float> line = lines.Slice(i * lineFloats, needed);
                 int iy = row0 + i;
-                if ((uint)iy >= (uint)height)
+                if ((uint)iy >= (uint)height || inside1 == inside0)
                 {
-                    for (int q = 0; q < m; q++)
+                    line.Clear();
+                    continue;
+                }
+
+                line.Slice(0, inside0).Clear();
+                plane.Slice((iy * width) + column0 + inside0, inside1 - inside0).CopyTo(line.Slice(inside0));
+                line.Slice(inside1).Clear();
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                ref float from = ref Unsafe.Add(ref MemoryMarshal.GetReference(lines), i * lineFloats);
+                ref float to = ref Unsafe.Add(ref MemoryMarshal.GetReference(tiles), (i * n * stride) + at);
+                if (permute)
+                {
+                    if (m == 4)
                     {
-                        target.Slice(q * phaseLength, columns).Clear();
+                        GatherFours512(ref from, ref to, stride, groups);
+                    }
+                    else
+                    {
+                        GatherTwos512(ref from, ref to, stride, groups);
                     }
 
                     continue;
                 }
 
-                ReadOnlySpan<float> source = plane.Slice(iy * width, width);
-                for (int s = 0; s < inside0; s++)
+                for (int s = 0; s < run; s++)
                 {
-                    SplitEdge(source, column0 + (s * m), m, target, phaseLength, s);
-                }
-
-                if (inside1 > inside0)
-                {
-                    // Columns column0 + inside0·m .. column0 + inside1·m - 1, all inside the row (checked above).
-                    ref float from = ref Unsafe.Add(ref MemoryMarshal.GetReference(source), column0 + (inside0 * m));
-                    ref float to = ref Unsafe.Add(ref MemoryMarshal.GetReference(target), inside0);
-                    int inside = inside1 - inside0, s0 = 0;
-                    if (permute)
+                    ref float tile = ref Unsafe.Add(ref from, s * m);
+                    for (int j = 0; j < n; j++)
                     {
-                        s0 = m == 4 ? SplitFours512(ref from, ref to, phaseLength, inside) : SplitTwos512(ref from, ref to, phaseLength, inside);
+                        Unsafe.Add(ref to, (j * stride) + s) = Unsafe.Add(ref tile, j);
                     }
-
-                    if (m == 4)
-                    {
-                        for (int s = s0; s < inside; s++)
-                        {
-                            ref float tile = ref Unsafe.Add(ref from, s * 4);
-                            Unsafe.Add(ref to, s) = tile;
-                            Unsafe.Add(ref to, phaseLength + s) = Unsafe.Add(ref tile, 1);
-                            Unsafe.Add(ref to, (2 * phaseLength) + s) = Unsafe.Add(ref tile, 2);
-                            Unsafe.Add(ref to, (3 * phaseLength) + s) = Unsafe.Add(ref tile, 3);
-                        }
-                    }
-                    else
-                    {
-                        for (int s = s0; s < inside; s++)
-                        {
-                            ref float tile = ref Unsafe.Add(ref from, s * 2);
-                            Unsafe.Add(ref to, s) = tile;
-                            Unsafe.Add(ref to, phaseLength + s) = Unsafe.Add(ref tile, 1);
-                        }
-                    }
-                }
-
-                for (int s = inside1; s < columns; s++)
-                {
-                    SplitEdge(source, column0 + (s * m), m, target, phaseLength, s);
                 }
             }
         }
 
-        /// <summary>Splits the columns of 16 tiles of 4 at a time (64 floats of a row) into their 4 phases with two rounds
-        /// of two-source permutes; returns the first tile left over.</summary>
+        /// <summary>Gathers the 6 columns of <paramref name="groups"/> groups of 16 tiles of 4 with two-source permutes:
+        /// columns 0..3 from the 64 floats of the 16 tiles, columns 4 and 5 (the next tile's 0 and 1) from the same
+        /// floats 4 further on (reading 68 floats per group).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int SplitFours512(ref float from, ref float to, int phaseLength, int count)
+        private static void GatherFours512(ref float from, ref float to, int stride, int groups)
         {
-            // Round 1: phases 0 and 1 (and 2 and 3) of 8 tiles from two vectors; round 2: the 16 tiles of one phase.
+            // Round 1: columns 0 and 1 (and 2 and 3) of 8 tiles from two vectors; round 2: one column of 16 tiles.
             Vector512<int> evens = Vector512.Create(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
             Vector512<int> odds = Vector512.Create(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
             Vector512<int> low = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
             Vector512<int> high = Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
-            int s = 0;
-            for (; s <= count - 16; s += 16)
+            for (int s = 0; s < groups * 16; s += 16)
             {
                 ref float source = ref Unsafe.Add(ref from, s * 4);
                 Vector512<float> v0 = Vector512.LoadUnsafe(ref source), v1 = Vector512.LoadUnsafe(ref source, 16);
                 Vector512<float> v2 = Vector512.LoadUnsafe(ref source, 32), v3 = Vector512.LoadUnsafe(ref source, 48);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref source, 4), w1 = Vector512.LoadUnsafe(ref source, 20);
+                Vector512<float> w2 = Vector512.LoadUnsafe(ref source, 36), w3 = Vector512.LoadUnsafe(ref source, 52);
                 Vector512<float> a = Avx512F.PermuteVar16x32x2(v0, evens, v1), b = Avx512F.PermuteVar16x32x2(v0, odds, v1);
                 Vector512<float> c = Avx512F.PermuteVar16x32x2(v2, evens, v3), d = Avx512F.PermuteVar16x32x2(v2, odds, v3);
+                Vector512<float> e = Avx512F.PermuteVar16x32x2(w0, evens, w1), f = Avx512F.PermuteVar16x32x2(w2, evens, w3);
                 ref float target = ref Unsafe.Add(ref to, s);
                 Avx512F.PermuteVar16x32x2(a, low, c).StoreUnsafe(ref target);
-                Avx512F.PermuteVar16x32x2(a, high, c).StoreUnsafe(ref target, (nuint)phaseLength);
-                Avx512F.PermuteVar16x32x2(b, low, d).StoreUnsafe(ref target, (nuint)(2 * phaseLength));
-                Avx512F.PermuteVar16x32x2(b, high, d).StoreUnsafe(ref target, (nuint)(3 * phaseLength));
+                Avx512F.PermuteVar16x32x2(a, high, c).StoreUnsafe(ref target, (nuint)stride);
+                Avx512F.PermuteVar16x32x2(b, low, d).StoreUnsafe(ref target, (nuint)(2 * stride));
+                Avx512F.PermuteVar16x32x2(b, high, d).StoreUnsafe(ref target, (nuint)(3 * stride));
+                Avx512F.PermuteVar16x32x2(e, low, f).StoreUnsafe(ref target, (nuint)(4 * stride));
+                Avx512F.PermuteVar16x32x2(e, high, f).StoreUnsafe(ref target, (nuint)(5 * stride));
             }
-
-            return s;
         }
 
-        /// <summary>Splits the columns of 16 tiles of 2 at a time (32 floats of a row) into their 2 phases; returns the
-        /// first tile left over.</summary>
+        /// <summary>Gathers the 4 columns of <paramref name="groups"/> groups of 16 tiles of 2: columns 0 and 1 from the
+        /// 32 floats of the 16 tiles, 2 and 3 from the same floats 2 further on (reading 34 floats per group).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int SplitTwos512(ref float from, ref float to, int phaseLength, int count)
+        private static void GatherTwos512(ref float from, ref float to, int stride, int groups)
         {
             Vector512<int> evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             Vector512<int> odds = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-            int s = 0;
-            for (; s <= count - 16; s += 16)
+            for (int s = 0; s < groups * 16; s += 16)
             {
                 ref float source = ref Unsafe.Add(ref from, s * 2);
                 Vector512<float> v0 = Vector512.LoadUnsafe(ref source), v1 = Vector512.LoadUnsafe(ref source, 16);
+                Vector512<float> w0 = Vector512.LoadUnsafe(ref source, 2), w1 = Vector512.LoadUnsafe(ref source, 18);
                 ref float target = ref Unsafe.Add(ref to, s);
                 Avx512F.PermuteVar16x32x2(v0, evens, v1).StoreUnsafe(ref target);
-                Avx512F.PermuteVar16x32x2(v0, odds, v1).StoreUnsafe(ref target, (nuint)phaseLength);
-            }
-
-            return s;
-        }
-
-        /// <summary>One tile's m columns from <paramref name="column"/> on, zero where they fall outside the row.</summary>
-        private static void SplitEdge(ReadOnlySpan<float> row, int column, int m, Span<float> target, int phaseLength, int s)
-        {
-            for (int q = 0; q < m; q++)
-            {
-                int c = column + q;
-                target[(q * phaseLength) + s] = (uint)c < (uint)row.Length ? row[c] : 0f;
+                Avx512F.PermuteVar16x32x2(v0, odds, v1).StoreUnsafe(ref target, (nuint)stride);
+                Avx512F.PermuteVar16x32x2(w0, evens, w1).StoreUnsafe(ref target, (nuint)(2 * stride));
+                Avx512F.PermuteVar16x32x2(w0, odds, w1).StoreUnsafe(ref target, (nuint)(3 * stride));
             }
         }
 
-        /// <summary>The inverse of <see cref="SplitPhases"/> for outputs: row r, column q of output tile s (element
-        /// [r][q][s] of <paramref name="tiles"/>, at (r·m + q)·run + s) goes to output row row0 + r, column
-        /// column0 + s·m + q, where that lies inside the output plane.</summary>
+        /// <summary>The output tiles of a run of <paramref name="run"/> tiles of one tile row into the output plane, then
+        /// the activation: element [r][q] of the run's tile s (at (r·m + q)·<paramref name="stride"/> + <paramref name="at"/>
+        /// + s) goes to row row0 + r, column column0 + s·m + q, where that lies inside the plane. The rows are assembled
+        /// in <paramref name="lines"/> (with AVX-512 from whole vectors of 16 tiles: up to 15 tiles past the run are
+        /// read, and their values dropped), all of them before their valid parts are copied out.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void MergePhases(
-            ReadOnlySpan<float> tiles, int run, int m, Span<float> plane, int outH, int outW, int row0, int column0, VectorWidth vectorWidth)
+        private static void ScatterTiles(
+            ReadOnlySpan<float> tiles, int stride, int at, int run, int m, Span<float> lines, int lineFloats, Span<float> plane, int outH, int outW,
+            int row0, int column0, ActivationKind activation, float alpha, VectorWidth vectorWidth)
         {
             bool permute = vectorWidth >= VectorWidth.V512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+            int groups = (run + 15) / 16;
             int rows = Math.Min(m, outH - row0);
             int valid = Math.Min(run * m, outW - column0);
-            int whole = valid / m;
+            if (lineFloats < groups * 16 * m || lines.Length < m * lineFloats || tiles.Length < (((m * m) - 1) * stride) + at + (permute ? groups * 16 : run))
+            {
+                throw new ArgumentException("the lines or the output tiles are shorter than the run needs.");
+            }
+
             for (int r = 0; r < rows; r++)
             {
-                Span<float> target = plane.Slice(((row0 + r) * outW) + column0, valid);
-                ReadOnlySpan<float> source = tiles.Slice(r * m * run, m * run);
-                ref float to = ref MemoryMarshal.GetReference(target);
-                ref float from = ref MemoryMarshal.GetReference(source);
-                int s0 = 0;
-                if (permute)
+                ref float from = ref Unsafe.Add(ref MemoryMarshal.GetReference(tiles), (r * m * stride) + at);
+                ref float to = ref Unsafe.Add(ref MemoryMarshal.GetReference(lines), r * lineFloats);
+                if (permute && m == 4)
                 {
-                    s0 = m == 4 ? MergeFours512(ref from, ref to, run, whole) : MergeTwos512(ref from, ref to, run, whole);
+                    ScatterFours512(ref from, ref to, stride, groups);
                 }
-
-                if (m == 4)
+                else if (permute)
                 {
-                    for (int s = s0; s < whole; s++)
-                    {
-                        ref float tile = ref Unsafe.Add(ref to, s * 4);
-                        tile = Unsafe.Add(ref from, s);
-                        Unsafe.Add(ref tile, 1) = Unsafe.Add(ref from, run + s);
-                        Unsafe.Add(ref tile, 2) = Unsafe.Add(ref from, (2 * run) + s);
-                        Unsafe.Add(ref tile, 3) = Unsafe.Add(ref from, (3 * run) + s);
-                    }
+                    ScatterTwos512(ref from, ref to, stride, groups);
                 }
                 else
                 {
-                    for (int s = s0; s < whole; s++)
+                    for (int s = 0; s < run; s++)
                     {
-                        ref float tile = ref Unsafe.Add(ref to, s * 2);
-                        tile = Unsafe.Add(ref from, s);
-                        Unsafe.Add(ref tile, 1) = Unsafe.Add(ref from, run + s);
+                        ref float tile = ref Unsafe.Add(ref to, s * m);
+                        for (int q = 0; q < m; q++)
+                        {
+                            Unsafe.Add(ref tile, q) = Unsafe.Add(ref from, (q * stride) + s);
+                        }
                     }
                 }
+            }
 
-                // The last tile of the run, cut by the right edge.
-                for (int q = 0; q < valid - (whole * m); q++)
-                {
-                    target[(whole * m) + q] = source[(q * run) + whole];
-                }
+            for (int r = 0; r < rows; r++)
+            {
+                Span<float> target = plane.Slice(((row0 + r) * outW) + column0, valid);
+                lines.Slice(r * lineFloats, valid).CopyTo(target);
+                Activate(target, activation, alpha, vectorWidth);
             }
         }
 
-        /// <summary>The inverse of <see cref="SplitFours512"/>: 16 tiles of 4 columns at a time from their 4 phases
-        /// (<paramref name="run"/> floats apart) into 64 floats of an output row; returns the first tile left over.</summary>
+        /// <summary>The inverse of <see cref="GatherFours512"/>'s first four columns: <paramref name="groups"/> groups of
+        /// 16 tiles of 4 columns (each column <paramref name="stride"/> floats from the last) into 64 floats of a row
+        /// each.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int MergeFours512(ref float from, ref float to, int run, int count)
+        private static void ScatterFours512(ref float from, ref float to, int stride, int groups)
         {
-            // Round 1: phases 0 and 1 (and 2 and 3) interleaved, 8 tiles per vector; round 2: pairs of pairs.
+            // Round 1: columns 0 and 1 (and 2 and 3) interleaved, 8 tiles per vector; round 2: pairs of pairs.
             Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             Vector512<int> high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
             Vector512<int> first = Vector512.Create(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
             Vector512<int> second = Vector512.Create(8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
-            int s = 0;
-            for (; s <= count - 16; s += 16)
+            for (int s = 0; s < groups * 16; s += 16)
             {
                 ref float source = ref Unsafe.Add(ref from, s);
-                Vector512<float> p0 = Vector512.LoadUnsafe(ref source), p1 = Vector512.LoadUnsafe(ref source, (nuint)run);
-                Vector512<float> p2 = Vector512.LoadUnsafe(ref source, (nuint)(2 * run)), p3 = Vector512.LoadUnsafe(ref source, (nuint)(3 * run));
+                Vector512<float> p0 = Vector512.LoadUnsafe(ref source), p1 = Vector512.LoadUnsafe(ref source, (nuint)stride);
+                Vector512<float> p2 = Vector512.LoadUnsafe(ref source, (nuint)(2 * stride)), p3 = Vector512.LoadUnsafe(ref source, (nuint)(3 * stride));
                 Vector512<float> a = Avx512F.PermuteVar16x32x2(p0, low, p1), b = Avx512F.PermuteVar16x32x2(p2, low, p3);
                 Vector512<float> c = Avx512F.PermuteVar16x32x2(p0, high, p1), d = Avx512F.PermuteVar16x32x2(p2, high, p3);
                 ref float target = ref Unsafe.Add(ref to, s * 4);
@@ -364,81 +369,76 @@ namespace ModelCompiler.Generated
                 Avx512F.PermuteVar16x32x2(c, first, d).StoreUnsafe(ref target, 32);
                 Avx512F.PermuteVar16x32x2(c, second, d).StoreUnsafe(ref target, 48);
             }
-
-            return s;
         }
 
-        /// <summary>The inverse of <see cref="SplitTwos512"/>: 16 tiles of 2 columns at a time from their 2 phases into
-        /// 32 floats of an output row; returns the first tile left over.</summary>
+        /// <summary><paramref name="groups"/> groups of 16 tiles of 2 columns into 32 floats of a row each.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int MergeTwos512(ref float from, ref float to, int run, int count)
+        private static void ScatterTwos512(ref float from, ref float to, int stride, int groups)
         {
             Vector512<int> low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
             Vector512<int> high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-            int s = 0;
-            for (; s <= count - 16; s += 16)
+            for (int s = 0; s < groups * 16; s += 16)
             {
                 ref float source = ref Unsafe.Add(ref from, s);
-                Vector512<float> p0 = Vector512.LoadUnsafe(ref source), p1 = Vector512.LoadUnsafe(ref source, (nuint)run);
+                Vector512<float> p0 = Vector512.LoadUnsafe(ref source), p1 = Vector512.LoadUnsafe(ref source, (nuint)stride);
                 ref float target = ref Unsafe.Add(ref to, s * 2);
                 Avx512F.PermuteVar16x32x2(p0, low, p1).StoreUnsafe(ref target);
                 Avx512F.PermuteVar16x32x2(p0, high, p1).StoreUnsafe(ref target, 16);
             }
-
-            return s;
         }
 
-        /// <summary>Bᵀ·d·B of the <paramref name="run"/> tiles whose input rows <see cref="SplitPhases"/> split into
-        /// <paramref name="phases"/>: frequency f of tile s goes to <paramref name="transformed"/>[f·stride + s]. Widest
-        /// vectors of tiles first, then narrower ones, then single tiles.</summary>
+        /// <summary>Bᵀ·d·B of <paramref name="count"/> input tiles that <see cref="GatherTiles"/> laid out element by
+        /// element (element [i][j] of tile s at (i·(m+2) + j)·<paramref name="tileStride"/> + s): frequency f of tile s
+        /// goes to <paramref name="transformed"/>[f·stride + s]. Widest vectors of tiles first, then narrower ones, then
+        /// single tiles.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransformInputs(
-            ReadOnlySpan<float> phases, int phaseLength, Span<float> transformed, int stride, int run, int m, Span<float> work, VectorWidth width)
+            ReadOnlySpan<float> tiles, int tileStride, Span<float> transformed, int stride, int count, int m, Span<float> work, VectorWidth width)
         {
             int points = (m + 2) * (m + 2);
-            if (phases.Length < ((m + 2) * m * phaseLength) || phaseLength <= run || transformed.Length < ((points - 1) * stride) + run)
+            if (tiles.Length < ((points - 1) * tileStride) + count || transformed.Length < ((points - 1) * stride) + count)
             {
-                throw new ArgumentException("the phases or the transformed inputs are shorter than the run needs.");
+                throw new ArgumentException("the input tiles or the transformed inputs are shorter than the block needs.");
             }
 
-            ref float d = ref MemoryMarshal.GetReference(phases);
+            ref float d = ref MemoryMarshal.GetReference(tiles);
             ref float v = ref MemoryMarshal.GetReference(transformed);
             ref float w = ref MemoryMarshal.GetReference(work);
             int s = 0;
             if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
             {
-                s = InputVectors<Lanes512, Vector512<float>>(ref d, phaseLength, ref v, stride, ref w, s, run, m);
+                s = InputVectors<Lanes512, Vector512<float>>(ref d, tileStride, ref v, stride, ref w, s, count, m);
             }
 
             if (width >= VectorWidth.V256 && Vector256.IsHardwareAccelerated)
             {
-                s = InputVectors<Lanes256, Vector256<float>>(ref d, phaseLength, ref v, stride, ref w, s, run, m);
+                s = InputVectors<Lanes256, Vector256<float>>(ref d, tileStride, ref v, stride, ref w, s, count, m);
             }
 
             if (width >= VectorWidth.V128 && Vector128.IsHardwareAccelerated)
             {
-                s = InputVectors<Lanes128, Vector128<float>>(ref d, phaseLength, ref v, stride, ref w, s, run, m);
+                s = InputVectors<Lanes128, Vector128<float>>(ref d, tileStride, ref v, stride, ref w, s, count, m);
             }
 
-            InputVectors<LanesScalar, float>(ref d, phaseLength, ref v, stride, ref w, s, run, m);
+            InputVectors<LanesScalar, float>(ref d, tileStride, ref v, stride, ref w, s, count, m);
         }
 
         /// <summary>Transforms the tiles from <paramref name="s"/> on in whole vectors of <typeparamref name="TLanes"/>;
         /// returns the first tile left over.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int InputVectors<TLanes, TVector>(ref float d, int phaseLength, ref float v, int stride, ref float work, int s, int run, int m)
+        private static int InputVectors<TLanes, TVector>(ref float d, int tileStride, ref float v, int stride, ref float work, int s, int count, int m)
             where TLanes : struct, IWinogradLanes<TVector>
             where TVector : struct
         {
-            for (; s <= run - TLanes.Count; s += TLanes.Count)
+            for (; s <= count - TLanes.Count; s += TLanes.Count)
             {
                 if (m == 4)
                 {
-                    InputTiles6<TLanes, TVector>(ref Unsafe.Add(ref d, s), phaseLength, ref Unsafe.Add(ref v, s), stride, ref work);
+                    InputTiles6<TLanes, TVector>(ref Unsafe.Add(ref d, s), tileStride, ref Unsafe.Add(ref v, s), stride, ref work);
                 }
                 else
                 {
-                    InputTiles4<TLanes, TVector>(ref Unsafe.Add(ref d, s), phaseLength, ref Unsafe.Add(ref v, s), stride, ref work);
+                    InputTiles4<TLanes, TVector>(ref Unsafe.Add(ref d, s), tileStride, ref Unsafe.Add(ref v, s), stride, ref work);
                 }
             }
 
@@ -448,14 +448,15 @@ namespace ModelCompiler.Generated
         /// <summary>F(4×4, 3×3): Bᵀ·d·B of one vector of 6×6 input tiles, first down the columns (into the work area,
         /// [i][j]), then along the rows (frequency i·6 + j, <paramref name="stride"/> floats apart).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void InputTiles6<TLanes, TVector>(ref float d, int phaseLength, ref float v, int stride, ref float work)
+        private static void InputTiles6<TLanes, TVector>(ref float d, int tileStride, ref float v, int stride, ref float work)
             where TLanes : struct, IWinogradLanes<TVector>
             where TVector : struct
         {
-            int row = 4 * phaseLength, lanes = TLanes.Count;
+            nint row = 6 * (nint)tileStride;
+            int lanes = TLanes.Count;
             for (int j = 0; j < 6; j++)
             {
-                ref float column = ref Unsafe.Add(ref d, ((j & 3) * phaseLength) + (j >> 2));
+                ref float column = ref Unsafe.Add(ref d, (nint)j * tileStride);
                 Input6<TLanes, TVector>(
                     TLanes.Load(ref column), TLanes.Load(ref Unsafe.Add(ref column, row)), TLanes.Load(ref Unsafe.Add(ref column, 2 * row)),
                     TLanes.Load(ref Unsafe.Add(ref column, 3 * row)), TLanes.Load(ref Unsafe.Add(ref column, 4 * row)), TLanes.Load(ref Unsafe.Add(ref column, 5 * row)),
@@ -491,14 +492,15 @@ namespace ModelCompiler.Generated
 
         /// <summary>F(2×2, 3×3): Bᵀ·d·B of one vector of 4×4 input tiles (as <see cref="InputTiles6{TLanes, TVector}"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void InputTiles4<TLanes, TVector>(ref float d, int phaseLength, ref float v, int stride, ref float work)
+        private static void InputTiles4<TLanes, TVector>(ref float d, int tileStride, ref float v, int stride, ref float work)
             where TLanes : struct, IWinogradLanes<TVector>
             where TVector : struct
         {
-            int row = 2 * phaseLength, lanes = TLanes.Count;
+            nint row = 4 * (nint)tileStride;
+            int lanes = TLanes.Count;
             for (int j = 0; j < 4; j++)
             {
-                ref float column = ref Unsafe.Add(ref d, ((j & 1) * phaseLength) + (j >> 1));
+                ref float column = ref Unsafe.Add(ref d, (nint)j * tileStride);
                 Input4<TLanes, TVector>(
                     TLanes.Load(ref column), TLanes.Load(ref Unsafe.Add(ref column, row)), TLanes.Load(ref Unsafe.Add(ref column, 2 * row)),
                     TLanes.Load(ref Unsafe.Add(ref column, 3 * row)), ref Unsafe.Add(ref work, j * lanes), 4 * lanes);
@@ -525,17 +527,17 @@ namespace ModelCompiler.Generated
             TLanes.Store(TLanes.Subtract(d1, d3), ref Unsafe.Add(ref to, 3 * step));
         }
 
-        /// <summary>Aᵀ·M·A + bias of <paramref name="run"/> output tiles of one output channel, frequency f of tile s at
+        /// <summary>Aᵀ·M·A + bias of <paramref name="count"/> output tiles of one output channel, frequency f of tile s at
         /// <paramref name="products"/>[f·stride + s]; element [r][q] of tile s goes to <paramref name="tiles"/>[(r·m +
-        /// q)·run + s].</summary>
+        /// q)·tileStride + s].</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void TransformOutputs(
-            ReadOnlySpan<float> products, int stride, Span<float> tiles, int run, float bias, int m, Span<float> work, VectorWidth width)
+            ReadOnlySpan<float> products, int stride, Span<float> tiles, int tileStride, int count, float bias, int m, Span<float> work, VectorWidth width)
         {
             int points = (m + 2) * (m + 2);
-            if (products.Length < ((points - 1) * stride) + run || tiles.Length < m * m * run)
+            if (products.Length < ((points - 1) * stride) + count || tiles.Length < (((m * m) - 1) * tileStride) + count)
             {
-                throw new ArgumentException("the products or the output tiles are shorter than the run needs.");
+                throw new ArgumentException("the products or the output tiles are shorter than the block needs.");
             }
 
             ref float p = ref MemoryMarshal.GetReference(products);
@@ -544,39 +546,40 @@ namespace ModelCompiler.Generated
             int s = 0;
             if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
             {
-                s = OutputVectors<Lanes512, Vector512<float>>(ref p, stride, ref o, run, bias, ref w, s, m);
+                s = OutputVectors<Lanes512, Vector512<float>>(ref p, stride, ref o, tileStride, count, bias, ref w, s, m);
             }
 
             if (width >= VectorWidth.V256 && Vector256.IsHardwareAccelerated)
             {
-                s = OutputVectors<Lanes256, Vector256<float>>(ref p, stride, ref o, run, bias, ref w, s, m);
+                s = OutputVectors<Lanes256, Vector256<float>>(ref p, stride, ref o, tileStride, count, bias, ref w, s, m);
             }
 
             if (width >= VectorWidth.V128 && Vector128.IsHardwareAccelerated)
             {
-                s = OutputVectors<Lanes128, Vector128<float>>(ref p, stride, ref o, run, bias, ref w, s, m);
+                s = OutputVectors<Lanes128, Vector128<float>>(ref p, stride, ref o, tileStride, count, bias, ref w, s, m);
             }
 
-            OutputVectors<LanesScalar, float>(ref p, stride, ref o, run, bias, ref w, s, m);
+            OutputVectors<LanesScalar, float>(ref p, stride, ref o, tileStride, count, bias, ref w, s, m);
         }
 
         /// <summary>Transforms the tiles from <paramref name="s"/> on in whole vectors of <typeparamref name="TLanes"/>;
         /// returns the first tile left over.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int OutputVectors<TLanes, TVector>(ref float products, int stride, ref float tiles, int run, float bias, ref float work, int s, int m)
+        private static int OutputVectors<TLanes, TVector>(
+            ref float products, int stride, ref float tiles, int tileStride, int count, float bias, ref float work, int s, int m)
             where TLanes : struct, IWinogradLanes<TVector>
             where TVector : struct
         {
             TVector b = TLanes.Broadcast(bias);
-            for (; s <= run - TLanes.Count; s += TLanes.Count)
+            for (; s <= count - TLanes.Count; s += TLanes.Count)
             {
                 if (m == 4)
                 {
-                    OutputTiles6<TLanes, TVector>(ref Unsafe.Add(ref products, s), stride, ref Unsafe.Add(ref tiles, s), run, b, ref work);
+                    OutputTiles6<TLanes, TVector>(ref Unsafe.Add(ref products, s), stride, ref Unsafe.Add(ref tiles, s), tileStride, b, ref work);
                 }
                 else
                 {
-                    OutputTiles4<TLanes, TVector>(ref Unsafe.Add(ref products, s), stride, ref Unsafe.Add(ref tiles, s), run, b, ref work);
+                    OutputTiles4<TLanes, TVector>(ref Unsafe.Add(ref products, s), stride, ref Unsafe.Add(ref tiles, s), tileStride, b, ref work);
                 }
             }
 
@@ -584,9 +587,9 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>F(4×4, 3×3): Aᵀ·M·A + bias of one vector of tiles, first down the columns (into the work area,
-        /// [r][j]), then along the rows (element [r][q] at (r·4 + q)·<paramref name="run"/>).</summary>
+        /// [r][j]), then along the rows (element [r][q] at (r·4 + q)·<paramref name="tileStride"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void OutputTiles6<TLanes, TVector>(ref float products, int stride, ref float tiles, int run, TVector bias, ref float work)
+        private static void OutputTiles6<TLanes, TVector>(ref float products, int stride, ref float tiles, int tileStride, TVector bias, ref float work)
             where TLanes : struct, IWinogradLanes<TVector>
             where TVector : struct
         {
@@ -614,7 +617,7 @@ namespace ModelCompiler.Generated
                 Output6<TLanes, TVector>(
                     TLanes.Load(ref line), TLanes.Load(ref Unsafe.Add(ref line, lanes)), TLanes.Load(ref Unsafe.Add(ref line, 2 * lanes)),
                     TLanes.Load(ref Unsafe.Add(ref line, 3 * lanes)), TLanes.Load(ref Unsafe.Add(ref line, 4 * lanes)), TLanes.Load(ref Unsafe.Add(ref line, 5 * lanes)),
-                    ref Unsafe.Add(ref tiles, r * 4 * run), run);
+                    ref Unsafe.Add(ref tiles, r * 4 * tileStride), tileStride);
             }
         }
 
@@ -634,7 +637,7 @@ namespace ModelCompiler.Generated
 
         /// <summary>F(2×2, 3×3): Aᵀ·M·A + bias of one vector of tiles (as <see cref="OutputTiles6{TLanes, TVector}"/>).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void OutputTiles4<TLanes, TVector>(ref float products, int stride, ref float tiles, int run, TVector bias, ref float work)
+        private static void OutputTiles4<TLanes, TVector>(ref float products, int stride, ref float tiles, int tileStride, TVector bias, ref float work)
             where TLanes : struct, IWinogradLanes<TVector>
             where TVector : struct
         {
@@ -659,7 +662,7 @@ namespace ModelCompiler.Generated
                 ref float line = ref Unsafe.Add(ref work, r * 4 * lanes);
                 Output4<TLanes, TVector>(
                     TLanes.Load(ref line), TLanes.Load(ref Unsafe.Add(ref line, lanes)), TLanes.Load(ref Unsafe.Add(ref line, 2 * lanes)),
-                    TLanes.Load(ref Unsafe.Add(ref line, 3 * lanes)), ref Unsafe.Add(ref tiles, r * 2 * run), run);
+                    TLanes.Load(ref Unsafe.Add(ref line, 3 * lanes)), ref Unsafe.Add(ref tiles, r * 2 * tileStride), tileStride);
             }
         }
 
