@@ -151,16 +151,19 @@ namespace ModelCompiler.Generated
                         ActivationKind.None, 0f, 0, panels, vectorWidth);
                 }
 
-                // Aᵀ·M·A of every output tile with the bias; the tiles scattered into the output rows, then the activation.
+                // Aᵀ·M·A of every output tile with the bias and the activation (on the block's m² rows of tiles, with the
+                // few unused floats between them), then the tiles scattered into the output rows.
+                Span<float> activated = outputTiles.Slice(0, (((m * m) - 1) * tileStride) + count);
                 for (int k = 0; k < outChannels; k++)
                 {
                     TransformOutputs(products.Slice(k * blockTiles), productStride, outputTiles, tileStride, count, bias.IsEmpty ? 0f : bias[k], m, work, vectorWidth);
+                    Activate(activated, activation, alpha, vectorWidth);
                     Span<float> target = y.Slice(k * outPlane, outPlane);
                     for (int t = first; t < first + count;)
                     {
                         int ty = t / tilesW, tx = t - (ty * tilesW);
                         int run = Math.Min(first + count - t, tilesW - tx);
-                        ScatterTiles(outputTiles, tileStride, t - first, run, m, lines, lineFloats, target, outH, outW, ty * m, tx * m, activation, alpha, vectorWidth);
+                        ScatterTiles(outputTiles, tileStride, t - first, run, m, lines, lineFloats, target, outH, outW, ty * m, tx * m, vectorWidth);
                         t += run;
                     }
                 }
@@ -293,15 +296,15 @@ namespace ModelCompiler.Generated
             }
         }
 
-        /// <summary>The output tiles of a run of <paramref name="run"/> tiles of one tile row into the output plane, then
-        /// the activation: element [r][q] of the run's tile s (at (r·m + q)·<paramref name="stride"/> + <paramref name="at"/>
+        /// <summary>The output tiles of a run of <paramref name="run"/> tiles of one tile row into the output plane: element
+        /// [r][q] of the run's tile s (at (r·m + q)·<paramref name="stride"/> + <paramref name="at"/>
         /// + s) goes to row row0 + r, column column0 + s·m + q, where that lies inside the plane. The rows are assembled
         /// in <paramref name="lines"/> (with AVX-512 from whole vectors of 16 tiles: up to 15 tiles past the run are
         /// read, and their values dropped), all of them before their valid parts are copied out.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void ScatterTiles(
             ReadOnlySpan<float> tiles, int stride, int at, int run, int m, Span<float> lines, int lineFloats, Span<float> plane, int outH, int outW,
-            int row0, int column0, ActivationKind activation, float alpha, VectorWidth vectorWidth)
+            int row0, int column0, VectorWidth vectorWidth)
         {
             bool permute = vectorWidth >= VectorWidth.V512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
             int groups = (run + 15) / 16;
@@ -339,9 +342,7 @@ namespace ModelCompiler.Generated
 
             for (int r = 0; r < rows; r++)
             {
-                Span<float> target = plane.Slice(((row0 + r) * outW) + column0, valid);
-                lines.Slice(r * lineFloats, valid).CopyTo(target);
-                Activate(target, activation, alpha, vectorWidth);
+                lines.Slice(r * lineFloats, valid).CopyTo(plane.Slice(((row0 + r) * outW) + column0, valid));
             }
         }
 
