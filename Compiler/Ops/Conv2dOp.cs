@@ -355,23 +355,48 @@ public sealed class Conv2dOp : OpDefinition
         return Math.Min(Math.Min(64, fit), needed);
     }
 
-    /// <summary>The floats of a Winograd block's buffer (the run-time kernel's <c>WinogradScratchFloats</c>): the B-row
-    /// offsets, the transformed inputs and their products ((m+2)² matrices each, a cache line apart), one channel's
-    /// input rows split by column phase and one output channel's tiles.</summary>
+    /// <summary>The floats of a Winograd block's buffer, as the run-time kernel's <c>WinogradScratchFloats</c> counts them:
+    /// 16 for a 64-byte alignment, the B-row offsets, the transformed inputs and their products ((m+2)² matrices each, a
+    /// cache line apart), one channel's input tiles and one output channel's tiles (16 tiles of slack each), and the
+    /// m + 2 zero-padded rows of a run of tiles.</summary>
     public static long WinogradScratchFloats(int inC, int outC, long blockTiles)
     {
-        const int FrequencyPadding = 16;
-        long points = (WinogradTile + 2) * (WinogradTile + 2);
-        return inC + (points * (((inC + outC) * blockTiles) + (2 * FrequencyPadding)))
-            + ((WinogradTile + 2L) * WinogradTile * (blockTiles + 1)) + ((long)WinogradTile * WinogradTile * blockTiles);
+        const int Alignment = 16, FrequencyPadding = 16, TileSlack = 16;
+        const long m = WinogradTile, points = (m + 2) * (m + 2);
+        return Alignment + inC + (points * (((inC + outC) * blockTiles) + (2 * FrequencyPadding)))
+            + ((points + (m * m)) * (blockTiles + TileSlack)) + ((m + 2) * ((m * blockTiles) + 64));
     }
 
-    /// <summary>Whether Winograd is expected to beat the direct GEMM (measured: tests/Benchmarks and docs/benchmarks.md).</summary>
+    /// <summary>Input channels from which Winograd is the default (<see cref="WinogradWins"/>).</summary>
+    public const int WinogradMinInChannels = 32;
+
+    /// <summary>Output channels from which Winograd is the default.</summary>
+    public const int WinogradMinOutChannels = 16;
+
+    /// <summary>Tiles times input channels from which Winograd is the default, for a fixed input size.</summary>
+    public const long WinogradMinTileChannels = 2048;
+
+    /// <summary>Whether Winograd is expected to beat the direct GEMM. Measured per layer shape, one thread (the numbers and
+    /// the command are in docs/benchmarks.md): the GEMM's share of Winograd's time grows with the channels, the
+    /// transforms' fixed costs per block shrink with the tiles. From 32 input and 16 output channels and 2,048 tiles ×
+    /// input channels (a 32-channel 32×32 output, a 64-channel 21×21 one), F(4×4) ran 1.2–2.4× faster with AVX-512 and
+    /// 1.0–1.8× with AVX2 (whose tile gathers are scalar); below that it lost or tied (1 → 32 at 28×28: 0.14×; 16 → 16
+    /// at 64×64: 1.06× with AVX-512, 0.78× with AVX2; 64 → 64 at 14×14: 0.86×). An open input size is decided by the
+    /// channels alone.</summary>
     private static bool WinogradWins(Node node)
     {
         int inC = node.Attributes.Int(InChannels), outC = node.Attributes.Int(OutChannels);
-        return Math.Min(inC, outC) >= 16;
+        if (inC < WinogradMinInChannels || outC < WinogradMinOutChannels)
+        {
+            return false;
+        }
+
+        Dim tiles = WinogradTiles(node.Output.Shape);
+        return !tiles.IsConstant || tiles.Value * inC >= WinogradMinTileChannels;
     }
+
+    /// <summary>Output tiles of <see cref="WinogradTile"/>² of an output of <paramref name="output"/>'s shape.</summary>
+    private static Dim WinogradTiles(Shape output) => Dim.CeilDiv(output.H, WinogradTile) * Dim.CeilDiv(output.W, WinogradTile);
 
     /// <summary>Winograd F(m×m, 3×3) (<see cref="WinogradTile"/>) on blocks of output tiles, the blocks split across
     /// threads (each thread transforms only its own tiles' inputs); weights transformed at build time.</summary>
@@ -381,7 +406,7 @@ public sealed class Conv2dOp : OpDefinition
         Shape x = node.Input.Shape, o = node.Output.Shape;
         (WindowAxis h, WindowAxis w) = Geometry(a, x);
         int inC = a.Int(InChannels), outC = a.Int(OutChannels);
-        Dim tiles = Dim.CeilDiv(o.H, WinogradTile) * Dim.CeilDiv(o.W, WinogradTile);
+        Dim tiles = WinogradTiles(o);
         long blockTiles = WinogradBlockTiles(inC, outC, tiles);
         long scratch = WinogradScratchFloats(inC, outC, blockTiles);
         KernelCall call = KernelCall.PerSample("WinogradConv3x3",

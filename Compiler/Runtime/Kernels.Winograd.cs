@@ -126,6 +126,12 @@ namespace ModelCompiler.Generated
                 int first = block * blockTiles;
                 int count = Math.Min(blockTiles, tiles - first);
 
+                // With vectors, the transforms and products cover whole vectors of 16 tiles where the block has room: the
+                // columns past the last tile hold values left in the buffer (finite: they come from earlier tiles or
+                // zero-padded rows), cost a little arithmetic, and are never read back into the output; in exchange every
+                // product runs on the widest microkernel.
+                int columns = vectorWidth == VectorWidth.Scalar ? count : Math.Min(RoundUp(count, 16), blockTiles);
+
                 // Bᵀ·d·B of every input tile of the block, channel by channel: the tiles gathered one run of a tile row at
                 // a time, then transformed together.
                 for (int c = 0; c < channels; c++)
@@ -139,24 +145,24 @@ namespace ModelCompiler.Generated
                         t += run;
                     }
 
-                    TransformInputs(inputTiles, tileStride, transformed.Slice(c * blockTiles), inputStride, count, m, work, vectorWidth);
+                    TransformInputs(inputTiles, tileStride, transformed.Slice(c * blockTiles), inputStride, columns, m, work, vectorWidth);
                 }
 
-                // One product per frequency: [outChannels × channels] · [channels × count].
+                // One product per frequency: [outChannels × channels] · [channels × columns].
                 for (int f = 0; f < points; f++)
                 {
                     PackedGemm(
                         weight.Slice(f * frequencyWeights, frequencyWeights), transformed.Slice(f * inputStride, inputStride), offsets,
-                        products.Slice(f * productStride, productStride), blockTiles, default, outChannels, count, channels,
+                        products.Slice(f * productStride, productStride), blockTiles, default, outChannels, columns, channels,
                         ActivationKind.None, 0f, 0, panels, vectorWidth);
                 }
 
                 // Aᵀ·M·A of every output tile with the bias and the activation (on the block's m² rows of tiles, with the
                 // few unused floats between them), then the tiles scattered into the output rows.
-                Span<float> activated = outputTiles.Slice(0, (((m * m) - 1) * tileStride) + count);
+                Span<float> activated = outputTiles.Slice(0, (((m * m) - 1) * tileStride) + columns);
                 for (int k = 0; k < outChannels; k++)
                 {
-                    TransformOutputs(products.Slice(k * blockTiles), productStride, outputTiles, tileStride, count, bias.IsEmpty ? 0f : bias[k], m, work, vectorWidth);
+                    TransformOutputs(products.Slice(k * blockTiles), productStride, outputTiles, tileStride, columns, bias.IsEmpty ? 0f : bias[k], m, work, vectorWidth);
                     Activate(activated, activation, alpha, vectorWidth);
                     Span<float> target = y.Slice(k * outPlane, outPlane);
                     for (int t = first; t < first + count;)

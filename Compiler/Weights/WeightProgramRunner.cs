@@ -85,9 +85,13 @@ public static class WeightProgramRunner
     /// <summary>The bytes the generated code reads for <paramref name="program"/> (little-endian). A Winograd layout
     /// transforms the program's double-precision values and rounds once; every other layout stores the values rounded
     /// to float.</summary>
-    public static byte[] Pack(Encode program, Func<string, float[]> source) => program.Layout.Name == WeightLayouts.Winograd
-        ? EncodeWinograd(program, Evaluate(program.X, source))
-        : Encode(program, EvaluateFloats(program, source));
+    public static byte[] Pack(Encode program, Func<string, float[]> source)
+    {
+        RequireCodec(program);
+        return program.Layout.Name == WeightLayouts.Winograd
+            ? EncodeWinograd(program, Evaluate(program.X, source))
+            : Encode(program, EvaluateFloats(program, source));
+    }
 
     /// <summary>Canonical floats from packed bytes at <paramref name="offset"/>: the inverse of the encoding (unpacking
     /// a panel layout, widening F16/BF16, dequantizing with the row scales, recovering each 3×3 filter from its
