@@ -49,6 +49,7 @@ public class WinogradTests
         "c4 k5 h4 w4 p0 m2 t1",
         "c3 k5 h6 w150 p1 m4 t64",
         "c3 k5 h5 w71 p1,1,0,2 m2 t48",
+        "c16 k8 h32 w30 p1 m4 t64",
     ];
 
     public static TheoryData<string, string> ShapeCases
@@ -129,6 +130,16 @@ public class WinogradTests
         ArgumentException e = Assert.Throws<ArgumentException>(() => convolution.Run(Guarded.Output(s.OutChannels * s.OutH * s.OutW), ActivationKind.None, 0, s.Blocks, VectorWidth.Auto, planned - 1));
         Assert.Equal("scratchFloats", e.ParamName);
     }
+
+    [Theory]
+    [InlineData(64, 64, 64)]
+    [InlineData(32, 17, 48)]
+    [InlineData(128, 128, 32)]
+    [InlineData(3, 5, 16)]
+    public void TheBuildPlansTheScratchTheKernelNeeds(int channels, int outChannels, int blockTiles) =>
+        Assert.Equal(
+            Kernels.WinogradScratchFloats(channels, outChannels, Ops.Conv2dOp.WinogradTile, blockTiles),
+            Ops.Conv2dOp.WinogradScratchFloats(channels, outChannels, blockTiles));
 
     [Fact]
     public void RefusesTilesOtherThanTwoAndFour()
