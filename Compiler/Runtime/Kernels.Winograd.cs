@@ -28,7 +28,7 @@ namespace ModelCompiler.Generated
         private const int WinogradTileSlack = 16;
 
         /// <summary>The floats of this thread's tile buffer <see cref="WinogradConv3x3"/> needs (the build plans the same
-        /// sum): the B-row offsets, the transformed inputs [(m+2)²][channels][blockTiles], their products with the
+        /// sum): the B-row offsets (rounded up to 16), the transformed inputs [(m+2)²][channels][blockTiles], their products with the
         /// transformed weights [(m+2)²][outChannels][blockTiles] (each frequency's matrix followed by a cache line of
         /// padding), one channel's input tiles [m+2][m+2][blockTiles + 16], one output channel's tiles
         /// [m][m][blockTiles + 16], and the m + 2 zero-padded rows of a run of tiles (m·blockTiles + 64 each), from a
@@ -41,7 +41,7 @@ namespace ModelCompiler.Generated
         public static long WinogradScratchFloats(int channels, int outChannels, int tileSize, int blockTiles)
         {
             long points = (long)(tileSize + 2) * (tileSize + 2);
-            return WinogradAlignment + channels + (points * (((long)(channels + outChannels) * blockTiles) + (2 * WinogradFrequencyPadding)))
+            return WinogradAlignment + RoundUp(channels, WinogradAlignment) + (points * (((long)(channels + outChannels) * blockTiles) + (2 * WinogradFrequencyPadding)))
                 + ((points + ((long)tileSize * tileSize)) * (blockTiles + WinogradTileSlack)) + ((tileSize + 2L) * WinogradLineFloats(tileSize, blockTiles));
         }
 
@@ -106,14 +106,17 @@ namespace ModelCompiler.Generated
             RequireScratch(WinogradScratchFloats(channels, outChannels, m, blockTiles), scratchFloats);
             Span<float> buffer = Aligned(TileBuffer(scratchFloats));
             Span<int> offsets = MemoryMarshal.Cast<float, int>(buffer.Slice(0, channels));
+
+            // Each region after the offsets, and each row of tiles in it, starts on a 64-byte boundary when blockTiles is
+            // a multiple of 16 (as the build plans it).
             int inputStride = (channels * blockTiles) + WinogradFrequencyPadding, productStride = (outChannels * blockTiles) + WinogradFrequencyPadding;
-            Span<float> transformed = buffer.Slice(channels, points * inputStride);
-            Span<float> products = buffer.Slice(channels + (points * inputStride), points * productStride);
-            int tileStride = blockTiles + WinogradTileSlack;
-            Span<float> inputTiles = buffer.Slice(channels + (points * (inputStride + productStride)), points * tileStride);
-            Span<float> outputTiles = buffer.Slice(channels + (points * (inputStride + productStride + tileStride)), m * m * tileStride);
-            int lineFloats = WinogradLineFloats(m, blockTiles);
-            Span<float> lines = buffer.Slice(channels + (points * (inputStride + productStride + tileStride)) + outputTiles.Length, (m + 2) * lineFloats);
+            int tileStride = blockTiles + WinogradTileSlack, lineFloats = WinogradLineFloats(m, blockTiles);
+            Span<float> transformed = buffer.Slice(RoundUp(channels, WinogradAlignment), points * inputStride);
+            Span<float> products = buffer.Slice(RoundUp(channels, WinogradAlignment) + transformed.Length, points * productStride);
+            Span<float> inputTiles = buffer.Slice(RoundUp(channels, WinogradAlignment) + transformed.Length + products.Length, points * tileStride);
+            Span<float> outputTiles = buffer.Slice(RoundUp(channels, WinogradAlignment) + transformed.Length + products.Length + inputTiles.Length, m * m * tileStride);
+            Span<float> lines = buffer.Slice(
+                RoundUp(channels, WinogradAlignment) + transformed.Length + products.Length + inputTiles.Length + outputTiles.Length, (m + 2) * lineFloats);
             Span<float> work = Aligned(stackalloc float[(WinogradMaxPoints * 16) + WinogradAlignment]);
             for (int c = 0; c < channels; c++)
             {
@@ -127,9 +130,9 @@ namespace ModelCompiler.Generated
                 int count = Math.Min(blockTiles, tiles - first);
 
                 // With vectors, the transforms and products cover whole vectors of 16 tiles where the block has room: the
-                // columns past the last tile hold values left in the buffer (finite: they come from earlier tiles or
-                // zero-padded rows), cost a little arithmetic, and are never read back into the output; in exchange every
-                // product runs on the widest microkernel.
+                // columns past the last tile hold whatever the buffer held (each column is computed on its own, and these
+                // are never scattered into the output), at the cost of a little arithmetic; in exchange every product
+                // runs on the widest microkernel.
                 int columns = vectorWidth == VectorWidth.Scalar ? count : Math.Min(RoundUp(count, 16), blockTiles);
 
                 // Bᵀ·d·B of every input tile of the block, channel by channel: the tiles gathered one run of a tile row at
@@ -180,8 +183,9 @@ namespace ModelCompiler.Generated
         /// from null; the tile buffers are large arrays, which the GC does not move, and a moved one would only be slower).</summary>
         private static Span<float> Aligned(Span<float> buffer)
         {
-            nint address = Unsafe.ByteOffset(ref Unsafe.NullRef<float>(), ref MemoryMarshal.GetReference(buffer));
-            return buffer.Slice((int)((WinogradAlignment - ((address / sizeof(float)) % WinogradAlignment)) % WinogradAlignment));
+            nuint address = (nuint)Unsafe.ByteOffset(ref Unsafe.NullRef<float>(), ref MemoryMarshal.GetReference(buffer));
+            nuint floats = address / sizeof(float) % WinogradAlignment;
+            return buffer.Slice((int)((WinogradAlignment - floats) % WinogradAlignment));
         }
 
         /// <summary>The input tiles of a run of <paramref name="run"/> tiles of one tile row, from row <paramref name="row0"/>
