@@ -374,15 +374,18 @@ public sealed class Conv2dOp : OpDefinition
     public const int WinogradMinOutChannels = 16;
 
     /// <summary>Tiles times input channels from which Winograd is the default, for a fixed input size.</summary>
-    public const long WinogradMinTileChannels = 2048;
+    public const long WinogradMinTileChannels = 1024;
 
-    /// <summary>Whether Winograd is expected to beat the direct GEMM. Measured per layer shape, one thread (the numbers and
-    /// the command are in docs/benchmarks.md): the GEMM's share of Winograd's time grows with the channels, the
-    /// transforms' fixed costs per block shrink with the tiles. From 32 input and 16 output channels and 2,048 tiles ×
-    /// input channels (a 32-channel 32×32 output, a 64-channel 21×21 one), F(4×4) ran 1.2–2.4× faster with AVX-512 and
-    /// 1.0–1.8× with AVX2 (whose tile gathers are scalar); below that it lost or tied (1 → 32 at 28×28: 0.14×; 16 → 16
-    /// at 64×64: 1.06× with AVX-512, 0.78× with AVX2; 64 → 64 at 14×14: 0.86×). An open input size is decided by the
-    /// channels alone.</summary>
+    /// <summary>Whether Winograd is expected to beat the direct GEMM, on machines with AVX-512 and with AVX2 alike
+    /// (measured one layer at a time, one thread: <c>dotnet run -c Release --project tests/Benchmarks -- conv3x3</c>,
+    /// with <c>--width v256</c> for AVX2; numbers in docs/benchmarks.md). The GEMM's share of Winograd's time grows
+    /// with the channels, and the transforms' costs per block shrink with the tiles. From 32 input and 16 output
+    /// channels and 1,024 tiles × input channels (a 64-channel 13×13 output, a 32-channel 21×21 one), F(4×4) ran
+    /// 1.2–2.5× faster than the GEMM with AVX-512 and 1.0–2.5× with AVX2; below that, the smaller layers lost or tied
+    /// (64 → 64 at 8×8: 0.57× and 0.69×; 32 → 32 at 14×14: 0.83× and 0.98×). With fewer channels, layers of 64×64 and
+    /// more still ran 1.1–1.6× faster with AVX-512 but 0.4–0.97× with AVX2, whose tile gathers are scalar (16 → 16 at
+    /// 128×128: 1.56× and 0.90×; 32 → 12 at 256×256: 1.61× and 0.73×), so those stay "gemm" (a plan file can choose
+    /// "winograd"). An open input size is decided by the channels alone.</summary>
     private static bool WinogradWins(Node node)
     {
         int inC = node.Attributes.Int(InChannels), outC = node.Attributes.Int(OutChannels);

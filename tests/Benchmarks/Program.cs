@@ -16,13 +16,20 @@ internal static class Program
         usage:
           speed          [--filter <substring>] [--threads 1|2|both] [--quick]
           peak           the single-core FP32 FMA peak only (one result line)
+          conv3x3        [--width auto|v512|v256|v128|scalar] [--quick]
+                         3x3 stride-1 layers of a fixed list, one thread: the gemm and Winograd kernels as the lowering
+                         calls them (timed interleaved like speed), their error against a float64 direct convolution,
+                         and the algorithm the lowering picks: the measurement behind the Winograd threshold
           make-weights   [--out <dir>] [--check]   seeded random weights into tests/Benchmarks/weights
                          (--check: compare with the committed files instead, exit 1 when any differs)
 
         speed prints, per model and batch size:
           result: model=<m> variant=fp32 batch=<b> threads=<t> ours_us=<median> ort_us=<median> speedup=<ort/ours>
                   ours_gflops=<x> ort_gflops=<y> max_abs_diff=<d>
-        and once the machine's single-core FMA peak:
+        conv3x3 prints, per layer shape (in x out x height x width):
+          result: conv3x3=<c>x<k>x<h>x<w> width=<w> gemm_us=<median> winograd_us=<median> speedup=<gemm/winograd>
+                  lowering=<gemm|winograd> gemm_rel_err=<e> winograd_rel_err=<e>
+        and speed and peak once the machine's single-core FMA peak:
           result: machine=peak cpu="<model name>" fma_gflops_v512=<x> fma_gflops_v256=<y> fma_gflops_v128=<z> threads=1
         It exits 1 when, on any row, max|ours - ORT| / max(1, max|ORT|) exceeds 1e-4.
 
@@ -74,6 +81,9 @@ internal static class Program
             "help" => PrintHelp(),
             "make-weights" => WeightMaker.Run(options.Out ?? WeightMaker.DefaultDirectory, options.Check),
             "peak" => options.Child is { } t ? Child(t, PeakCommand.Run) : Pinning.RunChild(1, ["peak", "--child", "1"]),
+            "conv3x3" => options.Child is { } t
+                ? Child(t, () => Conv3x3Command.Run(options.Quick ? TimingSettings.Quick : TimingSettings.Default, options.Width))
+                : Pinning.RunChild(1, ["conv3x3", "--child", "1", "--width", options.Width.ToString(), .. options.Quick ? new[] { "--quick" } : []]),
             _ => Speed(options),
         };
     }
@@ -123,6 +133,9 @@ internal static class Program
 /// <summary>The parsed command line.</summary>
 internal sealed record Options(string Command, string? Filter, IReadOnlyList<int> Threads, bool Quick, string? Out, bool Check, int? Child, bool PrintPeak)
 {
+    /// <summary>The widest vectors conv3x3 lets the kernels use.</summary>
+    public Generated.VectorWidth Width { get; init; } = Generated.VectorWidth.Auto;
+
     public static Options Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
@@ -130,7 +143,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             return new Options("help", null, [], false, null, false, null, false);
         }
 
-        string command = args[0] is "speed" or "peak" or "make-weights" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
+        string command = args[0] is "speed" or "peak" or "make-weights" or "conv3x3" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
         string? filter = null;
         IReadOnlyList<int> threads = [1, 2];
         bool quick = false;
@@ -138,6 +151,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
         bool check = false;
         int? child = null;
         bool printPeak = false;
+        Generated.VectorWidth width = Generated.VectorWidth.Auto;
         for (int i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException(args[i] + " needs a value");
@@ -155,8 +169,12 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                         string other => throw new ArgumentException("--threads takes 1, 2 or both, not '" + other + "'"),
                     };
                     break;
-                case "--quick" when command == "speed":
+                case "--quick" when command is "speed" or "conv3x3":
                     quick = true;
+                    break;
+                case "--width" when command == "conv3x3":
+                    width = Enum.TryParse(Value(), ignoreCase: true, out Generated.VectorWidth w) && Enum.IsDefined(w) ? w
+                        : throw new ArgumentException("--width takes auto, v512, v256, v128 or scalar");
                     break;
                 case "--out" when command == "make-weights":
                     output = Value();
@@ -164,7 +182,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                 case "--check" when command == "make-weights":
                     check = true;
                     break;
-                case "--child" when command is "speed" or "peak":
+                case "--child" when command is "speed" or "peak" or "conv3x3":
                     child = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t > 0 ? t : throw new ArgumentException("--child takes a thread count");
                     break;
                 case "--print-peak" when command == "speed":
@@ -177,6 +195,6 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             }
         }
 
-        return new Options(command, filter, threads, quick, output, check, child, printPeak);
+        return new Options(command, filter, threads, quick, output, check, child, printPeak) { Width = width };
     }
 }

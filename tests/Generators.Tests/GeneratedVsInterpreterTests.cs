@@ -59,7 +59,7 @@ public class GeneratedVsInterpreterTests
         },
         { "large_conv_splits_channels", "16, 32, 32", "[Conv2d(\"big\", 16, 32, 3, Padding = 1)]\n[ReLU]" },
 
-        // Winograd F(4x4, 3x3) (from 32 input, 16 output channels and 2,048 tiles x input channels): output sizes that
+        // Winograd F(4x4, 3x3) (from 32 input, 16 output channels and 1,024 tiles x input channels): output sizes that
         // are not multiples of the tile, channels that are not multiples of 6 or 16, "same" padding, a folded
         // BatchNorm, several blocks (split across threads at batch 1).
         { "conv_winograd", "32, 33, 30", "[Conv2d(\"conv\", 32, 17, 3, Padding = 1)]\n[ReLU]" },

@@ -13,7 +13,7 @@ using static ModelCompiler.Tests.Helpers.Specs;
 namespace ModelCompiler.Tests.Lowering;
 
 /// <summary>Which convolutions Winograd computes: a 3×3 stride-1 undilated convolution without groups may (its
-/// algorithms list "winograd"), and does by default from 32 input channels, 16 output channels and 2,048 tiles ×
+/// algorithms list "winograd"), and does by default from 32 input channels, 16 output channels and 1,024 tiles ×
 /// input channels; nothing else may. The plan then calls WinogradConv3x3 over blocks of tiles, with the weights in the
 /// winograd layout (part of the layout hash) and a per-thread buffer of the size the kernel checks; a plan file
 /// chooses either way.</summary>
@@ -51,7 +51,7 @@ public sealed class WinogradLoweringTests
     [Theory]
     [InlineData(16, 16, 64)] // too few input channels
     [InlineData(64, 8, 64)] // too few output channels
-    [InlineData(64, 64, 16)] // too few tiles: 16 × 64 = 1,024 tile-channels
+    [InlineData(64, 64, 12)] // too few tiles: 9 × 64 = 576 tile-channels
     [InlineData(1, 32, 28)] // MNIST's first convolution
     public void AnEligibleConvolutionBelowTheThreshold_IsGemm_WithWinogradOnOffer(int inC, int outC, int size)
     {
@@ -66,9 +66,9 @@ public sealed class WinogradLoweringTests
     [Fact]
     public void TheThreshold_IsAtItsBoundary()
     {
-        // 32 input channels need 64 tiles: a 32×32 output has them, a 28×32 one (7 × 8 = 56 tiles) does not.
-        Assert.Equal("winograd", Single(ModelCompilation.Compile(Model([32, 32, 32], Conv("conv", 32, 16, 3, padding: 1))), "conv").Plan.Algorithm);
-        Assert.Equal("gemm", Single(ModelCompilation.Compile(Model([32, 28, 32], Conv("conv", 32, 16, 3, padding: 1))), "conv").Plan.Algorithm);
+        // 32 input channels need 32 tiles: a 24×24 output has 6 × 6 = 36, a 24×20 one 6 × 5 = 30.
+        Assert.Equal("winograd", Single(ModelCompilation.Compile(Model([32, 24, 24], Conv("conv", 32, 16, 3, padding: 1))), "conv").Plan.Algorithm);
+        Assert.Equal("gemm", Single(ModelCompilation.Compile(Model([32, 24, 20], Conv("conv", 32, 16, 3, padding: 1))), "conv").Plan.Algorithm);
         Assert.Equal("gemm", Single(ModelCompilation.Compile(Model([31, 64, 64], Conv("conv", 31, 16, 3, padding: 1))), "conv").Plan.Algorithm);
         Assert.Equal("gemm", Single(ModelCompilation.Compile(Model([32, 64, 64], Conv("conv", 32, 15, 3, padding: 1))), "conv").Plan.Algorithm);
     }
