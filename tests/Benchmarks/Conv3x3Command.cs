@@ -15,7 +15,8 @@ namespace ModelCompiler.Benchmarks;
 
 /// <summary>The <c>conv3x3</c> measurement inside one pinned child process: for each layer shape of a fixed list (3×3,
 /// stride 1, padding 1, bias, ReLU, one sample), the two kernels a 3×3 convolution can be lowered to, called exactly as
-/// the lowering sets them up (forced by a plan each way): ConvRowsGemm ("gemm") and WinogradConv3x3 ("winograd"),
+/// the lowering sets them up (forced by a plan each way): ConvRowsGemm ("gemm") and WinogradConv3x3 ("winograd",
+/// F(4×4, 3×3)), interleaved; then Winograd's F(4×4) against F(2×2) (the same call with 2×2 tiles and their weights),
 /// interleaved; each one's error against a float64 direct convolution; and the algorithm the lowering picks by
 /// default. It is the measurement behind Conv2dOp's Winograd threshold (docs/benchmarks.md). Besides OnnxModels.cs,
 /// the one file of the benchmark that uses compiler internals (the spec, the lowering, the weight programs).</summary>
@@ -32,7 +33,8 @@ internal static class Conv3x3Command
         (12, 12, 64), (8, 16, 64), (8, 8, 64), (8, 8, 28), (16, 1, 256), (8, 1, 64), (1, 32, 28),
     ];
 
-    private sealed record Row(int In, int Out, int Size, string Lowered, PairTiming Timing, double GemmError, double WinogradError)
+    private sealed record Row(
+        int In, int Out, int Size, string Lowered, PairTiming Timing, PairTiming Tiles, double GemmError, double WinogradError, double F2Error)
     {
         public double Flops => 2.0 * 9 * In * Out * Size * Size;
     }
@@ -46,22 +48,24 @@ internal static class Conv3x3Command
         {
             var gemm = new Layer(inC, outC, size, "gemm", width);
             var winograd = new Layer(inC, outC, size, "winograd", width);
+            var f2 = new Layer(inC, outC, size, "winograd", width, tile: 2);
             GC.Collect();
             PairTiming timing = Timing.Interleaved(gemm.Run, winograd.Run, settings);
+            PairTiming tiles = Timing.Interleaved(winograd.Run, f2.Run, settings);
             double[] exact = gemm.Direct();
-            var row = new Row(inC, outC, size, Layer.DefaultAlgorithm(inC, outC, size), timing, gemm.Error(exact), winograd.Error(exact));
+            var row = new Row(inC, outC, size, Layer.DefaultAlgorithm(inC, outC, size), timing, tiles, gemm.Error(exact), winograd.Error(exact), f2.Error(exact));
             rows.Add(row);
             Console.WriteLine(FormattableString.Invariant(
-                $"result: conv3x3={inC}x{outC}x{size}x{size} width={width} gemm_us={timing.OursSeconds * 1e6:F2} winograd_us={timing.OrtSeconds * 1e6:F2} speedup={timing.OursSeconds / timing.OrtSeconds:F3} lowering={row.Lowered} gemm_rel_err={row.GemmError:G3} winograd_rel_err={row.WinogradError:G3}"));
+                $"result: conv3x3={inC}x{outC}x{size}x{size} width={width} gemm_us={timing.OursSeconds * 1e6:F2} winograd_us={timing.OrtSeconds * 1e6:F2} speedup={timing.OursSeconds / timing.OrtSeconds:F3} lowering={row.Lowered} f2_over_f4={tiles.OrtSeconds / tiles.OursSeconds:F3} gemm_rel_err={row.GemmError:G3} winograd_rel_err={row.WinogradError:G3} f2_rel_err={row.F2Error:G3}"));
         }
 
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant($"threads=1 width={width}: {settings.Describe()}; load average before: {loadBefore}, after: {SpeedCommand.LoadAverage()}"));
-        Console.WriteLine("in -> out   size      gemm µs  winograd µs  gemm/winograd  gemm GF/s  winograd GF/s*  lowering  gemm err  winograd err");
+        Console.WriteLine("in -> out   size      gemm µs  winograd µs  gemm/winograd  gemm GF/s  winograd GF/s*  lowering  F(2)/F(4) time  gemm err  F(4) err  F(2) err");
         foreach (Row r in rows)
         {
             Console.WriteLine(FormattableString.Invariant(
-                $"{r.In,3} -> {r.Out,-4} {r.Size,4}² {r.Timing.OursSeconds * 1e6,12:F1} {r.Timing.OrtSeconds * 1e6,12:F1} {r.Timing.OursSeconds / r.Timing.OrtSeconds,14:F2} {r.Flops / r.Timing.OursSeconds / 1e9,10:F1} {r.Flops / r.Timing.OrtSeconds / 1e9,14:F1}  {r.Lowered,-8}  {r.GemmError,8:G2}  {r.WinogradError,12:G2}"));
+                $"{r.In,3} -> {r.Out,-4} {r.Size,4}² {r.Timing.OursSeconds * 1e6,12:F1} {r.Timing.OrtSeconds * 1e6,12:F1} {r.Timing.OursSeconds / r.Timing.OrtSeconds,14:F2} {r.Flops / r.Timing.OursSeconds / 1e9,10:F1} {r.Flops / r.Timing.OrtSeconds / 1e9,14:F1}  {r.Lowered,-8}  {r.Tiles.OrtSeconds / r.Tiles.OursSeconds,14:F2}  {r.GemmError,8:G2}  {r.WinogradError,8:G2}  {r.F2Error,8:G2}"));
         }
 
         Console.WriteLine("* the direct convolution's flops (2 · 9 · in · out · pixels) over Winograd's time; errors are max |y − exact| / max |exact|.");
@@ -81,7 +85,9 @@ internal static class Conv3x3Command
         private readonly Dictionary<string, int> _dims;
         private readonly VectorWidth _width;
 
-        public Layer(int inC, int outC, int size, string algorithm, VectorWidth width)
+        /// <param name="tile">Winograd's F(2×2) instead of the lowering's F(4×4): its weights, tiles and buffer, the
+        /// lowering's blocks of tiles.</param>
+        public Layer(int inC, int outC, int size, string algorithm, VectorWidth width, int? tile = null)
         {
             var random = new SplitMix64((ulong)((inC * 1000) + outC + size));
             _x = random.Floats(inC * size * size);
@@ -104,8 +110,17 @@ internal static class Conv3x3Command
             _call = lowered.Plan.Calls.Single();
             _dims = _call.Args.OfType<DimArg>().ToDictionary(a => a.Name, a => checked((int)a.Value.Value), StringComparer.Ordinal);
             _dims["end"] = checked((int)_call.Range!.Count.Value);
-            PackedTensor packed = compiled.Layout!.Find("conv", "weight")!;
-            _packed = MemoryMarshal.Cast<byte, float>(WeightProgramRunner.Pack(packed.Program, _ => _weight)).ToArray();
+            Encode program = compiled.Layout!.Find("conv", "weight")!.Program;
+            if (tile is { } m)
+            {
+                program = program with { Layout = WeightLayouts.WinogradOf(m, Conv2dOp.GemmPanelRows) };
+                int tiles = ((size + m - 1) / m) * ((size + m - 1) / m);
+                _dims["tileSize"] = m;
+                _dims["end"] = (tiles + _dims["blockTiles"] - 1) / _dims["blockTiles"];
+                _dims["scratchFloats"] = checked((int)Kernels.WinogradScratchFloats(inC, outC, m, _dims["blockTiles"]));
+            }
+
+            _packed = MemoryMarshal.Cast<byte, float>(WeightProgramRunner.Pack(program, _ => _weight)).ToArray();
         }
 
         /// <summary>The algorithm the lowering picks without a plan.</summary>
