@@ -378,14 +378,14 @@ public sealed class Conv2dOp : OpDefinition
 
     /// <summary>Whether Winograd is expected to beat the direct GEMM, on machines with AVX-512 and with AVX2 alike
     /// (measured one layer at a time, one thread: <c>dotnet run -c Release --project tests/Benchmarks -- conv3x3</c>,
-    /// with <c>--width v256</c> for AVX2; numbers in docs/benchmarks.md). The GEMM's share of Winograd's time grows
-    /// with the channels, and the transforms' costs per block shrink with the tiles. From 32 input and 16 output
+    /// with <c>--width v256</c> for AVX2; the tables are in docs/benchmarks.md). The GEMM's share of Winograd's time
+    /// grows with the channels, and the transforms' costs per block shrink with the tiles. From 32 input and 16 output
     /// channels and 1,024 tiles × input channels (a 64-channel 13×13 output, a 32-channel 21×21 one), F(4×4) ran
-    /// 1.2–2.5× faster than the GEMM with AVX-512 and 1.0–2.5× with AVX2; below that, the smaller layers lost or tied
-    /// (64 → 64 at 8×8: 0.57× and 0.69×; 32 → 32 at 14×14: 0.83× and 0.98×). With fewer channels, layers of 64×64 and
-    /// more still ran 1.1–1.6× faster with AVX-512 but 0.4–0.97× with AVX2, whose tile gathers are scalar (16 → 16 at
-    /// 128×128: 1.56× and 0.90×; 32 → 12 at 256×256: 1.61× and 0.73×), so those stay "gemm" (a plan file can choose
-    /// "winograd"). An open input size is decided by the channels alone.</summary>
+    /// 1.4–2.7× faster than the GEMM with AVX-512 and 1.0–2.3× with AVX2; with fewer tiles it lost or won little
+    /// (64 → 64 at 8×8: 0.62× and 0.72×; 32 → 32 at 16×16: 1.06× and 1.21×, at 14×14: 0.93× and 1.28×). With fewer
+    /// channels, layers of 64×64 and more still ran 1.0–1.7× faster with AVX-512 but 0.5–0.98× with AVX2, whose tile
+    /// gathers are scalar (16 → 16 at 128×128: 1.49× and 0.90×; 32 → 12 at 256×256: 1.66× and 0.79×), so those stay
+    /// "gemm" (a plan file can choose "winograd"). An open input size is decided by the channels alone.</summary>
     private static bool WinogradWins(Node node)
     {
         int inC = node.Attributes.Int(InChannels), outC = node.Attributes.Int(OutChannels);

@@ -18,8 +18,8 @@ namespace ModelCompiler.Benchmarks;
 /// the lowering sets them up (forced by a plan each way): ConvRowsGemm ("gemm") and WinogradConv3x3 ("winograd",
 /// F(4×4, 3×3)), interleaved; then Winograd's F(4×4) against F(2×2) (the same call with 2×2 tiles and their weights),
 /// interleaved; each one's error against a float64 direct convolution; and the algorithm the lowering picks by
-/// default. It is the measurement behind Conv2dOp's Winograd threshold (docs/benchmarks.md). Besides OnnxModels.cs,
-/// the one file of the benchmark that uses compiler internals (the spec, the lowering, the weight programs).</summary>
+/// default. It is the measurement behind Conv2dOp's Winograd threshold (docs/benchmarks.md). Like OnnxModels.cs, it
+/// uses compiler internals (the spec, the lowering, the weight programs).</summary>
 internal static class Conv3x3Command
 {
     /// <summary>(input channels, output channels, height and width): the SR stack's and ESRGAN's layers, and shapes
@@ -72,9 +72,9 @@ internal static class Conv3x3Command
         return 0;
     }
 
-    /// <summary>One convolution lowered with one algorithm: seeded input and weights (He-uniform, as make-weights
-    /// writes them), the packed weights of its plan, and the kernel call its plan prints.</summary>
-    private sealed class Layer
+    /// <summary>One 3×3, padding 1 convolution with bias and ReLU, lowered with one algorithm: its input and weights,
+    /// the packed weights of its plan, and the kernel call its plan prints.</summary>
+    internal sealed class Layer
     {
         private readonly float[] _x;
         private readonly float[] _weight;
@@ -85,15 +85,18 @@ internal static class Conv3x3Command
         private readonly Dictionary<string, int> _dims;
         private readonly VectorWidth _width;
 
+        /// <summary>Seeded input uniform in [0, 1) and weights (He-uniform, as make-weights writes them).</summary>
         /// <param name="tile">Winograd's F(2×2) instead of the lowering's F(4×4): its weights, tiles and buffer, the
         /// lowering's blocks of tiles.</param>
         public Layer(int inC, int outC, int size, string algorithm, VectorWidth width, int? tile = null)
+            : this(inC, outC, size, Seeded(inC, outC, size), algorithm, width, tile)
         {
-            var random = new SplitMix64((ulong)((inC * 1000) + outC + size));
-            _x = random.Floats(inC * size * size);
-            float bound = MathF.Sqrt(6f / (inC * 9)), biasBound = 1f / MathF.Sqrt(inC * 9);
-            _weight = random.Floats(outC * inC * 9).Select(v => ((2 * v) - 1) * bound).ToArray();
-            _bias = random.Floats(outC).Select(v => ((2 * v) - 1) * biasBound).ToArray();
+        }
+
+        /// <summary>The given input [inC, size, size], weight [outC, inC, 3, 3] and bias [outC].</summary>
+        public Layer(int inC, int outC, int size, (float[] X, float[] Weight, float[] Bias) data, string algorithm, VectorWidth width, int? tile = null)
+        {
+            (_x, _weight, _bias) = data;
             _y = new float[outC * size * size];
             _width = width;
 
@@ -121,6 +124,16 @@ internal static class Conv3x3Command
             }
 
             _packed = MemoryMarshal.Cast<byte, float>(WeightProgramRunner.Pack(program, _ => _weight)).ToArray();
+        }
+
+        private static (float[] X, float[] Weight, float[] Bias) Seeded(int inC, int outC, int size)
+        {
+            var random = new SplitMix64((ulong)((inC * 1000) + outC + size));
+            float[] x = random.Floats(inC * size * size);
+            float bound = MathF.Sqrt(6f / (inC * 9)), biasBound = 1f / MathF.Sqrt(inC * 9);
+            float[] weight = random.Floats(outC * inC * 9).Select(v => ((2 * v) - 1) * bound).ToArray();
+            float[] bias = random.Floats(outC).Select(v => ((2 * v) - 1) * biasBound).ToArray();
+            return (x, weight, bias);
         }
 
         /// <summary>The algorithm the lowering picks without a plan.</summary>

@@ -20,6 +20,8 @@ internal static class Program
                          3x3 stride-1 layers of a fixed list, one thread: the gemm and Winograd kernels as the lowering
                          calls them (timed interleaved like speed), their error against a float64 direct convolution,
                          and the algorithm the lowering picks: the measurement behind the Winograd threshold
+          sr-accuracy    [--width ...]   each 3x3 layer of examples/SuperResolution's network recomputed from its real
+                         input on the example's photos by gemm, Winograd F(4x4) and F(2x2), against double precision
           make-weights   [--out <dir>] [--check]   seeded random weights into tests/Benchmarks/weights
                          (--check: compare with the committed files instead, exit 1 when any differs)
 
@@ -81,6 +83,7 @@ internal static class Program
             "help" => PrintHelp(),
             "make-weights" => WeightMaker.Run(options.Out ?? WeightMaker.DefaultDirectory, options.Check),
             "peak" => options.Child is { } t ? Child(t, PeakCommand.Run) : Pinning.RunChild(1, ["peak", "--child", "1"]),
+            "sr-accuracy" => SrAccuracyCommand.Run(options.Width),
             "conv3x3" => options.Child is { } t
                 ? Child(t, () => Conv3x3Command.Run(options.Quick ? TimingSettings.Quick : TimingSettings.Default, options.Width))
                 : Pinning.RunChild(1, ["conv3x3", "--child", "1", "--width", options.Width.ToString(), .. options.Quick ? new[] { "--quick" } : []]),
@@ -143,7 +146,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             return new Options("help", null, [], false, null, false, null, false);
         }
 
-        string command = args[0] is "speed" or "peak" or "make-weights" or "conv3x3" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
+        string command = args[0] is "speed" or "peak" or "make-weights" or "conv3x3" or "sr-accuracy" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
         string? filter = null;
         IReadOnlyList<int> threads = [1, 2];
         bool quick = false;
@@ -172,7 +175,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                 case "--quick" when command is "speed" or "conv3x3":
                     quick = true;
                     break;
-                case "--width" when command == "conv3x3":
+                case "--width" when command is "conv3x3" or "sr-accuracy":
                     width = Enum.TryParse(Value(), ignoreCase: true, out Generated.VectorWidth w) && Enum.IsDefined(w) ? w
                         : throw new ArgumentException("--width takes auto, v512, v256, v128 or scalar");
                     break;
