@@ -31,7 +31,8 @@ namespace ModelCompiler.Generated
         /// sum): the B-row offsets (rounded up to 16), the transformed inputs [(m+2)²][channels][blockTiles], their products with the
         /// transformed weights [(m+2)²][outChannels][blockTiles] (each frequency's matrix followed by a cache line of
         /// padding), one channel's input tiles [m+2][m+2][blockTiles + 16], one output channel's tiles
-        /// [m][m][blockTiles + 16], and the m + 2 zero-padded rows of a run of tiles (m·blockTiles + 64 each), from a
+        /// [m][m][blockTiles + 16], and the m + 2 zero-padded rows of a run of tiles (m·blockTiles rounded up to whole
+        /// vectors of 16 tiles, and 16), from a
         /// 64-byte boundary (16 floats more, for the alignment).</summary>
         /// <param name="channels">Input channels.</param>
         /// <param name="outChannels">Output channels.</param>
@@ -46,8 +47,9 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Floats of the zero-padded row a run of up to <paramref name="blockTiles"/> tiles reads or writes:
-        /// whole vectors of 16 tiles of m columns, and the input tiles' 2 columns beyond (vector loads of 16 floats).</summary>
-        private static int WinogradLineFloats(int tileSize, int blockTiles) => (tileSize * blockTiles) + 64;
+        /// whole vectors of 16 tiles of m columns, and a cache line for the input tiles' 2 columns beyond them (read as
+        /// part of a vector 4 floats further on).</summary>
+        private static int WinogradLineFloats(int tileSize, int blockTiles) => (RoundUp(blockTiles, 16) * tileSize) + 16;
 
         /// <summary>A 3×3, stride-1, undilated convolution (groups = 1) for one sample by Winograd's F(m×m, 3×3), m = 2 or
         /// 4 (Lavin and Gray, 2016). The output is cut into m×m tiles, each computed from an (m+2)×(m+2) input tile; the
@@ -204,7 +206,7 @@ namespace ModelCompiler.Generated
             int n = m + 2, needed = (run * m) + 2;
             bool permute = vectorWidth >= VectorWidth.V512 && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
             int groups = (run + 15) / 16;
-            if (lineFloats < (groups * 16 * m) + 4 + 16 || lines.Length < n * lineFloats || tiles.Length < (((n * n) - 1) * stride) + at + (permute ? groups * 16 : run))
+            if (lineFloats < (groups * 16 * m) + 4 || lines.Length < n * lineFloats || tiles.Length < (((n * n) - 1) * stride) + at + (permute ? groups * 16 : run))
             {
                 throw new ArgumentException("the lines or the input tiles are shorter than the run needs.");
             }

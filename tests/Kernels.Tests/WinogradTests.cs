@@ -48,6 +48,7 @@ public class WinogradTests
         "c6 k12 h35 w37 p1 m4 t64",
         "c4 k5 h4 w4 p0 m2 t1",
         "c3 k5 h6 w150 p1 m4 t64",
+        "c3 k5 h6 w150 p1 m4 t20",
         "c3 k5 h5 w71 p1,1,0,2 m2 t48",
         "c16 k8 h32 w30 p1 m4 t64",
     ];
@@ -136,6 +137,7 @@ public class WinogradTests
     [InlineData(32, 17, 48)]
     [InlineData(128, 128, 32)]
     [InlineData(3, 5, 16)]
+    [InlineData(17, 3, 20)]
     public void TheBuildPlansTheScratchTheKernelNeeds(int channels, int outChannels, int blockTiles) =>
         Assert.Equal(
             Kernels.WinogradScratchFloats(channels, outChannels, Ops.Conv2dOp.WinogradTile, blockTiles),
