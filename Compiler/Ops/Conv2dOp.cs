@@ -356,9 +356,9 @@ public sealed class Conv2dOp : OpDefinition
     }
 
     /// <summary>The floats of a Winograd block's buffer, as the run-time kernel's <c>WinogradScratchFloats</c> counts them:
-    /// 16 for a 64-byte alignment, the B-row offsets (rounded up to 16), the transformed inputs and their products ((m+2)² matrices each, a
-    /// cache line apart), one channel's input tiles and one output channel's tiles (16 tiles of slack each), and the
-    /// m + 2 zero-padded rows of a run of tiles (whole vectors of 16 tiles, and a cache line).</summary>
+    /// 16 for a 64-byte alignment, the B-row offsets (rounded up to 16), the transformed inputs and their products
+    /// ((m+2)² matrices each, a cache line apart), one channel's input tiles and one output channel's tiles (16 tiles of
+    /// slack each), and the m + 2 zero-padded rows of a run of tiles (whole vectors of 16 tiles, and a cache line).</summary>
     public static long WinogradScratchFloats(int inC, int outC, long blockTiles)
     {
         const int Alignment = 16, FrequencyPadding = 16, TileSlack = 16;

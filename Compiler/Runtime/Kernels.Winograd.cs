@@ -28,12 +28,11 @@ namespace ModelCompiler.Generated
         private const int WinogradTileSlack = 16;
 
         /// <summary>The floats of this thread's tile buffer <see cref="WinogradConv3x3"/> needs (the build plans the same
-        /// sum): the B-row offsets (rounded up to 16), the transformed inputs [(m+2)²][channels][blockTiles], their products with the
-        /// transformed weights [(m+2)²][outChannels][blockTiles] (each frequency's matrix followed by a cache line of
-        /// padding), one channel's input tiles [m+2][m+2][blockTiles + 16], one output channel's tiles
-        /// [m][m][blockTiles + 16], and the m + 2 zero-padded rows of a run of tiles (m·blockTiles rounded up to whole
-        /// vectors of 16 tiles, and 16), from a
-        /// 64-byte boundary (16 floats more, for the alignment).</summary>
+        /// sum), from a 64-byte boundary (16 floats more, for the alignment): the B-row offsets (rounded up to 16), the
+        /// transformed inputs [(m+2)²][channels][blockTiles], their products with the transformed weights
+        /// [(m+2)²][outChannels][blockTiles] (each frequency's matrix followed by a cache line of padding), one channel's
+        /// input tiles [m+2][m+2][blockTiles + 16], one output channel's tiles [m][m][blockTiles + 16], and the m + 2
+        /// zero-padded rows of a run of tiles (m·blockTiles rounded up to whole vectors of 16 tiles, and 16).</summary>
         /// <param name="channels">Input channels.</param>
         /// <param name="outChannels">Output channels.</param>
         /// <param name="tileSize">Outputs per tile side, m (2 or 4).</param>
@@ -42,8 +41,10 @@ namespace ModelCompiler.Generated
         public static long WinogradScratchFloats(int channels, int outChannels, int tileSize, int blockTiles)
         {
             long points = (long)(tileSize + 2) * (tileSize + 2);
-            return WinogradAlignment + RoundUp(channels, WinogradAlignment) + (points * (((long)(channels + outChannels) * blockTiles) + (2 * WinogradFrequencyPadding)))
-                + ((points + ((long)tileSize * tileSize)) * (blockTiles + WinogradTileSlack)) + ((tileSize + 2L) * WinogradLineFloats(tileSize, blockTiles));
+            return WinogradAlignment + RoundUp(channels, WinogradAlignment)
+                + (points * (((long)(channels + outChannels) * blockTiles) + (2 * WinogradFrequencyPadding)))
+                + ((points + ((long)tileSize * tileSize)) * (blockTiles + WinogradTileSlack))
+                + ((tileSize + 2L) * WinogradLineFloats(tileSize, blockTiles));
         }
 
         /// <summary>Floats of the zero-padded row a run of up to <paramref name="blockTiles"/> tiles reads or writes:
@@ -113,12 +114,12 @@ namespace ModelCompiler.Generated
             // a multiple of 16 (as the build plans it).
             int inputStride = (channels * blockTiles) + WinogradFrequencyPadding, productStride = (outChannels * blockTiles) + WinogradFrequencyPadding;
             int tileStride = blockTiles + WinogradTileSlack, lineFloats = WinogradLineFloats(m, blockTiles);
-            Span<float> transformed = buffer.Slice(RoundUp(channels, WinogradAlignment), points * inputStride);
-            Span<float> products = buffer.Slice(RoundUp(channels, WinogradAlignment) + transformed.Length, points * productStride);
-            Span<float> inputTiles = buffer.Slice(RoundUp(channels, WinogradAlignment) + transformed.Length + products.Length, points * tileStride);
-            Span<float> outputTiles = buffer.Slice(RoundUp(channels, WinogradAlignment) + transformed.Length + products.Length + inputTiles.Length, m * m * tileStride);
-            Span<float> lines = buffer.Slice(
-                RoundUp(channels, WinogradAlignment) + transformed.Length + products.Length + inputTiles.Length + outputTiles.Length, (m + 2) * lineFloats);
+            int at = RoundUp(channels, WinogradAlignment);
+            Span<float> transformed = buffer.Slice(at, points * inputStride);
+            Span<float> products = buffer.Slice(at += transformed.Length, points * productStride);
+            Span<float> inputTiles = buffer.Slice(at += products.Length, points * tileStride);
+            Span<float> outputTiles = buffer.Slice(at += inputTiles.Length, m * m * tileStride);
+            Span<float> lines = buffer.Slice(at + outputTiles.Length, (m + 2) * lineFloats);
             Span<float> work = Aligned(stackalloc float[(WinogradMaxPoints * 16) + WinogradAlignment]);
             for (int c = 0; c < channels; c++)
             {
@@ -146,7 +147,8 @@ namespace ModelCompiler.Generated
                     {
                         int ty = t / tilesW, tx = t - (ty * tilesW);
                         int run = Math.Min(first + count - t, tilesW - tx);
-                        GatherTiles(source, height, width, (ty * m) - padTop, (tx * m) - padLeft, run, m, lines, lineFloats, inputTiles, tileStride, t - first, vectorWidth);
+                        GatherTiles(
+                            source, height, width, (ty * m) - padTop, (tx * m) - padLeft, run, m, lines, lineFloats, inputTiles, tileStride, t - first, vectorWidth);
                         t += run;
                     }
 
@@ -167,7 +169,8 @@ namespace ModelCompiler.Generated
                 Span<float> activated = outputTiles.Slice(0, (((m * m) - 1) * tileStride) + columns);
                 for (int k = 0; k < outChannels; k++)
                 {
-                    TransformOutputs(products.Slice(k * blockTiles), productStride, outputTiles, tileStride, columns, bias.IsEmpty ? 0f : bias[k], m, work, vectorWidth);
+                    float b = bias.IsEmpty ? 0f : bias[k];
+                    TransformOutputs(products.Slice(k * blockTiles), productStride, outputTiles, tileStride, columns, b, m, work, vectorWidth);
                     Activate(activated, activation, alpha, vectorWidth);
                     Span<float> target = y.Slice(k * outPlane, outPlane);
                     for (int t = first; t < first + count;)
