@@ -93,7 +93,7 @@ public sealed class LinkModelWeights : Task
         List<string> weightsFiles = models.Select(m => WeightLinker.ResolveWeightsPath(m.Spec, ProjectDirectory)).Distinct(StringComparer.Ordinal).ToList();
         List<string> reports = ReportPaths(models);
         WeightsFiles = weightsFiles.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
-        ReportFiles = reports.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+        ReportFiles = reports.SelectMany(f => new[] { f, HtmlPath(f) }).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         FileWriter.WriteTextIfChanged(WeightsListFile, string.Concat(weightsFiles.Select(f => f + "\n")));
 
         if (LinkStamp.Matches(StampFile, stamp) && (models.Count == 0 || File.Exists(ArtifactFile)) && reports.All(File.Exists))
@@ -200,7 +200,7 @@ public sealed class LinkModelWeights : Task
         return Log.HasLoggedErrors ? null : models;
     }
 
-    /// <summary>{AssemblyName}.{ClassName}.model.md; the full name where two models share a class name.</summary>
+    /// <summary>{AssemblyName}.{ClassName}.model.md (the HTML report beside it: .model.html); the full name where two models share a class name.</summary>
     private List<string> ReportPaths(List<ManifestModel> manifests)
     {
         if (string.IsNullOrEmpty(ReportDirectory))
@@ -213,6 +213,9 @@ public sealed class LinkModelWeights : Task
             AssemblyName + "." + (models.Count(o => o.ClassName == m.ClassName) > 1 ? m.FullName : m.ClassName) + ".model.md"))).ToList();
     }
 
+    /// <summary>The HTML report beside a Markdown one: {AssemblyName}.{ClassName}.model.html.</summary>
+    private static string HtmlPath(string markdownPath) => Path.ChangeExtension(markdownPath, ".html");
+
     private void WriteReports(List<WeightLinkResult> results, List<string> paths)
     {
         string artifactName = Path.GetFileName(ArtifactFile);
@@ -222,6 +225,7 @@ public sealed class LinkModelWeights : Task
             try
             {
                 FileWriter.WriteTextIfChanged(paths[i], ModelReport.Markdown(results[i].Compilation, results[i].Spec.WeightsPath, artifactName));
+                FileWriter.WriteTextIfChanged(HtmlPath(paths[i]), ModelReport.Html(results[i].Compilation, results[i].Spec.WeightsPath, artifactName));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -232,13 +236,13 @@ public sealed class LinkModelWeights : Task
         // Reports of models that no longer exist would mislead; only files this task listed are removed.
         if (File.Exists(ReportsListFile))
         {
-            foreach (string stale in File.ReadAllLines(ReportsListFile).Where(l => l.Length > 0).Except(paths, StringComparer.Ordinal))
+            foreach (string stale in File.ReadAllLines(ReportsListFile).Where(l => l.Length > 0).Except(paths.Concat(paths.Select(HtmlPath)), StringComparer.Ordinal))
             {
                 TryDelete(stale);
             }
         }
 
-        FileWriter.WriteTextIfChanged(ReportsListFile, string.Concat(paths.Select(p => p + "\n")));
+        FileWriter.WriteTextIfChanged(ReportsListFile, string.Concat(paths.Concat(paths.Select(HtmlPath)).Select(p => p + "\n")));
     }
 
     private void LogDiagnostic(DiagnosticInfo diagnostic)

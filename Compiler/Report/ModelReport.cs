@@ -23,7 +23,7 @@ public sealed record ReportRow(string Layer, string Op, string Output, long Para
 /// Depends only on the declaration and options (never on weight values, source locations or the machine), so the
 /// text is deterministic and only changes when the model does. Memory figures are the memory plan's, the same the
 /// generated code allocates and its constants state. Numbers in invariant culture.</summary>
-public static class ModelReport
+public static partial class ModelReport
 {
     private static readonly string[] Headers = ["layer", "op", "output", "params", "MACs", "weight bytes"];
 

@@ -36,8 +36,9 @@ public sealed class LinkModelWeightsTests : IDisposable
         Assert.True(task.WeightsRead);
         ArtifactEntry entry = Assert.Single(WeightArtifact.Read(File.ReadAllBytes(Artifact)));
         Assert.Equal("Demo.Net", entry.Model);
-        Assert.Equal(_project.File("obj/App.Net.model.md"), Assert.Single(task.ReportFiles).ItemSpec);
+        Assert.Equal([_project.File("obj/App.Net.model.md"), _project.File("obj/App.Net.model.html")], task.ReportFiles.Select(r => r.ItemSpec));
         Assert.StartsWith("# Demo.Net", File.ReadAllText(_project.File("obj/App.Net.model.md")));
+        Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(_project.File("obj/App.Net.model.html")), StringComparison.Ordinal);
         Assert.Equal(WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs"));
         Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
         Assert.True(File.Exists(Stamp));
@@ -120,7 +121,7 @@ public sealed class LinkModelWeightsTests : IDisposable
         Assert.Equal(artifact, File.ReadAllBytes(Artifact));
         Assert.True(File.GetLastWriteTimeUtc(Stamp) > DateTime.UtcNow.AddMinutes(-1), "the stamp must be touched so the next no-op build skips the target");
         Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
-        Assert.Single(task.ReportFiles);
+        Assert.Equal(2, task.ReportFiles.Length); // the Markdown and the HTML report
     }
 
     [Fact]
@@ -177,12 +178,14 @@ public sealed class LinkModelWeightsTests : IDisposable
         Assert.True(File.Exists(Artifact));
         string report = _project.File("obj/App.Net.model.md");
         Assert.True(File.Exists(report));
+        Assert.True(File.Exists(Path.ChangeExtension(report, ".html")));
 
         TestAssembly.WriteMetadata(Assembly, ("RepositoryUrl", "https://example.invalid/repo"));
         (LinkModelWeights task, FakeBuildEngine log) = Run();
 
         Assert.False(File.Exists(Artifact));
         Assert.False(File.Exists(report), "the report of a model that no longer exists is removed");
+        Assert.False(File.Exists(Path.ChangeExtension(report, ".html")), "its HTML report too");
         Assert.Empty(task.WeightsFiles);
         Assert.Empty(task.ReportFiles);
         Assert.Empty(log.Errors);
@@ -199,7 +202,7 @@ public sealed class LinkModelWeightsTests : IDisposable
         (LinkModelWeights task, _) = Run();
 
         Assert.Equal(["Demo.A", "Demo.B"], WeightArtifact.Read(File.ReadAllBytes(Artifact)).Select(e => e.Model));
-        Assert.Equal([_project.File("obj/App.A.model.md"), _project.File("obj/App.B.model.md")], task.ReportFiles.Select(r => r.ItemSpec));
+        Assert.Equal([_project.File("obj/App.A.model.md"), _project.File("obj/App.A.model.html"), _project.File("obj/App.B.model.md"), _project.File("obj/App.B.model.html")], task.ReportFiles.Select(r => r.ItemSpec));
         Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
     }
 

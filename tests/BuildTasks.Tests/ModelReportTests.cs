@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Threading;
 using ModelCompiler.BuildTasks.Tests.TestSupport;
 using ModelCompiler.Report;
@@ -143,5 +144,48 @@ public sealed class ModelReportTests
         {
             Thread.CurrentThread.CurrentCulture = saved;
         }
+    }
+    [Fact]
+    public void Html_IsOnePageWithItsChartsInline()
+    {
+        string html = ModelReport.Html(Net, "weights/net.safetensors", "App.mcweights");
+
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.EndsWith("</html>\n", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch(new Regex("(src|href)=\"?(https?:)?//"), html); // nothing fetched from the network
+        // One bar per node in each per-layer chart, a live and a scratch bar per node in the memory chart, and one
+        // rectangle per value of the memory plan (input, conv1's output, fc's output; flat is a view of conv1's).
+        Assert.Equal(3, Count(html, "macs", "class=\"bar\""));
+        Assert.Equal(3, Count(html, "weights", "class=\"bar\""));
+        Assert.Equal(6, Count(html, "memory", "class=\"bar "));
+        Assert.Equal(Net.Memory!.Values.Count, Count(html, "arena", "class=\"slot"));
+        Assert.Contains("<title>conv1+bn1+relu1: 288 MACs</title>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr data-layer=\"fc\"><td class=\"num\">3</td><td>fc</td><td>Linear</td><td>[N, 3]</td>", html, StringComparison.Ordinal);
+        Assert.Equal(html, ModelReport.Html(ModelCompilation.Compile(Models.ConvNet()), "weights/net.safetensors", "App.mcweights"));
+    }
+
+    [Fact]
+    public void Html_OfAnOpenSize_DrawsItsChartsAtACommonSize_AndKeepsTheFormulas()
+    {
+        ModelCompilation open = ModelCompilation.Compile(Models.ConvNet() with
+        {
+            InputShape = EquatableArray.Create(3, -1, -1),
+            Layers = EquatableArray.Create(Specs.Conv("pw", 3, 2, 1), Specs.Op("ReLU", "relu")),
+        });
+
+        string html = ModelReport.Html(open, "w", "App.mcweights");
+
+        Assert.Contains("Charts at a 224×224 input", html, StringComparison.Ordinal);
+        Assert.Contains("<title>pw+relu: " + (6L * 224 * 224).ToString("N0", CultureInfo.InvariantCulture) + " MACs</title>", html, StringComparison.Ordinal);
+        Assert.Contains(">6*H*W</td>", html, StringComparison.Ordinal);
+    }
+
+    /// <summary>Occurrences of <paramref name="marker"/> inside the chart <paramref name="chart"/>'s svg element.</summary>
+    private static int Count(string html, string chart, string marker)
+    {
+        int start = html.IndexOf("data-chart=\"" + chart + "\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no chart " + chart);
+        string svg = html[start..html.IndexOf("</svg>", start, StringComparison.Ordinal)];
+        return Regex.Matches(svg, Regex.Escape(marker)).Count;
     }
 }
