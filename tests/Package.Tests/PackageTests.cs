@@ -247,6 +247,65 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
         AssertOutput(app.Execute(app.Bin));
     }
 
+    /// <summary>A library that declares a model, packed with dotnet pack, carries its weights artifact: an app that
+    /// references only the library's package (not ModelCompiler) gets it in bin/ and in publish output, and runs.</summary>
+    [Fact]
+    public void PackedLibrary_CarriesItsArtifact_ToTheAppsBinAndPublishOutput()
+    {
+        RequireGenerator();
+        string id = PackageFixture.LibraryPackagePrefix + "Lib";
+        var lib = new Consumer(fixture, "Lib").AsLibrary().WithWeights("weights/net.safetensors", TinyWeights()).WithSource("LibNet.cs", """
+            using ModelCompiler;
+
+            [assembly: System.CLSCompliant(false)]
+
+            namespace ModelLib;
+
+            """ + ModelDeclaration("LibNet", "public"));
+        Succeeded(lib.Pack(fixture.Feed, "-p:PackageId=" + id + " -p:PackageVersion=1.0.0"));
+
+        using (ZipArchive zip = ZipFile.OpenRead(Path.Combine(fixture.Feed, id + ".1.0.0.nupkg")))
+        {
+            Assert.NotNull(zip.GetEntry("contentFiles/any/any/Lib.mcweights"));
+            using Stream nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
+            XDocument document = XDocument.Load(nuspec);
+            XElement files = Assert.Single(document.Descendants(), e => e.Name.LocalName == "files" && e.Parent?.Name.LocalName == "contentFiles");
+            Assert.Equal("any/any/Lib.mcweights", (string?)files.Attribute("include"));
+            Assert.Equal("true", (string?)files.Attribute("copyToOutput"));
+            Assert.DoesNotContain(document.Descendants().Where(e => e.Name.LocalName == "dependency"), d => (string?)d.Attribute("id") == "ModelCompiler");
+        }
+
+        var app = new Consumer(fixture, "App").WithoutModelCompiler().WithPackage(id, "1.0.0").WithSource("Program.cs", """
+            using System;
+            using System.Globalization;
+
+            [assembly: CLSCompliant(false)]
+
+            namespace App;
+
+            internal static class Program
+            {
+                private static int Main()
+                {
+                    float[] input = [1f, 2f, 3f, 4f];
+                    float[] output = new float[ModelLib.LibNet.OutputSize];
+                    ModelLib.LibNet.Run(input, output);
+                    Console.WriteLine("output " + string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
+                    return 0;
+                }
+            }
+            """);
+
+        Succeeded(app.Build());
+        Assert.True(File.Exists(Path.Combine(app.Bin, "Lib.mcweights")));
+        AssertOutput(app.Execute(app.Bin));
+
+        string publish = Path.Combine(app.ProjectDirectory, "publish");
+        Succeeded(app.Publish(publish));
+        Assert.True(File.Exists(Path.Combine(publish, "Lib.mcweights")));
+        AssertOutput(app.Execute(publish));
+    }
+
     /// <summary>The spec of the model <see cref="TinyWeights"/> fits, as the generator would record it.</summary>
     private static ModelSpec TinySpec(string ns) => new()
     {

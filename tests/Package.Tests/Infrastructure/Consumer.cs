@@ -13,7 +13,9 @@ public sealed class Consumer
 
     private readonly PackageFixture _fixture;
     private readonly List<string> _references = [];
+    private readonly List<(string Id, string Version)> _packages = [];
     private bool _library;
+    private bool _modelCompiler = true;
 
     public Consumer(PackageFixture fixture, string name)
     {
@@ -43,6 +45,20 @@ public sealed class Consumer
     public Consumer AsLibrary()
     {
         _library = true;
+        return this;
+    }
+
+    /// <summary>No reference to the ModelCompiler package (an app that only uses a library's models).</summary>
+    public Consumer WithoutModelCompiler()
+    {
+        _modelCompiler = false;
+        return this;
+    }
+
+    /// <summary>A package from the test feed, e.g. a library packed by <see cref="Pack"/>.</summary>
+    public Consumer WithPackage(string id, string version)
+    {
+        _packages.Add((id, version));
         return this;
     }
 
@@ -77,12 +93,21 @@ public sealed class Consumer
         return Dotnet.Run(ProjectDirectory, "publish -tl:off --disable-build-servers -nodeReuse:false -o \"" + output + "\"", _fixture.NuGetPackages);
     }
 
+    /// <summary>dotnet pack into <paramref name="output"/> (the test feed, for a consumer to restore from).</summary>
+    public CommandResult Pack(string output, string arguments = "")
+    {
+        WriteProject();
+        return Dotnet.Run(ProjectDirectory, "pack -tl:off --disable-build-servers -nodeReuse:false -o \"" + output + "\" " + arguments, _fixture.NuGetPackages);
+    }
+
     public CommandResult Execute(string directory) => Dotnet.Run(directory, "\"" + Path.Combine(directory, Name + ".dll") + "\"");
 
     private void WriteProject()
     {
         _ = _fixture.Package;
-        string references = string.Concat(_references.ConvertAll(r => "    <ProjectReference Include=\"" + r + "\" />\n"));
+        string references = string.Concat(_references.ConvertAll(r => "    <ProjectReference Include=\"" + r + "\" />\n"))
+            + string.Concat(_packages.ConvertAll(p => "    <PackageReference Include=\"" + p.Id + "\" Version=\"" + p.Version + "\" />\n"));
+        string modelCompiler = _modelCompiler ? "    <PackageReference Include=\"ModelCompiler\" Version=\"0.1.0\" PrivateAssets=\"all\" />\n" : string.Empty;
         string project = $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -94,8 +119,7 @@ public sealed class Consumer
                 <AnalysisMode>All</AnalysisMode>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="ModelCompiler" Version="0.1.0" PrivateAssets="all" />
-            {references}  </ItemGroup>
+            {modelCompiler}{references}  </ItemGroup>
             </Project>
             """;
 

@@ -33,6 +33,9 @@ public sealed class PackageFixture : IDisposable
     /// <summary>The .nupkg in <see cref="Feed"/>; packs the solution on first use. Throws with the pack log on failure.</summary>
     public string Package => _package.Value;
 
+    /// <summary>Packages a test packs from a consumer library into the feed have ids starting with this.</summary>
+    public const string LibraryPackagePrefix = "ModelCompilerTestLibrary.";
+
     public static string RepositoryRoot => ModelCompiler.Tests.Shared.Repository.Root;
 
     /// <summary>A nuget.config for a consumer: the test feed serves ModelCompiler and only it; the machine's own
@@ -53,7 +56,7 @@ public sealed class PackageFixture : IDisposable
         }
 
         config.Append("  </packageSources>\n  <packageSourceMapping>\n");
-        config.Append("    <packageSource key=\"modelcompiler-test-feed\">\n      <package pattern=\"ModelCompiler\" />\n    </packageSource>\n");
+        config.Append("    <packageSource key=\"modelcompiler-test-feed\">\n      <package pattern=\"ModelCompiler\" />\n      <package pattern=\"" + LibraryPackagePrefix + "*\" />\n    </packageSource>\n");
         for (int i = 0; i < urls.Length; i++)
         {
             config.Append("    <packageSource key=\"source").Append(i).Append("\">\n      <package pattern=\"*\" />\n    </packageSource>\n");
