@@ -59,43 +59,44 @@ namespace ModelCompiler.Generated
 
             ref int offsets = ref MemoryMarshal.GetReference(rowOffsets);
 
-            ref float a0 = ref MemoryMarshal.GetReference(a);
-            ref float b0 = ref MemoryMarshal.GetReference(b);
-            ref float c0 = ref MemoryMarshal.GetReference(c);
-            int wide = 0;
-            if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
-            {
-                // Strips of 64 columns, each over blocks of k: a block of B (GemmDepthBlock rows of the strip) stays in
-                // L1 while every panel of A passes over it; a later block adds to the sums the one before it stored.
-                wide = n / 64 * 64;
-                for (int j = 0; j < wide; j += 64)
-                {
-                    for (int p0 = 0; p0 < k; p0 += GemmDepthBlock)
-                    {
-                        int depth = Math.Min(GemmDepthBlock, k - p0);
-                        ref int blockOffsets = ref Unsafe.Add(ref offsets, p0);
-                        for (int panel = panelStart; panel < panelEnd; panel++)
-                        {
-                            int row = panel * R;
-                            ref float ap = ref Unsafe.Add(ref a0, ((nint)panel * k * R) + ((nint)p0 * R));
-                            ref float cj = ref Unsafe.Add(ref c0, ((nint)row * ldc) + j);
-                            ref float bj = ref Unsafe.Add(ref b0, j);
-                            Panel512x4(ref ap, ref bj, ref blockOffsets, ref cj, ldc, Math.Min(R, m - row), depth, p0 > 0);
-                        }
-                    }
-                }
-            }
-
             for (int panel = panelStart; panel < panelEnd; panel++)
             {
                 int row = panel * R;
                 int rows = Math.Min(R, m - row);
-                ref float ap = ref Unsafe.Add(ref a0, (nint)panel * k * R);
-                ref float br = ref b0;
-                ref float cr = ref Unsafe.Add(ref c0, (nint)row * ldc);
-                int j = wide;
+                ref float ap = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nint)panel * k * R);
+                ref float br = ref MemoryMarshal.GetReference(b);
+                ref float cr = ref Unsafe.Add(ref MemoryMarshal.GetReference(c), (nint)row * ldc);
+                int j = 0;
                 if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
                 {
+                    // A last panel of fewer than six rows (16 output channels: 6 + 6 + 4) runs without the missing rows' work.
+                    for (; j <= n - 64; j += 64)
+                    {
+                        ref float bj = ref Unsafe.Add(ref br, j);
+                        ref float cj = ref Unsafe.Add(ref cr, j);
+                        switch (rows)
+                        {
+                            case 6:
+                                Panel512x4<Count6>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            case 5:
+                                Panel512x4<Count5>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            case 4:
+                                Panel512x4<Count4>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            case 3:
+                                Panel512x4<Count3>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            case 2:
+                                Panel512x4<Count2>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            default:
+                                Panel512x4<Count1>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                        }
+                    }
+
                     for (; j <= n - 16; j += 16)
                     {
                         Panel512x1(ref ap, ref Unsafe.Add(ref br, j), ref offsets, ref Unsafe.Add(ref cr, j), ldc, rows, k);
@@ -171,43 +172,10 @@ namespace ModelCompiler.Generated
             }
         }
 
-        /// <summary>Rows per block of k in <see cref="PackedGemm"/>'s 64-column strips: 64 rows of a strip are 16 KiB of
-        /// B, and the six panels' slices of A beside them keep the block within a 48 KiB L1.</summary>
-        private const int GemmDepthBlock = 64;
-
-        /// <summary>A panel of <paramref name="rows"/> valid rows × 64 columns (a last panel of fewer than six rows, as in
-        /// 16 output channels = 6 + 6 + 4, runs without the missing rows' work); <paramref name="accumulate"/> adds to
-        /// what C holds (a later block of k) instead of starting from zero.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Panel512x4(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k, bool accumulate)
-        {
-            switch (rows)
-            {
-                case 6:
-                    Panel512x4<Count6>(ref a, ref b, ref offsets, ref c, ldc, rows, k, accumulate);
-                    break;
-                case 5:
-                    Panel512x4<Count5>(ref a, ref b, ref offsets, ref c, ldc, rows, k, accumulate);
-                    break;
-                case 4:
-                    Panel512x4<Count4>(ref a, ref b, ref offsets, ref c, ldc, rows, k, accumulate);
-                    break;
-                case 3:
-                    Panel512x4<Count3>(ref a, ref b, ref offsets, ref c, ldc, rows, k, accumulate);
-                    break;
-                case 2:
-                    Panel512x4<Count2>(ref a, ref b, ref offsets, ref c, ldc, rows, k, accumulate);
-                    break;
-                default:
-                    Panel512x4<Count1>(ref a, ref b, ref offsets, ref c, ldc, rows, k, accumulate);
-                    break;
-            }
-        }
-
         /// <summary>Up to 6 rows (<typeparamref name="TRows"/>, the panel's valid rows; the others cost nothing) × 64
         /// columns: 24 accumulators at most, 4 loads of B and one broadcast of A per row per step of k.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Panel512x4<TRows>(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k, bool accumulate)
+        private static void Panel512x4<TRows>(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
             where TRows : struct, ITileCount
         {
             int valid = TRows.Value;
@@ -217,35 +185,6 @@ namespace ModelCompiler.Generated
             Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
             Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
             Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
-            if (accumulate)
-            {
-                Load4(ref c, out c00, out c01, out c02, out c03);
-                if (valid > 1)
-                {
-                    Load4(ref Unsafe.Add(ref c, ldc), out c10, out c11, out c12, out c13);
-                }
-
-                if (valid > 2)
-                {
-                    Load4(ref Unsafe.Add(ref c, 2 * ldc), out c20, out c21, out c22, out c23);
-                }
-
-                if (valid > 3)
-                {
-                    Load4(ref Unsafe.Add(ref c, 3 * ldc), out c30, out c31, out c32, out c33);
-                }
-
-                if (valid > 4)
-                {
-                    Load4(ref Unsafe.Add(ref c, 4 * ldc), out c40, out c41, out c42, out c43);
-                }
-
-                if (valid > 5)
-                {
-                    Load4(ref Unsafe.Add(ref c, 5 * ldc), out c50, out c51, out c52, out c53);
-                }
-            }
-
             for (int p = 0; p < k; p++)
             {
                 ref float bp = ref Unsafe.Add(ref b, Unsafe.Add(ref offsets, p));
@@ -326,15 +265,6 @@ namespace ModelCompiler.Generated
             {
                 Store4(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, c52, c53);
             }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Load4(ref float c, out Vector512<float> v0, out Vector512<float> v1, out Vector512<float> v2, out Vector512<float> v3)
-        {
-            v0 = Vector512.LoadUnsafe(ref c);
-            v1 = Vector512.LoadUnsafe(ref c, 16);
-            v2 = Vector512.LoadUnsafe(ref c, 32);
-            v3 = Vector512.LoadUnsafe(ref c, 48);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
