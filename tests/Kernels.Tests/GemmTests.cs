@@ -8,7 +8,7 @@ namespace ModelCompiler.KernelTests;
 /// <summary>PackedGemm at every vector width against a double-precision product: A packed in panels of 6 rows by the
 /// build's encoder, B's rows read through an offsets table (stored in reverse order, misaligned, with a gap between
 /// rows), C with a row stride. Shapes end in every tail of every microkernel (m around the panel of 6, n around 4, 8,
-/// 16 and 64 columns); panel ranges cover a subset of the rows, and every other element of C (rows outside the range,
+/// 16 and 64 columns; k around 64); panel ranges cover a subset of the rows, and every other element of C (rows outside the range,
 /// the columns between n and the stride, the guards) must keep its value.</summary>
 public class GemmTests
 {
@@ -26,7 +26,7 @@ public class GemmTests
 
     private static readonly int[] Ns = [1, 3, 15, 16, 17, 63, 64, 65, 130];
 
-    private static readonly int[] Ks = [1, 2, 9, 100];
+    private static readonly int[] Ks = [1, 2, 9, 64, 65, 100, 129];
 
     public static TheoryData<string, int> ProductCases
     {
@@ -89,11 +89,12 @@ public class GemmTests
     [MemberData(nameof(Widths))]
     public void PackedGemm_ComputesOnlyItsPanels_WithARowStride(string width)
     {
-        // 4 panels (6, 6, 6, 2 rows); 95 columns = 64 + 16 + 8 + 4 + 3 reach every microkernel at every width.
-        const int M = 20, N = 95, K = 9, Ldc = 101;
-        var p = new Problem(3100, M, N, K, bias: true);
-        foreach ((int start, int end) in new[] { (0, 4), (1, 3), (3, 4), (0, 1), (2, 2) })
+        // 4 panels (6, 6, 6, 2 rows); 95 columns = 64 + 16 + 8 + 4 + 3 reach every microkernel at every width; a depth
+        // of 130 as well as 9.
+        const int M = 20, N = 95, Ldc = 101;
+        foreach ((int start, int end, int K) in new[] { (0, 4, 9), (1, 3, 9), (3, 4, 9), (0, 1, 9), (2, 2, 9), (1, 3, 130), (3, 4, 130) })
         {
+            var p = new Problem(3100 + (ulong)K, M, N, K, bias: true);
             foreach (ActivationKind kind in new[] { ActivationKind.None, ActivationKind.ReLU })
             {
                 Guarded c = Output(M, N, Ldc);
