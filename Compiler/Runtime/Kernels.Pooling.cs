@@ -104,9 +104,10 @@ namespace ModelCompiler.Generated
             }
         }
 
-        /// <summary>The 2×2, stride-2 max pool (the common one): four outputs per step, from two four-float vectors of each
-        /// input row: the rows' elementwise maximum, then the maximum of its even and odd elements (one shuffle each, on
-        /// x86 and on Arm64; a scalar loop elsewhere and for the last outputs of a row). NaN wins, as in PyTorch.</summary>
+        /// <summary>The 2×2, stride-2 max pool (the common one): eight outputs per step with AVX2 (rows of eight outputs or
+        /// more), else four, from two vectors of each input row: the rows' elementwise maximum, then the maximum of its
+        /// even and odd elements (one shuffle each, on x86 and on Arm64); the last vector of a row overlaps the one before
+        /// it. A scalar loop elsewhere and for rows of fewer than four outputs. NaN wins, as in PyTorch.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MaxPool2x2(ref float x, ref float y, int channels, int height, int width, int outH, int outW)
         {
@@ -120,16 +121,32 @@ namespace ModelCompiler.Generated
                     ref float r1 = ref Unsafe.Add(ref r0, width);
                     ref float outRow = ref Unsafe.Add(ref y, (((nint)c * outH) + oh) * outW);
                     int ow = 0;
-                    if (shuffles)
+                    if (Avx2.IsSupported && outW >= 8)
+                    {
+                        for (; ow <= outW - 8; ow += 8)
+                        {
+                            MaxPool2x2Eight(ref r0, ref r1, ref outRow, ow);
+                        }
+
+                        if (ow < outW)
+                        {
+                            MaxPool2x2Eight(ref r0, ref r1, ref outRow, outW - 8);
+                            ow = outW;
+                        }
+                    }
+                    else if (shuffles && outW >= 4)
                     {
                         for (; ow <= outW - 4; ow += 4)
                         {
-                            nuint i = (nuint)(2 * ow);
-                            Vector128<float> low = MaxWithNaN(Vector128.LoadUnsafe(ref r0, i), Vector128.LoadUnsafe(ref r1, i));
-                            Vector128<float> high = MaxWithNaN(Vector128.LoadUnsafe(ref r0, i + 4), Vector128.LoadUnsafe(ref r1, i + 4));
-                            Vector128<float> even = Sse.IsSupported ? Sse.Shuffle(low, high, 0b10_00_10_00) : AdvSimd.Arm64.UnzipEven(low, high);
-                            Vector128<float> odd = Sse.IsSupported ? Sse.Shuffle(low, high, 0b11_01_11_01) : AdvSimd.Arm64.UnzipOdd(low, high);
-                            MaxWithNaN(even, odd).StoreUnsafe(ref outRow, (nuint)ow);
+                            MaxPool2x2Four(ref r0, ref r1, ref outRow, ow);
+                        }
+
+                        // The last outputs of the row as one more vector that overlaps the one before it (x and y are
+                        // distinct, so an output written twice gets the same value): no scalar tail.
+                        if (ow < outW)
+                        {
+                            MaxPool2x2Four(ref r0, ref r1, ref outRow, outW - 4);
+                            ow = outW;
                         }
                     }
 
@@ -142,6 +159,34 @@ namespace ModelCompiler.Generated
                     }
                 }
             }
+        }
+
+        /// <summary>Outputs ow..ow+7 of a 2×2, stride-2 pooled row from input rows r0 and r1 (AVX2): the shuffles work
+        /// within 128-bit lanes, so the maxima come out as [0 1 4 5 | 2 3 6 7] in 64-bit pairs; one permute orders them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void MaxPool2x2Eight(ref float r0, ref float r1, ref float outRow, int ow)
+        {
+            nuint i = (nuint)(2 * ow);
+            Vector256<float> low = MaxWithNaN(Vector256.LoadUnsafe(ref r0, i), Vector256.LoadUnsafe(ref r1, i));
+            Vector256<float> high = MaxWithNaN(Vector256.LoadUnsafe(ref r0, i + 8), Vector256.LoadUnsafe(ref r1, i + 8));
+            Vector256<float> pairs = MaxWithNaN(Avx.Shuffle(low, high, 0b10_00_10_00), Avx.Shuffle(low, high, 0b11_01_11_01));
+            Avx2.Permute4x64(pairs.AsDouble(), 0b11_01_10_00).AsSingle().StoreUnsafe(ref outRow, (nuint)ow);
+        }
+
+        /// <summary><see cref="MaxWithNaN(Vector128{float}, Vector128{float})"/> for AVX: maxps with the first operand's NaNs blended back.</summary>
+        private static Vector256<float> MaxWithNaN(Vector256<float> a, Vector256<float> b) =>
+            Avx.BlendVariable(Avx.Max(a, b), a, Avx.Compare(a, a, FloatComparisonMode.UnorderedNonSignaling));
+
+        /// <summary>Outputs ow..ow+3 of a 2×2, stride-2 pooled row from input rows r0 and r1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void MaxPool2x2Four(ref float r0, ref float r1, ref float outRow, int ow)
+        {
+            nuint i = (nuint)(2 * ow);
+            Vector128<float> low = MaxWithNaN(Vector128.LoadUnsafe(ref r0, i), Vector128.LoadUnsafe(ref r1, i));
+            Vector128<float> high = MaxWithNaN(Vector128.LoadUnsafe(ref r0, i + 4), Vector128.LoadUnsafe(ref r1, i + 4));
+            Vector128<float> even = Sse.IsSupported ? Sse.Shuffle(low, high, 0b10_00_10_00) : AdvSimd.Arm64.UnzipEven(low, high);
+            Vector128<float> odd = Sse.IsSupported ? Sse.Shuffle(low, high, 0b11_01_11_01) : AdvSimd.Arm64.UnzipOdd(low, high);
+            MaxWithNaN(even, odd).StoreUnsafe(ref outRow, (nuint)ow);
         }
 
         /// <summary>The elementwise maximum, NaN where either is NaN, on every runtime and cheaply: x86's maxps (which

@@ -26,7 +26,8 @@ public class PoolingTests
     ];
 
     /// <summary>The 2×2 stride-2 fast path: odd heights and widths (the last row or column unused), rows with and
-    /// without a vector part and a tail, the widest row it takes and one past it (the general loop).</summary>
+    /// without a vector part, a last vector overlapping the one before it (14, 9 and 6 outputs: eight and four at a step),
+    /// exactly one vector (8 outputs), rows too short for a vector (3 outputs), the widest row it takes and one past it (the general loop).</summary>
     private static readonly string[] TwoByTwo =
     [
         "c1 h2 w2 k2x2 s2x2",
@@ -35,6 +36,11 @@ public class PoolingTests
         "c2 h6 w33 k2x2 s2x2",
         "c1 h4 w4096 k2x2 s2x2",
         "c1 h3 w4099 k2x2 s2x2",
+        "c2 h4 w28 k2x2 s2x2",
+        "c1 h3 w13 k2x2 s2x2",
+        "c1 h2 w6 k2x2 s2x2",
+        "c1 h2 w16 k2x2 s2x2",
+        "c1 h2 w18 k2x2 s2x2",
     ];
 
     public static TheoryData<string, bool> MaxCases => Cross([.. Windows, .. TwoByTwo], [false, true]);
