@@ -8,7 +8,7 @@ namespace ModelCompiler.KernelTests;
 /// <summary>PackedGemm at every vector width against a double-precision product: A packed in panels of 6 rows by the
 /// build's encoder, B's rows read through an offsets table (stored in reverse order, misaligned, with a gap between
 /// rows), C with a row stride. Shapes end in every tail of every microkernel (m around the panel of 6, n around 4, 8,
-/// 16 and 64 columns; k around 64); panel ranges cover a subset of the rows, and every other element of C (rows outside the range,
+/// 16, 32 and 64 columns; k around 64); panel ranges cover a subset of the rows, and every other element of C (rows outside the range,
 /// the columns between n and the stride, the guards) must keep its value.</summary>
 public class GemmTests
 {
@@ -24,7 +24,7 @@ public class GemmTests
 
     private static readonly int[] Ms = [1, 5, 6, 7, 13];
 
-    private static readonly int[] Ns = [1, 3, 15, 16, 17, 63, 64, 65, 130];
+    private static readonly int[] Ns = [1, 3, 15, 16, 17, 32, 63, 64, 65, 112, 130];
 
     private static readonly int[] Ks = [1, 2, 9, 64, 65, 100, 129];
 
