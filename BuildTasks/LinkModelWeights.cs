@@ -43,6 +43,11 @@ public sealed class LinkModelWeights : Task
     [Required]
     public string WeightsListFile { get; set; } = string.Empty;
 
+    /// <summary>Receives each weights file's last write time as this link saw it before reading, one
+    /// "&lt;UTC ticks&gt; &lt;full path&gt;" a line: the targets link again when a file's time differs from it.</summary>
+    [Required]
+    public string WeightsTimesFile { get; set; } = string.Empty;
+
     /// <summary>Receives the report files written, one full path a line (FileWrites, and stale-report cleanup).</summary>
     [Required]
     public string ReportsListFile { get; set; } = string.Empty;
@@ -95,6 +100,7 @@ public sealed class LinkModelWeights : Task
         WeightsFiles = weightsFiles.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         ReportFiles = reports.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         FileWriter.WriteTextIfChanged(WeightsListFile, string.Concat(weightsFiles.Select(f => f + "\n")));
+        FileWriter.WriteTextIfChanged(WeightsTimesFile, LinkStamp.WeightsTimes(weightsFiles));
 
         if (LinkStamp.Matches(StampFile, stamp) && (models.Count == 0 || File.Exists(ArtifactFile)) && reports.All(File.Exists))
         {

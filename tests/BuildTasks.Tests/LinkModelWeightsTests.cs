@@ -39,6 +39,7 @@ public sealed class LinkModelWeightsTests : IDisposable
         Assert.Equal(_project.File("obj/App.Net.model.md"), Assert.Single(task.ReportFiles).ItemSpec);
         Assert.StartsWith("# Demo.Net", File.ReadAllText(_project.File("obj/App.Net.model.md")));
         Assert.Equal(WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs"));
+        Assert.Equal(File.GetLastWriteTimeUtc(WeightsPath).Ticks + " " + WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs.times"));
         Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
         Assert.True(File.Exists(Stamp));
         BuildMessageEventArgs summary = Assert.Single(log.Messages, m => m.Message!.StartsWith("ModelCompiler: Demo.Net", StringComparison.Ordinal));
@@ -123,15 +124,17 @@ public sealed class LinkModelWeightsTests : IDisposable
         Assert.Single(task.ReportFiles);
     }
 
-    [Fact]
-    public void ChangedWeightsFile_IsReadAgain()
+    [Theory]
+    [InlineData(5)]
+    [InlineData(-3600)]
+    public void ChangedWeightsFile_IsReadAgain_WhicheverWayItsTimeMoved(int seconds)
     {
         Models.ConvNetWeights().WriteTo(WeightsPath);
         TestAssembly.Write(Assembly, Models.ConvNet());
         Run();
 
         Garble(WeightsPath);
-        File.SetLastWriteTimeUtc(WeightsPath, DateTime.UtcNow.AddSeconds(5));
+        File.SetLastWriteTimeUtc(WeightsPath, File.GetLastWriteTimeUtc(WeightsPath).AddSeconds(seconds));
         (LinkModelWeights task, FakeBuildEngine log) = Run(expectSuccess: false);
 
         Assert.True(task.WeightsRead);
@@ -305,6 +308,7 @@ public sealed class LinkModelWeightsTests : IDisposable
             ArtifactFile = Artifact,
             StampFile = Stamp,
             WeightsListFile = Artifact + ".inputs",
+            WeightsTimesFile = Artifact + ".inputs.times",
             ReportsListFile = Artifact + ".reports",
             ReportDirectory = Obj,
         };
