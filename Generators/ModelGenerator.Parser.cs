@@ -28,12 +28,13 @@ public sealed partial class ModelGenerator
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (TypeDeclarationSyntax)context.TargetNode;
-            // Hint names may not hold '@' (CS8785): keywords used as names are escaped in code, not in file names.
-            string hintName = symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty).Replace("@", string.Empty) + ".g.cs";
+            // Names as the runtime has them, without the '@' of a keyword used as a name (@event, Contoso.@internal):
+            // '@' is not allowed in file names (CS8785), and the printer escapes keywords again.
+            string ns = NamespaceName(symbol.ContainingNamespace);
+            string fullName = ns.Length == 0 ? symbol.Name : ns + "." + symbol.Name;
             var diagnostics = new List<DiagnosticInfo>();
             var locations = new List<LocationEntry>();
             SourceLocation modelLocation = Track(declaration.Identifier.GetLocation(), locations);
-            string fullName = symbol.ToDisplayString();
 
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
@@ -66,7 +67,7 @@ public sealed partial class ModelGenerator
             AttributeData model = context.Attributes[0];
             if (modelAttributes.Length > 1 && !ReferenceEquals(model, modelAttributes[0]))
             {
-                return new ModelInfo(hintName, null, EquatableArray<DiagnosticInfo>.Empty, EquatableArray<LocationEntry>.Empty);
+                return new ModelInfo(fullName, null, EquatableArray<DiagnosticInfo>.Empty, EquatableArray<LocationEntry>.Empty);
             }
 
             string weights = model.ConstructorArguments.Length == 1 && model.ConstructorArguments[0].Value is string w ? w : string.Empty;
@@ -102,7 +103,7 @@ public sealed partial class ModelGenerator
             if (attributes.Any(a => a.AttributeClass is null or IErrorTypeSymbol || (IsOurs(a) && a.AttributeConstructor is null)))
             {
                 // The compiler already reports the broken attribute; generating from a guess would only add noise.
-                return new ModelInfo(hintName, null, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
+                return new ModelInfo(fullName, null, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
             }
 
             var counters = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -129,7 +130,7 @@ public sealed partial class ModelGenerator
 
             var spec = new ModelSpec
             {
-                Namespace = symbol.ContainingNamespace.IsGlobalNamespace ? string.Empty : symbol.ContainingNamespace.ToDisplayString(),
+                Namespace = ns,
                 ClassName = symbol.Name,
                 Accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
                 WeightsPath = weights,
@@ -137,7 +138,7 @@ public sealed partial class ModelGenerator
                 Layers = layers.ToEquatableArray(),
                 Location = modelLocation,
             };
-            return new ModelInfo(hintName, spec, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
+            return new ModelInfo(fullName, spec, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
         }
 
         /// <summary>A layer from its attribute: the name, inputs and weight prefix every layer has, and the operator's
@@ -169,6 +170,12 @@ public sealed partial class ModelGenerator
                 Location = location,
             };
         }
+
+        /// <summary>"A.B.C" from the namespace's own names (no '@'); empty for the global namespace.</summary>
+        private static string NamespaceName(INamespaceSymbol? ns) =>
+            ns is null || ns.IsGlobalNamespace ? string.Empty
+            : ns.ContainingNamespace is { IsGlobalNamespace: false } parent ? NamespaceName(parent) + "." + ns.Name
+            : ns.Name;
 
         /// <summary>A constant as a plain value: an enum as its number, an array as object?[].</summary>
         private static object? Value(TypedConstant constant) =>

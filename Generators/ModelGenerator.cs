@@ -98,7 +98,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     {
         if (key.Spec is null)
         {
-            return new CompiledModel(key.HintName, null, EquatableArray<DiagnosticInfo>.Empty, key.Options);
+            return new CompiledModel(key.Name, null, EquatableArray<DiagnosticInfo>.Empty, key.Options);
         }
 
         try
@@ -106,13 +106,13 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             BeforeCompile?.Invoke(key.Spec);
             ModelCompilation compilation = ModelCompilation.Compile(key.Spec, key.Options);
             string? code = compilation.Succeeded ? ModelCompiler.Emit.ModelEmitter.Emit(compilation) : null;
-            return new CompiledModel(key.HintName, code, compilation.Diagnostics.ToEquatableArray(), key.Options);
+            return new CompiledModel(key.Name, code, compilation.Diagnostics.ToEquatableArray(), key.Options);
         }
         catch (Exception e)
         {
             // The generator never throws: an exception would surface as CS8785 and drop all output.
             DiagnosticInfo error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, key.Spec.Location, key.Spec.FullName, e.GetType().Name + ": " + e.Message);
-            return new CompiledModel(key.HintName, null, EquatableArray.Create(error), key.Options);
+            return new CompiledModel(key.Name, null, EquatableArray.Create(error), key.Options);
         }
     }
 

@@ -50,12 +50,12 @@ public static class ModelEmitter
         bool hasNamespace = spec.Namespace.Length > 0;
         if (hasNamespace)
         {
-            w.Open("namespace " + spec.Namespace);
+            w.Open("namespace " + CodeWriter.QualifiedName(spec.Namespace));
         }
 
         w.Line("/// <summary>Compiled inference for " + Xml(spec.ClassName) + ": " + graph.Nodes.Count + " fused operations, "
             + Xml(model.Macs.ToString()) + " multiply-accumulates per sample, " + CodeWriter.Int(compilation.Layout!.TotalBytes) + " bytes of weights.</summary>");
-        w.Open("partial class " + spec.ClassName);
+        w.Open("partial class " + CodeWriter.Identifier(spec.ClassName));
         new ApiPrinter(w, model).Print();
         w.Line();
         new ImplementationPrinter(w, model).Print();

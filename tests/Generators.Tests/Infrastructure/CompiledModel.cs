@@ -68,9 +68,10 @@ public sealed class CompiledModel : IDisposable
         Assert.Empty(result.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
         // A model whose input size is open takes the height and width; the shim's signature is the same either way.
         bool open = result.Sources.Values.Any(s => s.Contains("int height, int width, int batch, global::ModelCompiler.Generated.VectorWidth vectorWidth)", StringComparison.Ordinal));
+        string model = "global::" + string.Join(".", modelFullName.Split('.').Select(Escaped));
         string call = open
-            ? "global::" + modelFullName + ".Run(input, output, height, width, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)"
-            : "global::" + modelFullName + ".Run(input, output, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)";
+            ? model + ".Run(input, output, height, width, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)"
+            : model + ".Run(input, output, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)";
         string shim = $$"""
             public static class ModelCompilerTestEntry
             {
@@ -103,6 +104,10 @@ public sealed class CompiledModel : IDisposable
         MethodInfo run = assembly.GetType("ModelCompilerTestEntry")!.GetMethod("Run")!;
         return new CompiledModel(context, run, artifact, spec, tensors, compiled) { Type = assembly.GetType(modelFullName)! };
     }
+
+    /// <summary>A name as C# must write it: '@' before a keyword.</summary>
+    private static string Escaped(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>Floats per output sample at an input of <paramref name="height"/> x <paramref name="width"/> (ignored for a fixed size).</summary>
     public int OutputSizeAt(int height, int width) => (int)Compilation.Graph!.Output.Shape.Size.Evaluate(height, width);
