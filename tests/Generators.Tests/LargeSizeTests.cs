@@ -39,7 +39,7 @@ public sealed class LargeSizeTests
             [Model("w.safetensors")]
             [Input(3, 20000, 20000)]
             [Conv2d("conv", 3, 64, 3, Padding = 1)]
-            public partial class Net { }
+            internal partial class Net { }
             """);
         Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("MC1016", d.Id);
@@ -58,7 +58,7 @@ public sealed class LargeSizeTests
             [Model("w.safetensors")]
             [Input(2000000000, 2000000000, 2000000000)]
             [ReLU]
-            public partial class Net { }
+            internal partial class Net { }
             """);
         Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("MC1016", d.Id);
@@ -76,7 +76,7 @@ public sealed class LargeSizeTests
             [Input(3, 16384, 16384)]
             [Conv2d("a", 3, 7, 3, Padding = 1)]
             [Conv2d("b", 7, 7, 3, Padding = 1)]
-            public partial class Net { }
+            internal partial class Net { }
             """);
         Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("MC1017", d.Id);

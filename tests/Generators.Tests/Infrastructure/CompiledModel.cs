@@ -73,8 +73,16 @@ public sealed class CompiledModel : IDisposable
             ? model + ".Run(input, output, height, width, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)"
             : model + ".Run(input, output, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)";
         string shim = $$"""
+            /// <summary>Calls the model with plain arrays (reflection cannot pass spans).</summary>
             public static class ModelCompilerTestEntry
             {
+                /// <summary>Runs the model.</summary>
+                /// <param name="input">The input.</param>
+                /// <param name="output">The output.</param>
+                /// <param name="height">The input height (an open size only).</param>
+                /// <param name="width">The input width (an open size only).</param>
+                /// <param name="batch">The batch size.</param>
+                /// <param name="vectorWidth">The widest vectors.</param>
                 public static void Run(float[] input, float[] output, int height, int width, int batch, int vectorWidth) =>
                     {{call}};
             }

@@ -6,7 +6,8 @@ using ModelCompiler.BuildTasks.Tests.TestSupport;
 namespace ModelCompiler.Package.Tests.Infrastructure;
 
 /// <summary>A throwaway project that references the ModelCompiler package the way a user's would, built with
-/// TreatWarningsAsErrors and AnalysisMode=All so the package and the generated code are warning-clean.</summary>
+/// TreatWarningsAsErrors, AnalysisMode=All and GenerateDocumentationFile so the package and the generated code are
+/// warning-clean in the strictest project settings.</summary>
 public sealed class Consumer
 {
     public static readonly string TargetFramework = "net" + Environment.Version.Major + ".0";
@@ -92,6 +93,7 @@ public sealed class Consumer
                 <ImplicitUsings>disable</ImplicitUsings>
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                 <AnalysisMode>All</AnalysisMode>
+                <GenerateDocumentationFile>true</GenerateDocumentationFile>
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="ModelCompiler" Version="0.1.0" PrivateAssets="all" />
