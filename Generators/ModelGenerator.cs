@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelCompiler.Common;
@@ -29,9 +30,23 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         set => s_beforeCompile.Value = value;
     }
 
+    // Roslyn 4.14 (SDK 9.0.300) and later can define Microsoft.CodeAnalysis.EmbeddedAttribute for generators, once per
+    // compilation whoever asks; the types marked with it stay invisible to other assemblies, friends included, so two
+    // projects with models and InternalsVisibleTo between them do not see each other's copies (CS0436). The generator
+    // is built against Roslyn 4.8 so that older compilers load it: there the call does not exist, and nothing is marked.
+    private static readonly MethodInfo? s_addEmbeddedAttributeDefinition =
+        typeof(IncrementalGeneratorPostInitializationContext).GetMethod("AddEmbeddedAttributeDefinition", Type.EmptyTypes);
+
+    /// <summary>Whether the generated internal types carry [Embedded] (the compiler in use can define it).</summary>
+    internal static bool Embedded => s_addEmbeddedAttributeDefinition is not null;
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        context.RegisterPostInitializationOutput(static c => c.AddSource(AttributeSource.HintName, AttributeSource.Text));
+        context.RegisterPostInitializationOutput(static c =>
+        {
+            s_addEmbeddedAttributeDefinition?.Invoke(c, null);
+            c.AddSource(AttributeSource.HintName, Embedded ? ModelCompiler.Emit.RuntimeSource.MarkEmbedded(AttributeSource.Text, new HashSet<string>()) : AttributeSource.Text);
+        });
 
         IncrementalValuesProvider<ModelInfo> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -139,7 +154,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         IReadOnlyList<KeyValuePair<string, string>> files;
         try
         {
-            files = ModelCompiler.Emit.RuntimeSource.Emit(assemblyName);
+            files = ModelCompiler.Emit.RuntimeSource.Emit(assemblyName, Embedded);
         }
         catch (Exception e)
         {

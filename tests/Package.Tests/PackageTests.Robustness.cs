@@ -33,4 +33,28 @@ public sealed partial class PackageTests
         AssertOutput(app.Execute(app.Bin), first: 6.5f);
         Assert.Contains(LinkSkipped, Succeeded(app.Build()).Output);
     }
+
+    [Fact]
+    public void TwoProjectsWithModels_AndInternalsVisibleTo_BuildWarningFree()
+    {
+        RequireGenerator();
+        // The library lets the app see its internals: both have their own copies of the generated support types
+        // (kernels, weight store, attributes), which the app must not see twice (CS0436, an error here).
+        var lib = new Consumer(fixture, "Lib").AsLibrary().WithWeights("weights/net.safetensors", TinyWeights()).WithSource("LibNet.cs", """
+            using ModelCompiler;
+
+            [assembly: System.CLSCompliant(false)]
+            [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("App")]
+
+            namespace ModelLib;
+
+            """ + ModelDeclaration("LibNet", "public"));
+        var app = new Consumer(fixture, "App").WithReference(lib).WithWeights("weights/net.safetensors", TinyWeights()).WithSource("Program.cs", AppSource
+            .Replace("TinyNet.Run(input, output);", "TinyNet.Run(input, output);\n        ModelLib.LibNet.Run(input, output);", StringComparison.Ordinal));
+
+        CommandResult build = Succeeded(app.Build());
+
+        Assert.DoesNotContain("CS0436", build.Output, StringComparison.Ordinal);
+        AssertOutput(app.Execute(app.Bin));
+    }
 }
