@@ -38,19 +38,36 @@ public sealed partial class ModelGenerator
             return new CompileKey(model.Name, spec, CompileOptions.Default with { Plan = plan });
         }
 
-        /// <summary>The file and diagnostics of a compiled model, at the real locations of its declaration.</summary>
+        /// <summary>The file and diagnostics of a compiled model, at the real locations of its declaration. A model with
+        /// errors (in its declaration, or a user member named like a generated one, MC1021) gets the placeholder surface
+        /// instead of its code, so uses of it still compile and the build's only errors are the real ones.</summary>
         public static GeneratedModel Finish(CompiledModel compiled, ImmutableArray<ModelInfo> models)
         {
             ModelInfo model = models.First(m => m.Name == compiled.Name);
             string hintName = HintName(model.Name, models.Select(m => m.Name));
-            var diagnostics = model.Diagnostics.Concat(compiled.Diagnostics.Select(d => d with { Location = Real(d.Location, model.Spec) })).ToEquatableArray();
-            if (compiled.Code is null || model.Spec is null)
+            var diagnostics = model.Diagnostics.Concat(compiled.Diagnostics.Select(d => d with { Location = Real(d.Location, model.Spec) })).ToList();
+
+            // The names the real code defines when it compiled; else every name a model of this kind can have.
+            IReadOnlyList<string> generated = compiled.Code is not null
+                ? compiled.MemberNames.ToArray()
+                : ModelEmitter.MemberNames(model.Open, model.InputRank, outputRank: 3);
+            MemberEntry[] taken = model.Members.Where(m => generated.Contains(m.Name)).ToArray();
+            diagnostics.AddRange(taken.Select(m => DiagnosticInfo.Create(DiagnosticDescriptors.MemberNameTaken, m.Location, model.Name, m.Name, string.Join(", ", generated))));
+            if (compiled.Code is not null && model.Spec is not null && taken.Length == 0)
             {
-                return new GeneratedModel(hintName, null, diagnostics, model.Locations);
+                return new GeneratedModel(hintName, ModelEmitter.File(model.Spec, compiled.Options, compiled.Code), true, diagnostics.ToEquatableArray(), model.Locations);
             }
 
-            string source = ModelEmitter.File(model.Spec, compiled.Options, compiled.Code);
-            return new GeneratedModel(hintName, source, diagnostics, model.Locations);
+            string? placeholder = null;
+            if (model.Joinable)
+            {
+                int dot = model.Name.LastIndexOf('.');
+                placeholder = PlaceholderEmitter.File(
+                    dot < 0 ? string.Empty : model.Name.Substring(0, dot), model.Name.Substring(dot + 1), model.Open, model.InputRank,
+                    new HashSet<string>(model.Members.Select(m => m.Name), StringComparer.Ordinal));
+            }
+
+            return new GeneratedModel(hintName, placeholder, false, diagnostics.ToEquatableArray(), model.Locations);
         }
 
         /// <summary>The file name of a model's code: its full name and ".g.cs" ("Demo.Net.g.cs"). Roslyn compares hint

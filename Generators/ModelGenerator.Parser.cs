@@ -24,7 +24,9 @@ public sealed partial class ModelGenerator
     {
         private const string AttributeSuffix = "Attribute";
 
-        public static ModelInfo Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        /// <summary>The model declared by one [Model] attribute; null for a second [Model] on another part of the same
+        /// class (the first reports MC1011, and one model per class is generated).</summary>
+        public static ModelInfo? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (TypeDeclarationSyntax)context.TargetNode;
@@ -36,7 +38,8 @@ public sealed partial class ModelGenerator
             var locations = new List<LocationEntry>();
             SourceLocation modelLocation = Track(declaration.Identifier.GetLocation(), locations);
 
-            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            bool partial = declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
+            if (!partial)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, modelLocation, fullName));
             }
@@ -56,6 +59,7 @@ public sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, modelLocation, fullName, "generic"));
             }
 
+            bool joinable = partial && declaration is ClassDeclarationSyntax && symbol.ContainingType is null && !symbol.IsGenericType;
             ImmutableArray<AttributeData> attributes = symbol.GetAttributes();
             AttributeData[] modelAttributes = attributes.Where(a => IsOurs(a, "ModelAttribute")).ToArray();
             if (modelAttributes.Length > 1)
@@ -63,11 +67,17 @@ public sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateModel, modelLocation, fullName));
             }
 
-            // Only the declaration that carries [Model] reports, so a partial class is handled once.
+            // With [Model] on several parts of the class, only the part with the first one (by file and position)
+            // reports, so the model is handled once.
             AttributeData model = context.Attributes[0];
-            if (modelAttributes.Length > 1 && !ReferenceEquals(model, modelAttributes[0]))
+            SyntaxNode? first = modelAttributes
+                .Select(a => a.ApplicationSyntaxReference)
+                .OrderBy(r => r?.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(r => r?.Span.Start ?? 0)
+                .FirstOrDefault()?.GetSyntax(cancellationToken).Parent?.Parent;
+            if (modelAttributes.Length > 1 && first != declaration)
             {
-                return new ModelInfo(fullName, null, EquatableArray<DiagnosticInfo>.Empty, EquatableArray<LocationEntry>.Empty);
+                return null;
             }
 
             string weights = model.ConstructorArguments.Length == 1 && model.ConstructorArguments[0].Value is string w ? w : string.Empty;
@@ -83,6 +93,9 @@ public sealed partial class ModelGenerator
                 input = inputAttribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToArray();
             }
 
+            bool open = input is { Length: 3 } && (input[1] == InputAttributeAny || input[2] == InputAttributeAny);
+            int inputRank = input is { Length: 1 } ? 1 : 3;
+            EquatableArray<MemberEntry> members = joinable ? UserMembers(symbol, locations) : EquatableArray<MemberEntry>.Empty;
             if (input is null || GraphBuilder.InputShape(input) is null)
             {
                 SourceLocation at = attributes.FirstOrDefault(a => IsOurs(a, "InputAttribute")) is { } bad ? Track(bad, locations, modelLocation) : modelLocation;
@@ -103,7 +116,10 @@ public sealed partial class ModelGenerator
             if (attributes.Any(a => a.AttributeClass is null or IErrorTypeSymbol || (IsOurs(a) && a.AttributeConstructor is null)))
             {
                 // The compiler already reports the broken attribute; generating from a guess would only add noise.
-                return new ModelInfo(fullName, null, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
+                return new ModelInfo(fullName, null, diagnostics.ToEquatableArray(), locations.ToEquatableArray())
+                {
+                    Joinable = joinable, Open = open, InputRank = inputRank, Members = members,
+                };
             }
 
             var counters = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -138,7 +154,10 @@ public sealed partial class ModelGenerator
                 Layers = layers.ToEquatableArray(),
                 Location = modelLocation,
             };
-            return new ModelInfo(fullName, spec, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
+            return new ModelInfo(fullName, spec, diagnostics.ToEquatableArray(), locations.ToEquatableArray())
+            {
+                Joinable = joinable, Open = open, InputRank = inputRank, Members = members,
+            };
         }
 
         /// <summary>A layer from its attribute: the name, inputs and weight prefix every layer has, and the operator's
@@ -170,6 +189,21 @@ public sealed partial class ModelGenerator
                 Location = location,
             };
         }
+
+        /// <summary>Dim.Any in [Input].</summary>
+        private const int InputAttributeAny = -1;
+
+        /// <summary>Every name the generated code may give a member of a model class, open or not.</summary>
+        private static readonly HashSet<string> GeneratedMemberNames = new(
+            ModelCompiler.Emit.ModelEmitter.MemberNames(open: true, 3, 3).Concat(ModelCompiler.Emit.ModelEmitter.MemberNames(open: false, 3, 3)),
+            StringComparer.Ordinal);
+
+        /// <summary>The user's members of the model class (every partial part) named like a generated member.</summary>
+        private static EquatableArray<MemberEntry> UserMembers(INamedTypeSymbol symbol, List<LocationEntry> locations) =>
+            symbol.GetMembers()
+                .Where(m => !m.IsImplicitlyDeclared && GeneratedMemberNames.Contains(m.Name) && m.Locations.Any(l => l.IsInSource))
+                .Select(m => new MemberEntry(m.Name, Track(m.Locations.First(l => l.IsInSource), locations)))
+                .ToEquatableArray();
 
         /// <summary>"A.B.C" from the namespace's own names (no '@'); empty for the global namespace.</summary>
         private static string NamespaceName(INamespaceSymbol? ns) =>
@@ -207,6 +241,7 @@ public sealed partial class ModelGenerator
                 Spec = spec,
                 Diagnostics = model.Diagnostics.Select(d => d with { Location = Relative(d.Location) }).ToEquatableArray(),
                 Locations = model.Locations.Select(e => e with { Key = Relative(e.Key)! }).ToEquatableArray(),
+                Members = model.Members.Select(m => m with { Location = Relative(m.Location)! }).ToEquatableArray(),
             };
         }
 

@@ -53,6 +53,8 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
                 AttributeSource.ModelAttribute,
                 static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => Parser.Parse(ctx, ct))
+            .Where(static m => m is not null)
+            .Select(static (m, _) => m!)
             .WithTrackingName(TrackingNames.Parse);
 
         IncrementalValueProvider<string> projectDirectory = context.AnalyzerConfigOptionsProvider
@@ -100,7 +102,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.AssemblyName);
 
         IncrementalValueProvider<(bool Any, string Assembly)> runtime = generated
-            .Where(static m => m.Source is not null)
+            .Where(static m => m.Compiled)
             .Collect()
             .Select(static (all, _) => !all.IsEmpty)
             .Combine(assemblyName)
@@ -113,7 +115,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     {
         if (key.Spec is null)
         {
-            return new CompiledModel(key.Name, null, EquatableArray<DiagnosticInfo>.Empty, key.Options);
+            return new CompiledModel(key.Name, null, EquatableArray<string>.Empty, EquatableArray<DiagnosticInfo>.Empty, key.Options);
         }
 
         try
@@ -121,13 +123,14 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             BeforeCompile?.Invoke(key.Spec);
             ModelCompilation compilation = ModelCompilation.Compile(key.Spec, key.Options);
             string? code = compilation.Succeeded ? ModelCompiler.Emit.ModelEmitter.Emit(compilation) : null;
-            return new CompiledModel(key.Name, code, compilation.Diagnostics.ToEquatableArray(), key.Options);
+            EquatableArray<string> members = compilation.Succeeded ? ModelCompiler.Emit.ModelEmitter.MemberNames(compilation).ToEquatableArray() : EquatableArray<string>.Empty;
+            return new CompiledModel(key.Name, code, members, compilation.Diagnostics.ToEquatableArray(), key.Options);
         }
         catch (Exception e)
         {
             // The generator never throws: an exception would surface as CS8785 and drop all output.
             DiagnosticInfo error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, key.Spec.Location, key.Spec.FullName, e.GetType().Name + ": " + e.Message);
-            return new CompiledModel(key.Name, null, EquatableArray.Create(error), key.Options);
+            return new CompiledModel(key.Name, null, EquatableArray<string>.Empty, EquatableArray.Create(error), key.Options);
         }
     }
 

@@ -115,6 +115,11 @@ public static class DiagnosticDescriptors
         "Plan file '{0}' line {1} asks layer '{2}' ({3}) for algorithm '{4}'; this layer can use: {5}",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor MemberNameTaken = new(
+        "MC1021", "Model class member has a name the generated code uses",
+        "Model class '{0}' declares a member '{1}', but the generated code gives the class a member of that name; rename yours (the generated members are {2})",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
         "Weights file '{0}' for model '{1}' does not exist; check the path in [Model] (it is relative to the project directory)",
@@ -176,7 +181,7 @@ public static class DiagnosticDescriptors
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
-        PlanAlgorithmUnknown, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        PlanAlgorithmUnknown, MemberNameTaken, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed,
     ];
