@@ -32,6 +32,7 @@ public sealed partial class ModelGenerator
             ModelSpec spec = model.Spec with
             {
                 Location = new SourceLocation(Ordinal, 0, 0),
+                WeightsLocation = null,
                 Layers = model.Spec.Layers.Select((l, i) => l with { Location = new SourceLocation(Ordinal, i + 1, 0) }).ToEquatableArray(),
             };
             ModelPlan plan = plans.Models.FirstOrDefault(p => p.Model == spec.FullName) ?? ModelPlan.Empty;

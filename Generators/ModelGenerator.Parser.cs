@@ -81,9 +81,10 @@ public sealed partial class ModelGenerator
             }
 
             string weights = model.ConstructorArguments.Length == 1 && model.ConstructorArguments[0].Value is string w ? w : string.Empty;
+            SourceLocation weightsLocation = Track(model, locations, modelLocation);
             if (weights.Trim().Length == 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingWeightsPath, Track(model, locations, modelLocation), fullName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingWeightsPath, weightsLocation, fullName));
             }
 
             int[]? input = null;
@@ -153,6 +154,7 @@ public sealed partial class ModelGenerator
                 InputShape = (input ?? []).ToEquatableArray(),
                 Layers = layers.ToEquatableArray(),
                 Location = modelLocation,
+                WeightsLocation = weightsLocation,
             };
             return new ModelInfo(fullName, spec, diagnostics.ToEquatableArray(), locations.ToEquatableArray())
             {
@@ -234,6 +236,7 @@ public sealed partial class ModelGenerator
             ModelSpec spec = model.Spec with
             {
                 Location = Relative(model.Spec.Location),
+                WeightsLocation = Relative(model.Spec.WeightsLocation),
                 Layers = model.Spec.Layers.Select(l => l with { Location = Relative(l.Location) }).ToEquatableArray(),
             };
             return model with

@@ -42,7 +42,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnknownInput = new(
         "MC1006", "Layer input does not exist",
-        "Layer '{0}' reads '{1}', but no layer of that name is declared before it; inputs must name an earlier layer or 'input'",
+        "Layer '{0}' reads '{1}', but no layer of that name is declared before it{2}; inputs must name an earlier layer or 'input'",
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor DuplicateLayerName = new(
@@ -122,7 +122,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
-        "Weights file '{0}' for model '{1}' does not exist; check the path in [Model] (it is relative to the project directory)",
+        "Weights file '{0}' for model '{1}' does not exist{2}; check the path in [Model] (it is relative to the project directory)",
         Severity.Error, Weights);
 
     public static readonly DiagnosticDescriptor WeightsFileInvalid = new(
@@ -132,7 +132,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TensorMissing = new(
         "MC2003", "Tensor missing from weights file",
-        "Tensor '{0}' needed by layer '{1}' is not in '{2}'; check the layer name or set WeightPrefix on the layer to the state_dict prefix",
+        "Tensor '{0}' needed by layer '{1}' is not in '{2}'{3}; check the layer name or set WeightPrefix on the layer to the state_dict prefix",
         Severity.Error, Weights);
 
     public static readonly DiagnosticDescriptor TensorShape = new(
@@ -152,8 +152,8 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TensorUnused = new(
         "MC2007", "Tensor not used by the model",
-        "Tensor '{0}' in '{1}' is not used by model '{2}'; it is ignored",
-        Severity.Info, Weights);
+        "Tensor '{0}' in '{1}' is not used by model '{2}'{3}; it is ignored (add MC2007 to NoWarn if that is intended)",
+        Severity.Warning, Weights);
 
     public static readonly DiagnosticDescriptor WeightsFileUnreadable = new(
         "MC2008", "Weights file cannot be read",

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using ModelCompiler.Common;
 using ModelCompiler.Diagnostics;
 using ModelCompiler.IR;
 using ModelCompiler.Options;
@@ -76,9 +77,18 @@ public static class WeightLinker
 
     private static Dictionary<string, float[]>? ReadAndValidate(ModelSpec spec, Graph declared, string path, List<DiagnosticInfo> diagnostics)
     {
-        if (!File.Exists(path) && !Directory.Exists(path))
+        // Problems with the file itself point at the [Model] attribute that names it.
+        SourceLocation? at = spec.WeightsLocation ?? spec.Location;
+        if (Directory.Exists(path))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileMissing, spec.Location, path, spec.FullName));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, at, path,
+                "it is a directory; name the safetensors file itself in [Model], e.g. '" + spec.WeightsPath.TrimEnd('/', '\\') + "/model.safetensors'"));
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileMissing, at, path, spec.FullName, NearbyFile(path)));
             return null;
         }
 
@@ -92,14 +102,34 @@ public static class WeightLinker
         }
         catch (SafetensorsFormatException e)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileInvalid, spec.Location, path, e.Message));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileInvalid, at, path, e.Message));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, spec.Location, path, e.Message));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, at, path, e.Message));
         }
 
         return null;
+    }
+
+    /// <summary>" (the folder has 'mnist.safetensors')" when a file next to the missing one has a near name.</summary>
+    private static string NearbyFile(string path)
+    {
+        try
+        {
+            string? directory = Path.GetDirectoryName(path);
+            if (directory is null || !Directory.Exists(directory))
+            {
+                return string.Empty;
+            }
+
+            string? near = Suggestions.Closest(Path.GetFileName(path), Directory.EnumerateFiles(directory).Select(Path.GetFileName).OfType<string>());
+            return near is null ? string.Empty : " (the folder has '" + near + "')";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
     }
 
     private static Dictionary<string, float[]> Validate(ModelSpec spec, Graph declared, string path, SafetensorsFile file, List<DiagnosticInfo> diagnostics)
@@ -118,7 +148,9 @@ public static class WeightLinker
 
             if (!file.Tensors.TryGetValue(need.Name, out SafetensorsTensor? t))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorMissing, location, need.Name, need.Layer.Name, path));
+                string? near = Suggestions.Closest(need.Name, file.Tensors.Keys);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorMissing, location, need.Name, need.Layer.Name, path,
+                    near is null ? string.Empty : " (the file has '" + near + "')"));
                 continue;
             }
 
@@ -150,11 +182,19 @@ public static class WeightLinker
         {
             if (!required.Contains(name) && !name.EndsWith(IgnoredSuffix, StringComparison.Ordinal))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorUnused, spec.Location, name, path, spec.FullName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TensorUnused, spec.WeightsLocation ?? spec.Location, name, path, spec.FullName,
+                    UnusedHint(name, required, file)));
             }
         }
 
         return tensors;
+    }
+
+    /// <summary>" (a layer looks for 'UPN_1.weight', which the file lacks)": the unused tensor is probably meant for it.</summary>
+    private static string UnusedHint(string name, HashSet<string> required, SafetensorsFile file)
+    {
+        string? near = Suggestions.Closest(name, required.Where(r => !file.Tensors.ContainsKey(r)));
+        return near is null ? string.Empty : " (a layer looks for '" + near + "', which the file lacks)";
     }
 
     private static bool CheckShape(SafetensorsTensor t, RequiredTensor need, string path, SourceLocation? location, List<DiagnosticInfo> diagnostics)

@@ -23,7 +23,11 @@ public sealed record ModelSpec
 
     public required EquatableArray<LayerSpec> Layers { get; init; }
 
+    /// <summary>Where the class is declared (its name): model-level declaration problems point here.</summary>
     public SourceLocation? Location { get; init; }
+
+    /// <summary>Where the [Model] attribute is: problems with the weights file it names point here.</summary>
+    public SourceLocation? WeightsLocation { get; init; }
 
     /// <summary>Namespace and class, as <see cref="System.Type.FullName"/> gives them: the model's key in the manifest
     /// and the artifact, and its name in messages.</summary>

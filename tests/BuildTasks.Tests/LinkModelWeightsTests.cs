@@ -66,17 +66,16 @@ public sealed class LinkModelWeightsTests : IDisposable
     }
 
     [Fact]
-    public void UnusedTensor_IsANormalImportanceMessageWithItsCode()
+    public void UnusedTensor_IsAWarningWithItsCode_AtTheModelAttribute()
     {
         Models.ConvNetWeights().F32("extra", 1).WriteTo(WeightsPath);
         TestAssembly.Write(Assembly, Models.ConvNet());
 
         (_, FakeBuildEngine log) = Run();
 
-        BuildMessageEventArgs info = Assert.Single(log.Messages, m => m.Code == "MC2007");
-        Assert.Equal(MessageImportance.Normal, info.Importance);
-        Assert.Equal(_project.File("Models/Net.cs"), info.File);
-        Assert.Equal(3, info.LineNumber);
+        BuildWarningEventArgs warning = Assert.Single(log.Warnings, m => m.Code == "MC2007");
+        Assert.Equal(_project.File("Models/Net.cs"), warning.File);
+        Assert.Equal(2, warning.LineNumber);
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using System;
+using System.Globalization;
 using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
 using ModelCompiler.BuildTasks.Tests.TestSupport;
 using ModelCompiler.Package.Tests.Infrastructure;
 using Xunit;
@@ -56,5 +59,25 @@ public sealed partial class PackageTests
 
         Assert.DoesNotContain("CS0436", build.Output, StringComparison.Ordinal);
         AssertOutput(app.Execute(app.Bin));
+    }
+
+    [Fact]
+    public void UnusedTensor_IsAWarningAtTheModelAttribute_ThatNoWarnTurnsOff()
+    {
+        RequireGenerator();
+        SafetensorsTestWriter weights = TinyWeights().F32("aux.weight", [2], [1f, 2f]);
+        var app = new Consumer(fixture, "App").WithWeights("weights/net.safetensors", weights).WithSource("Program.cs", AppSource);
+
+        CommandResult warned = Succeeded(app.Build());
+
+        int line = AppSource.Split('\n').ToList().FindIndex(l => l.StartsWith("[Model(", StringComparison.Ordinal)) + 1;
+        Assert.Matches(new Regex(Regex.Escape(Path.Combine(app.ProjectDirectory, "Program.cs")) + @"\(" + line.ToString(CultureInfo.InvariantCulture)
+            + @",\d+\): warning MC2007: Tensor 'aux.weight' in '[^']*net.safetensors' is not used by model 'App.TinyNet'"), warned.Output);
+
+        // Linked again (the file is rewritten, so the task reads it and would warn again), now with the warning off.
+        app.WithProperty("NoWarn", "$(NoWarn);MC2007").WithWeights("weights/net.safetensors", weights.F32("aux.bias", [1], [0f]));
+        CommandResult quiet = Succeeded(app.Build());
+        Assert.Contains("ModelCompiler: App.TinyNet (weights: weights/net.safetensors", quiet.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning MC2007", quiet.Output, StringComparison.Ordinal);
     }
 }

@@ -14,6 +14,7 @@ public sealed class Consumer
 
     private readonly PackageFixture _fixture;
     private readonly List<string> _references = [];
+    private readonly List<(string Name, string Value)> _properties = [];
     private bool _library;
 
     public Consumer(PackageFixture fixture, string name)
@@ -44,6 +45,13 @@ public sealed class Consumer
     public Consumer AsLibrary()
     {
         _library = true;
+        return this;
+    }
+
+    /// <summary>An MSBuild property of the project (after the defaults above, so it can extend them).</summary>
+    public Consumer WithProperty(string name, string value)
+    {
+        _properties.Add((name, value));
         return this;
     }
 
@@ -84,6 +92,7 @@ public sealed class Consumer
     {
         _ = _fixture.Package;
         string references = string.Concat(_references.ConvertAll(r => "    <ProjectReference Include=\"" + r + "\" />\n"));
+        string properties = string.Concat(_properties.ConvertAll(p => "    <" + p.Name + ">" + p.Value + "</" + p.Name + ">\n"));
         string project = $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -94,7 +103,7 @@ public sealed class Consumer
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                 <AnalysisMode>All</AnalysisMode>
                 <GenerateDocumentationFile>true</GenerateDocumentationFile>
-              </PropertyGroup>
+            {properties}  </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="ModelCompiler" Version="0.1.0" PrivateAssets="all" />
             {references}  </ItemGroup>
