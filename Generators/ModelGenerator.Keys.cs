@@ -40,7 +40,7 @@ public sealed partial class ModelGenerator
         }
 
         /// <summary>The file and diagnostics of a compiled model, at the real locations of its declaration. A model with
-        /// errors (in its declaration, or a user member named like a generated one, MC1021) gets the placeholder surface
+        /// errors (in its declaration, or a user member named like a generated one, MC1022) gets the placeholder surface
         /// instead of its code, so uses of it still compile and the build's only errors are the real ones.</summary>
         public static GeneratedModel Finish(CompiledModel compiled, ImmutableArray<ModelInfo> models)
         {

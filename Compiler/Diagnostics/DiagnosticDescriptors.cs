@@ -115,8 +115,13 @@ public static class DiagnosticDescriptors
         "Plan file '{0}' line {1} asks layer '{2}' ({3}) for algorithm '{4}'; this layer can use: {5}",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor FrameworkTooOld = new(
+        "MC1021", "Target framework too old for the generated code",
+        "The generated inference code needs .NET 9 or later (its kernels call System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd, which '{0}' does not have); set <TargetFramework> to net9.0 or later (net10.0 is the tested one)",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor MemberNameTaken = new(
-        "MC1021", "Model class member has a name the generated code uses",
+        "MC1022", "Model class member has a name the generated code uses",
         "Model class '{0}' declares a member '{1}', but the generated code gives the class a member of that name; rename yours (the generated members are {2})",
         Severity.Error, Declaration);
 
@@ -181,7 +186,7 @@ public static class DiagnosticDescriptors
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
-        PlanAlgorithmUnknown, MemberNameTaken, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed,
     ];

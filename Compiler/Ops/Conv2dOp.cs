@@ -238,7 +238,9 @@ public sealed class Conv2dOp : OpDefinition
     /// <summary>Pixels per im2col tile for a column depth: a multiple of 64, at least 64, the tile within <see cref="TileFloats"/>.</summary>
     public static long TilePixels(long depth) => Math.Max(64, TileFloats / Math.Max(1, depth) / 64 * 64);
 
-    /// <summary>Without groups: a matrix product on weights prepacked in panels of 6 output channels (the panels split
+    /// <summary>A 3×3 stride-1 undilated convolution without groups where Winograd wins (<see cref="Algorithms"/>):
+    /// Winograd's F(4×4, 3×3) on blocks of tiles (<see cref="LowerWinograd"/>). Otherwise without groups: a matrix
+    /// product on weights prepacked in panels of 6 output channels (the panels split
     /// across threads for a large layer). A 1×1 unpadded stride-1 convolution multiplies the input planes directly,
     /// in column blocks; any other stride-1 convolution reads shifted windows of a padded copy of the input rows of each
     /// tile of output rows (an implicit im2col); a strided one unfolds tiles of output pixels (im2col). Every thread's
@@ -249,27 +251,42 @@ public sealed class Conv2dOp : OpDefinition
         string algorithm = context.ForcedAlgorithm(node) ?? Algorithms(node)[0];
         return algorithm switch
         {
+            "winograd" => LowerWinograd(node, context),
             "gemm" => LowerGemm(node, context),
             "direct" => LowerDirect(node, context),
             _ => LowerIm2Col(node, context),
         };
     }
 
-    /// <summary>Floats of input rows a direct convolution's tile holds (32 KB: the rows stay in L1 while every block of
-    /// output channels passes over them).</summary>
-    public const int DirectTileFloats = 8192;
-
+    /// <summary>Without groups: "gemm" and "im2col"; at stride 1 also "direct"; for a 3×3 stride-1 undilated
+    /// convolution also "winograd", first when it is expected to be faster (<see cref="WinogradWins"/>). With groups:
+    /// "im2col".</summary>
     public override IReadOnlyList<string> Algorithms(Node node)
     {
-        AttributeSet a = node.Attributes;
-        if (a.Int(Groups) != 1)
+        if (node.Attributes.Int(Groups) != 1)
         {
             return ["im2col"];
         }
 
-        int[] s = a.Ints(Stride);
+        int[] s = node.Attributes.Ints(Stride);
+        if (IsWinogradEligible(node.Attributes))
+        {
+            return WinogradWins(node) ? ["winograd", "gemm", "direct", "im2col"] : ["gemm", "winograd", "direct", "im2col"];
+        }
+
         return s[0] == 1 && s[1] == 1 ? ["gemm", "direct", "im2col"] : ["gemm", "im2col"];
     }
+
+    /// <summary>3×3, stride 1, dilation 1, no groups: what Winograd's F(m×m, 3×3) computes.</summary>
+    public static bool IsWinogradEligible(AttributeSet a)
+    {
+        int[] k = a.Ints(KernelSize), s = a.Ints(Stride), d = a.Ints(Dilation);
+        return a.Int(Groups) == 1 && k[0] == 3 && k[1] == 3 && s[0] == 1 && s[1] == 1 && d[0] == 1 && d[1] == 1;
+    }
+
+    /// <summary>Floats of input rows a direct convolution's tile holds (32 KB: the rows stay in L1 while every block of
+    /// output channels passes over them).</summary>
+    public const int DirectTileFloats = 8192;
 
     /// <summary>Few taps per pixel: the input rows of a tile of output rows copied once, then four output channels at a
     /// time, up to four vectors of a row per pass, the weights as declared (no packing).</summary>
@@ -355,6 +372,93 @@ public sealed class Conv2dOp : OpDefinition
 
         return KernelPlan.Of("gemm", call.Over("panels", panels, macs, context))
             .WithWeight("weight", DataType.F32, WeightLayouts.PanelOf(GemmPanelRows))
+            .WithScratch("tile", scratch, perThread: true);
+    }
+
+    /// <summary>Winograd's output tile m: F(4×4, 3×3) multiplies 36 frequencies for 16 outputs, 2.25 multiplies per
+    /// output and input channel where the direct convolution takes 9 (F(2×2): 16 for 4, 4 multiplies).</summary>
+    public const int WinogradTile = 4;
+
+    /// <summary>The floats a thread's Winograd block may take (its transformed inputs and their products): 1.25 MB, so
+    /// that with a 64 → 64 channel layer's transformed weights (36 · 64 · 64 floats, 576 KB) the block stays within
+    /// the 2 MB L2 cache of the machines we target.</summary>
+    public const int WinogradBlockFloats = 1280 * 1024 / 4;
+
+    /// <summary>Tiles per Winograd block: a multiple of 16 (the widest vector of tiles), at most 64 (the widest GEMM
+    /// microkernel's columns), no more than the image has, within <see cref="WinogradBlockFloats"/>.</summary>
+    public static long WinogradBlockTiles(int inC, int outC, Dim tiles)
+    {
+        long points = (WinogradTile + 2) * (WinogradTile + 2);
+        long fit = Math.Max(16, WinogradBlockFloats / (points * (inC + outC)) / 16 * 16);
+        long needed = tiles.IsConstant ? (tiles.Value + 15) / 16 * 16 : 64;
+        return Math.Min(Math.Min(64, fit), needed);
+    }
+
+    /// <summary>The floats of a Winograd block's buffer, as the run-time kernel's <c>WinogradScratchFloats</c> counts them:
+    /// 16 for a 64-byte alignment, the B-row offsets (rounded up to 16), the transformed inputs and their products
+    /// ((m+2)² matrices each, a cache line apart), one channel's input tiles and one output channel's tiles (16 tiles of
+    /// slack each), and the m + 2 zero-padded rows of a run of tiles (whole vectors of 16 tiles, and a cache line).</summary>
+    public static long WinogradScratchFloats(int inC, int outC, long blockTiles)
+    {
+        const int Alignment = 16, FrequencyPadding = 16, TileSlack = 16;
+        const long m = WinogradTile, points = (m + 2) * (m + 2);
+        return Alignment + ((inC + Alignment - 1) / Alignment * Alignment) + (points * (((inC + outC) * blockTiles) + (2 * FrequencyPadding)))
+            + ((points + (m * m)) * (blockTiles + TileSlack)) + ((m + 2) * ((((blockTiles + 15) / 16 * 16) * m) + 16));
+    }
+
+    /// <summary>Input channels from which Winograd is the default (<see cref="WinogradWins"/>).</summary>
+    public const int WinogradMinInChannels = 32;
+
+    /// <summary>Output channels from which Winograd is the default.</summary>
+    public const int WinogradMinOutChannels = 16;
+
+    /// <summary>Tiles times input channels from which Winograd is the default, for a fixed input size.</summary>
+    public const long WinogradMinTileChannels = 1024;
+
+    /// <summary>Whether Winograd is expected to beat the direct GEMM, on machines with AVX-512 and with AVX2 alike
+    /// (measured one layer at a time, one thread: <c>dotnet run -c Release --project tests/Benchmarks -- conv3x3</c>,
+    /// with <c>--width v256</c> for AVX2; the tables are in docs/benchmarks.md). The GEMM's share of Winograd's time
+    /// grows with the channels, and the transforms' costs per block shrink with the tiles. From 32 input and 16 output
+    /// channels and 1,024 tiles × input channels (a 64-channel 13×13 output, a 32-channel 21×21 one), F(4×4) ran
+    /// 1.4–2.7× faster than the GEMM with AVX-512 and 1.0–2.3× with AVX2; with fewer tiles it lost or won little
+    /// (64 → 64 at 8×8: 0.62× and 0.72×; 32 → 32 at 16×16: 1.06× and 1.21×, at 14×14: 0.93× and 1.28×). With fewer
+    /// channels, layers of 64×64 and more still ran 1.0–1.7× faster with AVX-512 but 0.5–0.98× with AVX2, whose tile
+    /// gathers are scalar (16 → 16 at 128×128: 1.49× and 0.90×; 32 → 12 at 256×256: 1.66× and 0.79×), so those stay
+    /// "gemm" (a plan file can choose "winograd"). An open input size is decided by the channels alone.</summary>
+    private static bool WinogradWins(Node node)
+    {
+        int inC = node.Attributes.Int(InChannels), outC = node.Attributes.Int(OutChannels);
+        if (inC < WinogradMinInChannels || outC < WinogradMinOutChannels)
+        {
+            return false;
+        }
+
+        Dim tiles = WinogradTiles(node.Output.Shape);
+        return !tiles.IsConstant || tiles.Value * inC >= WinogradMinTileChannels;
+    }
+
+    /// <summary>Output tiles of <see cref="WinogradTile"/>² of an output of <paramref name="output"/>'s shape.</summary>
+    private static Dim WinogradTiles(Shape output) => Dim.CeilDiv(output.H, WinogradTile) * Dim.CeilDiv(output.W, WinogradTile);
+
+    /// <summary>Winograd F(m×m, 3×3) (<see cref="WinogradTile"/>) on blocks of output tiles, the blocks split across
+    /// threads (each thread transforms only its own tiles' inputs); weights transformed at build time.</summary>
+    private KernelPlan LowerWinograd(Node node, LoweringContext context)
+    {
+        AttributeSet a = node.Attributes;
+        Shape x = node.Input.Shape, o = node.Output.Shape;
+        (WindowAxis h, WindowAxis w) = Geometry(a, x);
+        int inC = a.Int(InChannels), outC = a.Int(OutChannels);
+        Dim tiles = WinogradTiles(o);
+        long blockTiles = WinogradBlockTiles(inC, outC, tiles);
+        long scratch = WinogradScratchFloats(inC, outC, blockTiles);
+        KernelCall call = KernelCall.PerSample("WinogradConv3x3",
+            new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
+            new DimArg("channels", inC), new DimArg("height", x.H), new DimArg("width", x.W), new DimArg("outChannels", outC),
+            new DimArg("padTop", h.PadBefore), new DimArg("padLeft", w.PadBefore), new DimArg("outH", o.H), new DimArg("outW", o.W),
+            new DimArg("tileSize", WinogradTile), new DimArg("blockTiles", blockTiles), new DimArg("scratchFloats", scratch),
+            new ActivationArg(node.Epilogue.Activation), new VectorWidthArg("vectorWidth"));
+        return KernelPlan.Of("winograd", call.Over("blocks", Dim.CeilDiv(tiles, blockTiles), Cost(node).Macs, context))
+            .WithWeight("weight", DataType.F32, WeightLayouts.WinogradOf(WinogradTile, GemmPanelRows))
             .WithScratch("tile", scratch, perThread: true);
     }
 

@@ -69,9 +69,32 @@ namespace ModelCompiler.Generated
                 int j = 0;
                 if (width >= VectorWidth.V512 && Vector512.IsHardwareAccelerated)
                 {
+                    // A last panel of fewer than six rows (16 output channels: 6 + 6 + 4) runs without the missing rows' work.
                     for (; j <= n - 64; j += 64)
                     {
-                        Panel512x4(ref ap, ref Unsafe.Add(ref br, j), ref offsets, ref Unsafe.Add(ref cr, j), ldc, rows, k);
+                        ref float bj = ref Unsafe.Add(ref br, j);
+                        ref float cj = ref Unsafe.Add(ref cr, j);
+                        switch (rows)
+                        {
+                            case 6:
+                                Panel512x4<Count6>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            case 5:
+                                Panel512x4<Count5>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            case 4:
+                                Panel512x4<Count4>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            case 3:
+                                Panel512x4<Count3>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            case 2:
+                                Panel512x4<Count2>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                            default:
+                                Panel512x4<Count1>(ref ap, ref bj, ref offsets, ref cj, ldc, rows, k);
+                                break;
+                        }
                     }
 
                     for (; j <= n - 16; j += 16)
@@ -149,10 +172,13 @@ namespace ModelCompiler.Generated
             }
         }
 
-        /// <summary>6 rows × 64 columns: 24 accumulators, 4 loads of B and 6 broadcasts of A per step of k.</summary>
+        /// <summary>Up to 6 rows (<typeparamref name="TRows"/>, the panel's valid rows; the others cost nothing) × 64
+        /// columns: 24 accumulators at most, 4 loads of B and one broadcast of A per row per step of k.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Panel512x4(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
+        private static void Panel512x4<TRows>(ref float a, ref float b, ref int offsets, ref float c, int ldc, int rows, int k)
+            where TRows : struct, ITileCount
         {
+            int valid = TRows.Value;
             Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
             Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
             Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
@@ -172,31 +198,46 @@ namespace ModelCompiler.Generated
                 c01 = Vector512.FusedMultiplyAdd(w, b1, c01);
                 c02 = Vector512.FusedMultiplyAdd(w, b2, c02);
                 c03 = Vector512.FusedMultiplyAdd(w, b3, c03);
-                w = Vector512.Create(Unsafe.Add(ref ap, 1));
-                c10 = Vector512.FusedMultiplyAdd(w, b0, c10);
-                c11 = Vector512.FusedMultiplyAdd(w, b1, c11);
-                c12 = Vector512.FusedMultiplyAdd(w, b2, c12);
-                c13 = Vector512.FusedMultiplyAdd(w, b3, c13);
-                w = Vector512.Create(Unsafe.Add(ref ap, 2));
-                c20 = Vector512.FusedMultiplyAdd(w, b0, c20);
-                c21 = Vector512.FusedMultiplyAdd(w, b1, c21);
-                c22 = Vector512.FusedMultiplyAdd(w, b2, c22);
-                c23 = Vector512.FusedMultiplyAdd(w, b3, c23);
-                w = Vector512.Create(Unsafe.Add(ref ap, 3));
-                c30 = Vector512.FusedMultiplyAdd(w, b0, c30);
-                c31 = Vector512.FusedMultiplyAdd(w, b1, c31);
-                c32 = Vector512.FusedMultiplyAdd(w, b2, c32);
-                c33 = Vector512.FusedMultiplyAdd(w, b3, c33);
-                w = Vector512.Create(Unsafe.Add(ref ap, 4));
-                c40 = Vector512.FusedMultiplyAdd(w, b0, c40);
-                c41 = Vector512.FusedMultiplyAdd(w, b1, c41);
-                c42 = Vector512.FusedMultiplyAdd(w, b2, c42);
-                c43 = Vector512.FusedMultiplyAdd(w, b3, c43);
-                w = Vector512.Create(Unsafe.Add(ref ap, 5));
-                c50 = Vector512.FusedMultiplyAdd(w, b0, c50);
-                c51 = Vector512.FusedMultiplyAdd(w, b1, c51);
-                c52 = Vector512.FusedMultiplyAdd(w, b2, c52);
-                c53 = Vector512.FusedMultiplyAdd(w, b3, c53);
+                if (valid > 1)
+                {
+                    w = Vector512.Create(Unsafe.Add(ref ap, 1));
+                    c10 = Vector512.FusedMultiplyAdd(w, b0, c10);
+                    c11 = Vector512.FusedMultiplyAdd(w, b1, c11);
+                    c12 = Vector512.FusedMultiplyAdd(w, b2, c12);
+                    c13 = Vector512.FusedMultiplyAdd(w, b3, c13);
+                }
+                if (valid > 2)
+                {
+                    w = Vector512.Create(Unsafe.Add(ref ap, 2));
+                    c20 = Vector512.FusedMultiplyAdd(w, b0, c20);
+                    c21 = Vector512.FusedMultiplyAdd(w, b1, c21);
+                    c22 = Vector512.FusedMultiplyAdd(w, b2, c22);
+                    c23 = Vector512.FusedMultiplyAdd(w, b3, c23);
+                }
+                if (valid > 3)
+                {
+                    w = Vector512.Create(Unsafe.Add(ref ap, 3));
+                    c30 = Vector512.FusedMultiplyAdd(w, b0, c30);
+                    c31 = Vector512.FusedMultiplyAdd(w, b1, c31);
+                    c32 = Vector512.FusedMultiplyAdd(w, b2, c32);
+                    c33 = Vector512.FusedMultiplyAdd(w, b3, c33);
+                }
+                if (valid > 4)
+                {
+                    w = Vector512.Create(Unsafe.Add(ref ap, 4));
+                    c40 = Vector512.FusedMultiplyAdd(w, b0, c40);
+                    c41 = Vector512.FusedMultiplyAdd(w, b1, c41);
+                    c42 = Vector512.FusedMultiplyAdd(w, b2, c42);
+                    c43 = Vector512.FusedMultiplyAdd(w, b3, c43);
+                }
+                if (valid > 5)
+                {
+                    w = Vector512.Create(Unsafe.Add(ref ap, 5));
+                    c50 = Vector512.FusedMultiplyAdd(w, b0, c50);
+                    c51 = Vector512.FusedMultiplyAdd(w, b1, c51);
+                    c52 = Vector512.FusedMultiplyAdd(w, b2, c52);
+                    c53 = Vector512.FusedMultiplyAdd(w, b3, c53);
+                }
             }
 
             Store4(ref c, c00, c01, c02, c03);

@@ -104,13 +104,22 @@ public static class WeightLayouts
     /// tightly (two's complement, least significant bits first) and padded to a whole byte.</summary>
     public const string RowScaled = "row-scaled";
 
+    /// <summary>A 3×3 convolution's weights [out, in, 3, 3] transformed for Winograd's F(m×m, 3×3) (parameters: m, 2 or
+    /// 4, and mr): U = G·g·Gᵀ of every (out, in) filter, stored as (m+2)² matrices [out × in], one per frequency
+    /// (row-major over the (m+2)×(m+2) points), each in panels of <c>mr</c> rows as <see cref="Panel"/> lays them out:
+    /// [(m+2)²][ceil(out / mr)][in][mr], the last panel of each zero-padded. F32 only.</summary>
+    public const string Winograd = "winograd";
+
     public static TensorLayout PanelOf(int rows) => new(Panel, EquatableArray.Create(rows));
+
+    public static TensorLayout WinogradOf(int tile, int panelRows) => new(Winograd, EquatableArray.Create(tile, panelRows));
 
     public static readonly TensorLayout RowScaledLayout = new(RowScaled, EquatableArray<int>.Empty);
 }
 
 /// <summary>The root of every program: the tensor stored as <see cref="DataType"/> in <see cref="Layout"/>: F32,
-/// F16 or BF16 dense; F32 in a kernel's panel layout; 2..8-bit integers with per-row scales.</summary>
+/// F16 or BF16 dense; F32 in a kernel's panel layout or transformed for Winograd; 2..8-bit integers with per-row
+/// scales.</summary>
 public sealed record Encode(WeightExpr X, DataType DataType, TensorLayout Layout) : WeightExpr
 {
     public override EquatableArray<int> Shape => X.Shape;
@@ -128,6 +137,8 @@ public sealed record Encode(WeightExpr X, DataType DataType, TensorLayout Layout
     {
         WeightLayouts.Panel => DataType.ByteCount(checked((Rows + Layout.Parameters[0] - 1) / Layout.Parameters[0] * Layout.Parameters[0] * RowLength)),
         WeightLayouts.RowScaled => checked((4L * Rows) + (Rows * DataType.ByteCount(RowLength))),
+        WeightLayouts.Winograd => DataType.ByteCount(checked((long)WinogradFilter.Points(Layout.Parameters[0]) * WinogradFilter.Points(Layout.Parameters[0])
+            * ((Rows + Layout.Parameters[1] - 1) / Layout.Parameters[1] * Layout.Parameters[1]) * (RowLength / 9))),
         _ => DataType.ByteCount(Count),
     };
 

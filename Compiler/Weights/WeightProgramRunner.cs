@@ -82,12 +82,22 @@ public static class WeightProgramRunner
         }
     }
 
-    /// <summary>The bytes the generated code reads for <paramref name="program"/> (little-endian).</summary>
-    public static byte[] Pack(Encode program, Func<string, float[]> source) => Encode(program, EvaluateFloats(program, source));
+    /// <summary>The bytes the generated code reads for <paramref name="program"/> (little-endian). A Winograd layout
+    /// transforms the program's double-precision values and rounds once; every other layout stores the values rounded
+    /// to float.</summary>
+    public static byte[] Pack(Encode program, Func<string, float[]> source)
+    {
+        RequireCodec(program);
+        return program.Layout.Name == WeightLayouts.Winograd
+            ? EncodeWinograd(program, Evaluate(program.X, source))
+            : Encode(program, EvaluateFloats(program, source));
+    }
 
     /// <summary>Canonical floats from packed bytes at <paramref name="offset"/>: the inverse of the encoding (unpacking
-    /// a panel layout, widening F16/BF16, dequantizing with the row scales). Exact for float encodings; integers
-    /// decode to the grid values the kernels compute with.</summary>
+    /// a panel layout, widening F16/BF16, dequantizing with the row scales, recovering each 3×3 filter from its
+    /// Winograd transform by least squares). Exact for dense and panel float encodings; a Winograd transform decodes to
+    /// the filters its rounded values stand for (within a few float roundings of the original); integers decode to the
+    /// grid values the kernels compute with.</summary>
     public static float[] Decode(Encode program, byte[] bytes, long offset)
     {
         RequireCodec(program);
@@ -112,6 +122,33 @@ public static class WeightProgramRunner
                     for (int j = 0; j < k; j++)
                     {
                         values[(r * k) + j] = ReadFloat(program.DataType, bytes, start, PanelIndex(r, j, k, mr));
+                    }
+                }
+
+                return values;
+            }
+
+            case WeightLayouts.Winograd:
+            {
+                int tile = program.Layout.Parameters[0], mr = program.Layout.Parameters[1];
+                int points = WinogradFilter.Points(tile) * WinogradFilter.Points(tile);
+                int inputs = k / 9;
+                int frequency = WinogradFrequencyFloats(rows, inputs, mr);
+                double[] u = new double[points];
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int i = 0; i < inputs; i++)
+                    {
+                        for (int f = 0; f < points; f++)
+                        {
+                            u[f] = ReadFloat(DataType.F32, bytes, start, (f * frequency) + PanelIndex(r, i, inputs, mr));
+                        }
+
+                        double[] g = WinogradFilter.Recover(tile, u);
+                        for (int j = 0; j < 9; j++)
+                        {
+                            values[(((r * inputs) + i) * 9) + j] = (float)g[j];
+                        }
                     }
                 }
 
@@ -176,6 +213,8 @@ public static class WeightProgramRunner
                 return bytes;
             }
 
+            case WeightLayouts.Winograd:
+                return EncodeWinograd(program, Array.ConvertAll(values, v => (double)v));
             case WeightLayouts.RowScaled:
             {
                 int bits = program.DataType.Bits;
@@ -210,6 +249,33 @@ public static class WeightProgramRunner
     /// <summary>Canonical floats evaluated from the weights file (what packing then decoding gives, without the bytes).</summary>
     public static float[] EvaluateFloats(Encode program, Func<string, float[]> source) =>
         Array.ConvertAll(Evaluate(program.X, source), v => (float)v);
+
+    /// <summary>The Winograd layout: U = G·g·Gᵀ of filter [r, i] (<paramref name="values"/>[r, i, 0..9], double
+    /// precision), frequency f of it at element [r, i] of the f-th panel-laid matrix.</summary>
+    private static byte[] EncodeWinograd(Encode program, double[] values)
+    {
+        RequireCodec(program);
+        byte[] bytes = new byte[program.Bytes];
+        int rows = program.Rows, inputs = checked((int)program.RowLength) / 9;
+        int tile = program.Layout.Parameters[0], mr = program.Layout.Parameters[1];
+        int frequency = WinogradFrequencyFloats(rows, inputs, mr);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int i = 0; i < inputs; i++)
+            {
+                double[] u = WinogradFilter.Transform(tile, values, ((r * inputs) + i) * 9);
+                for (int f = 0; f < u.Length; f++)
+                {
+                    WriteFloat(DataType.F32, bytes, (f * frequency) + PanelIndex(r, i, inputs, mr), (float)u[f]);
+                }
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Floats of one frequency's matrix in the Winograd layout: rows padded to whole panels of mr.</summary>
+    private static int WinogradFrequencyFloats(int rows, int inputs, int mr) => checked((rows + mr - 1) / mr * mr * inputs);
 
     /// <summary>Element [row, j] of a panel layout: panel row / mr, then j, then row % mr.</summary>
     private static int PanelIndex(int row, int j, int k, int mr) => checked((((row / mr) * k) + j) * mr) + (row % mr);
@@ -295,8 +361,9 @@ public static class WeightProgramRunner
         }
     }
 
-    /// <summary>The encodings with a codec: F32, F16 and BF16 dense or in panels of one width; 2..8-bit signed
-    /// integers with row scales.</summary>
+    /// <summary>The encodings with a codec: F32, F16 and BF16 dense or in panels of one width; F32 3×3 filters
+    /// [out, in, 3, 3] transformed for Winograd F(2×2) or F(4×4) in panels of one width; 2..8-bit signed integers with
+    /// row scales.</summary>
     private static void RequireCodec(Encode program)
     {
         RequireLittleEndian();
@@ -307,6 +374,8 @@ public static class WeightProgramRunner
             WeightLayouts.Dense => isFloat && program.Layout.Parameters.IsEmpty,
             WeightLayouts.Panel => isFloat && program.Layout.Parameters.Count == 1 && program.Layout.Parameters[0] > 0,
             WeightLayouts.RowScaled => type.Kind == ScalarKind.SignedInt && type.Bits is >= 2 and <= 8 && program.Layout.Parameters.IsEmpty,
+            WeightLayouts.Winograd => type == DataType.F32 && program.Layout.Parameters.Count == 2 && WinogradFilter.Supports(program.Layout.Parameters[0])
+                && program.Layout.Parameters[1] > 0 && program.Shape.Count == 4 && program.Shape[2] == 3 && program.Shape[3] == 3,
             _ => false,
         };
         if (!supported)

@@ -11,9 +11,10 @@ using ModelCompiler.Weights;
 
 namespace ModelCompiler.Benchmarks;
 
-/// <summary>The ONNX twin of a compiled model. This is the only file of the benchmark that uses Compiler/ (the
-/// manifest, the spec, the safetensors reader) and the test-only exporter linked from tests/Compiler.Tests/Onnx,
-/// whose inputs are compiler internals: when those change shape, re-point this file and nothing else.</summary>
+/// <summary>The ONNX twin of a compiled model. With Conv3x3Command.cs and SrAccuracyCommand.cs, the only files of the
+/// benchmark that use Compiler/ (here the manifest, the spec, the safetensors reader) and the test-only exporter
+/// linked from tests/Compiler.Tests/Onnx, whose inputs are compiler internals: when those change shape, re-point these
+/// files and nothing else.</summary>
 internal static class OnnxModels
 {
     /// <summary>The project directory the [Model] weights paths are relative to.</summary>

@@ -19,13 +19,22 @@ internal static class Program
           kernels        [--quick]   Kernels.PackedGemm alone at a few shapes and every width, one thread:
                          result: kernel=packed_gemm m=<m> k=<k> n=<n> width=<w> threads=1 us=<median> gflops=<x>
                                  peak_fraction=<x / best width's peak> width_peak_fraction=<x / that width's peak>
+          conv3x3        [--width auto|v512|v256|v128|scalar] [--quick]
+                         3x3 stride-1 layers of a fixed list, one thread: the gemm and Winograd kernels as the lowering
+                         calls them (timed interleaved like speed), their error against a float64 direct convolution,
+                         and the algorithm the lowering picks: the measurement behind the Winograd threshold
+          sr-accuracy    [--width ...]   each 3x3 layer of examples/SuperResolution's network recomputed from its real
+                         input on the example's photos by gemm, Winograd F(4x4) and F(2x2), against double precision
           make-weights   [--out <dir>] [--check]   seeded random weights into tests/Benchmarks/weights
                          (--check: compare with the committed files instead, exit 1 when any differs)
 
         speed prints, per model and batch size:
           result: model=<m> variant=fp32 batch=<b> threads=<t> ours_us=<median> ort_us=<median> speedup=<ort/ours>
                   ours_gflops=<x> ort_gflops=<y> max_abs_diff=<d>
-        and once the machine's single-core FMA peak:
+        conv3x3 prints, per layer shape (in x out x height x width):
+          result: conv3x3=<c>x<k>x<h>x<w> width=<w> gemm_us=<median> winograd_us=<median> speedup=<gemm/winograd>
+                  lowering=<gemm|winograd> gemm_rel_err=<e> winograd_rel_err=<e>
+        and speed and peak once the machine's single-core FMA peak:
           result: machine=peak cpu="<model name>" fma_gflops_v512=<x> fma_gflops_v256=<y> fma_gflops_v128=<z> threads=1
         It exits 1 when, on any row, max|ours - ORT| / max(1, max|ORT|) exceeds 1e-4.
 
@@ -78,6 +87,10 @@ internal static class Program
             "make-weights" => WeightMaker.Run(options.Out ?? WeightMaker.DefaultDirectory, options.Check),
             "peak" => options.Child is { } t ? Child(t, PeakCommand.Run) : Pinning.RunChild(1, ["peak", "--child", "1"]),
             "kernels" => options.Child is { } t ? Child(t, () => KernelsCommand.Run(options.Quick)) : Pinning.RunChild(1, ["kernels", "--child", "1", .. options.Quick ? (string[])["--quick"] : []]),
+            "sr-accuracy" => SrAccuracyCommand.Run(options.Width),
+            "conv3x3" => options.Child is { } t
+                ? Child(t, () => Conv3x3Command.Run(options.Quick ? TimingSettings.Quick : TimingSettings.Default, options.Width))
+                : Pinning.RunChild(1, ["conv3x3", "--child", "1", "--width", options.Width.ToString(), .. options.Quick ? new[] { "--quick" } : []]),
             _ => Speed(options),
         };
     }
@@ -127,6 +140,9 @@ internal static class Program
 /// <summary>The parsed command line.</summary>
 internal sealed record Options(string Command, string? Filter, IReadOnlyList<int> Threads, bool Quick, string? Out, bool Check, int? Child, bool PrintPeak)
 {
+    /// <summary>The widest vectors conv3x3 lets the kernels use.</summary>
+    public Generated.VectorWidth Width { get; init; } = Generated.VectorWidth.Auto;
+
     public static Options Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
@@ -134,7 +150,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             return new Options("help", null, [], false, null, false, null, false);
         }
 
-        string command = args[0] is "speed" or "peak" or "kernels" or "make-weights" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
+        string command = args[0] is "speed" or "peak" or "kernels" or "make-weights" or "conv3x3" or "sr-accuracy" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
         string? filter = null;
         IReadOnlyList<int> threads = [1, 2];
         bool quick = false;
@@ -142,6 +158,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
         bool check = false;
         int? child = null;
         bool printPeak = false;
+        Generated.VectorWidth width = Generated.VectorWidth.Auto;
         for (int i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException(args[i] + " needs a value");
@@ -159,8 +176,12 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                         string other => throw new ArgumentException("--threads takes 1, 2 or both, not '" + other + "'"),
                     };
                     break;
-                case "--quick" when command is "speed" or "kernels":
+                case "--quick" when command is "speed" or "kernels" or "conv3x3":
                     quick = true;
+                    break;
+                case "--width" when command is "conv3x3" or "sr-accuracy":
+                    width = Enum.TryParse(Value(), ignoreCase: true, out Generated.VectorWidth w) && Enum.IsDefined(w) ? w
+                        : throw new ArgumentException("--width takes auto, v512, v256, v128 or scalar");
                     break;
                 case "--out" when command == "make-weights":
                     output = Value();
@@ -168,7 +189,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                 case "--check" when command == "make-weights":
                     check = true;
                     break;
-                case "--child" when command is "speed" or "peak" or "kernels":
+                case "--child" when command is "speed" or "peak" or "kernels" or "conv3x3":
                     child = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t > 0 ? t : throw new ArgumentException("--child takes a thread count");
                     break;
                 case "--print-peak" when command == "speed":
@@ -181,6 +202,6 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             }
         }
 
-        return new Options(command, filter, threads, quick, output, check, child, printPeak);
+        return new Options(command, filter, threads, quick, output, check, child, printPeak) { Width = width };
     }
 }

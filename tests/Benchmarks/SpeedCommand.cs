@@ -123,7 +123,7 @@ internal static class SpeedCommand
     }
 
     /// <summary>The 1, 5 and 15 minute load averages (Linux), to judge how quiet the machine was.</summary>
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         const string path = "/proc/loadavg";
         return File.Exists(path) ? string.Join(" ", File.ReadAllText(path).Split(' ').Take(3)) : "n/a";

@@ -66,6 +66,14 @@ public class GeneratedVsInterpreterTests
             + "[Concat(\"lrl1\", \"r2\", Name = \"cat2\")]\n[Conv2d(\"lff2\", 16, 8, 1)]\n[Add(\"lff2\", \"lrl1\", Name = \"lrl2\")]\n"
             + "[Concat(\"lrl1\", \"lrl2\", Name = \"gcat\")]\n[Conv2d(\"gff\", 16, 3, 1)]"
         },
+
+        // Winograd F(4x4, 3x3) (from 32 input, 16 output channels and 1,024 tiles x input channels): output sizes that
+        // are not multiples of the tile, channels that are not multiples of 6 or 16, "same" padding, a folded
+        // BatchNorm, several blocks (split across threads at batch 1).
+        { "conv_winograd", "32, 33, 30", "[Conv2d(\"conv\", 32, 17, 3, Padding = 1)]\n[ReLU]" },
+        { "conv_winograd_same_no_bias", "48, 17, 38", "[Conv2d(\"conv\", 48, 16, 3, PaddingMode = PaddingMode.Same, Bias = false)]\n[LeakyReLU(0.1)]" },
+        { "conv_winograd_batchnorm_folded", "32, 32, 32", "[Conv2d(\"conv\", 32, 16, 3, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn\", 16)]" },
+        { "conv_winograd_blocks", "40, 70, 66", "[Conv2d(\"conv\", 40, 20, 3, Padding = 1)]\n[SiLU]" },
     };
 
     [Theory]

@@ -82,7 +82,7 @@ public class PlaceholderTests
     [InlineData("internal static int Run = 1;", "Run", 8)]
     [InlineData("internal static int InputSize => 3;", "InputSize", 8)]
     [InlineData("private static class GeneratedLayers { }", "GeneratedLayers", 8)]
-    public void UserMemberWithAGeneratedName_IsMC1021AtTheMember(string member, string name, int line)
+    public void UserMemberWithAGeneratedName_IsMC1022AtTheMember(string member, string name, int line)
     {
         GeneratorResult result = GeneratorHarness.Run($$"""
             using ModelCompiler;
@@ -97,7 +97,7 @@ public class PlaceholderTests
             """);
 
         Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
-        Assert.Equal("MC1021", d.Id);
+        Assert.Equal("MC1022", d.Id);
         Assert.Equal(line, d.Location.GetLineSpan().StartLinePosition.Line + 1);
         Assert.StartsWith("Model class 'Demo.Net' declares a member '" + name + "', but the generated code gives the class a member of that name; "
             + "rename yours (the generated members are InputSize, OutputSize, MacsPerSample,", d.GetMessage(), StringComparison.Ordinal);

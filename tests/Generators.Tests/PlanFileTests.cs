@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using ModelCompiler.Generators.Tests.Infrastructure;
@@ -73,6 +74,34 @@ public sealed class PlanFileTests
     }
 
     [Fact]
+    public void APlan_SwitchesConvolutionsBetweenWinogradAndGemm_AndBothMatchTheInterpreter()
+    {
+        // "big" (32 -> 16 channels, 8 x 8 tiles) is Winograd by default, "small" (16 -> 8) gemm; the plan swaps them.
+        const string source = """
+            using ModelCompiler;
+            namespace Demo;
+            [Model("w.safetensors")]
+            [Input(32, 32, 30)]
+            [Conv2d("big", 32, 16, 3, Padding = 1)]
+            [ReLU]
+            [Conv2d("small", 16, 8, 3, Padding = 1)]
+            public partial class Net { }
+            """;
+        const string plan = "model Demo.Net\n  layer big algorithm=gemm\n  layer small algorithm=winograd\n";
+        var data = new TestData(11);
+        IReadOnlyDictionary<string, float[]>? tensors = null;
+        using CompiledModel plain = CompiledModel.Create(source, "Demo.Net", spec => tensors ??= data.Tensors(spec));
+        using CompiledModel planned = CompiledModel.Create(source, "Demo.Net", spec => tensors ??= data.Tensors(spec), (PlanPath, plan));
+        Assert.Equal(["winograd", "gemm"], plain.Compilation.Lowered.Select(l => l.Plan.Algorithm));
+        Assert.Equal(["gemm", "winograd"], planned.Compilation.Lowered.Select(l => l.Plan.Algorithm));
+
+        float[] input = data.Floats(2 * plain.InputSize, -2f, 2f);
+        float[] expected = ReferenceInterpreter.Run(ModelCompilation.BuildUnoptimized(plain.Spec)!, n => plain.Tensors[n], input, 2);
+        GeneratedVsInterpreterTests.AssertClose(expected, plain.Run(input, 2), "Winograd by default");
+        GeneratedVsInterpreterTests.AssertClose(expected, planned.Run(input, 2), "Winograd as planned");
+    }
+
+    [Fact]
     public void AChangedPlan_RecompilesTheModel_AnUnchangedOneDoesNot()
     {
         var compilation = GeneratorHarness.CreateCompilation("Incremental", Source);
@@ -117,8 +146,11 @@ public sealed class PlanFileTests
     [Fact]
     public void MC1020_AlgorithmTheLayerDoesNotHave_ListsTheOnesItHas()
     {
-        Diagnostic d = Single("model Demo.Net\n  layer conv2 algorithm=winograd\n", "MC1020");
-        Assert.Equal("Plan file 'plans/net.mcplan' line 2 asks layer 'conv2' (Conv2d) for algorithm 'winograd'; this layer can use: gemm, direct, im2col", d.GetMessage());
+        // conv1 is 1x1: no Winograd; conv2 is 3x3 (Winograd on offer, gemm first at 8 channels); no layer has "fft".
+        Diagnostic d = Single("model Demo.Net\n  layer conv1 algorithm=winograd\n", "MC1020");
+        Assert.Equal("Plan file 'plans/net.mcplan' line 2 asks layer 'conv1' (Conv2d) for algorithm 'winograd'; this layer can use: gemm, direct, im2col", d.GetMessage());
+        d = Single("model Demo.Net\n  layer conv2 algorithm=fft\n", "MC1020");
+        Assert.Equal("Plan file 'plans/net.mcplan' line 2 asks layer 'conv2' (Conv2d) for algorithm 'fft'; this layer can use: gemm, winograd, direct, im2col", d.GetMessage());
     }
 
     [Fact]
