@@ -124,7 +124,7 @@ public sealed class LinkModelWeights : Task
         var results = new List<WeightLinkResult>();
         foreach (ManifestModel model in models)
         {
-            WeightLinkResult result = WeightLinker.Link(model.Spec, ProjectDirectory, model.Options);
+            WeightLinkResult result = WeightLinker.Check(model.Spec, ProjectDirectory, model.Options);
             foreach (DiagnosticInfo diagnostic in result.Diagnostics)
             {
                 LogDiagnostic(diagnostic);
@@ -140,12 +140,22 @@ public sealed class LinkModelWeights : Task
             return;
         }
 
-        byte[] artifact = WeightArtifact.Write(results.Select(r => r.Entry!).ToList());
+        // Streamed: each model's tensors are packed one at a time straight into the artifact file (next to it, then
+        // renamed), so the build's memory is bounded by the largest tensor, not by the weights' size.
+        List<ArtifactBlock> blocks = results.Select(WeightLinker.Block).ToList();
         try
         {
-            bool written = FileWriter.WriteBytesAtomically(ArtifactFile, artifact);
+            bool written = FileWriter.WriteAtomically(ArtifactFile, stream => WeightArtifact.Write(stream, blocks));
             Log.LogMessage(MessageImportance.Normal, "ModelCompiler: {0} {1} ({2} bytes, {3} model(s)).",
-                written ? "wrote" : "unchanged", ArtifactFile, artifact.Length.ToString(CultureInfo.InvariantCulture), results.Count.ToString(CultureInfo.InvariantCulture));
+                written ? "wrote" : "unchanged", ArtifactFile, new FileInfo(ArtifactFile).Length.ToString(CultureInfo.InvariantCulture), results.Count.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (SafetensorsFormatException e)
+        {
+            // The weights file changed between the check and the packing (an export still writing it): link again.
+            LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileInvalid, null, string.Join(", ", results.Select(r => r.WeightsFile).Distinct()),
+                e.Message + " (it changed while the build read it; build again once it is written)"));
+            TryDelete(StampFile);
+            return;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

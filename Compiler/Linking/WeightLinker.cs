@@ -15,17 +15,21 @@ namespace ModelCompiler.Linking;
 /// <summary>The outcome of linking one model's weights.</summary>
 /// <param name="WeightsFile">The weights file, as a full path.</param>
 /// <param name="Compilation">The compiled model; its graph is null when the declaration itself failed.</param>
-/// <param name="Entry">The packed weights; null when an error was reported.</param>
+/// <param name="Entry">The packed weights in memory (<see cref="WeightLinker.Link"/>); null when an error was
+/// reported, and after <see cref="WeightLinker.Check"/>, which packs nothing.</param>
 public sealed record WeightLinkResult(
     ModelSpec Spec, string WeightsFile, ModelCompilation Compilation, ArtifactEntry? Entry, IReadOnlyList<DiagnosticInfo> Diagnostics)
 {
-    public bool Succeeded => Entry is not null;
+    /// <summary>No error was reported: every tensor the model needs is in the file, with its shape and finite values.</summary>
+    public bool Succeeded => Diagnostics.All(d => d.Severity != Severity.Error);
 }
 
 /// <summary>Reads a model's weights file, checks every tensor the declaration needs against it, and runs each
 /// packed tensor's weight program to make the weight block the generated code reads. Pure apart from reading the one file, and MSBuild-free, so the
 /// build task, tests and tools share it. Every problem is reported (not only the first) and points at the
-/// attribute that declared the layer; nothing is packed when any error was reported.</summary>
+/// attribute that declared the layer; nothing is packed when any error was reported. The file is streamed: one
+/// tensor at a time is held (with what its weight program makes of it), never the whole file or block, so the
+/// memory a link needs is bounded by the largest tensor, not by the weights' size.</summary>
 public static class WeightLinker
 {
     private const string IgnoredSuffix = ".num_batches_tracked";
@@ -38,7 +42,24 @@ public static class WeightLinker
         return Path.GetFullPath(Path.Combine(projectDirectory, declared));
     }
 
+    /// <summary>Checks the weights file against the declaration and packs the weight block in memory (tests and
+    /// tools; the build task streams it into the artifact with <see cref="Check"/> and <see cref="Block"/>).</summary>
     public static WeightLinkResult Link(ModelSpec spec, string projectDirectory, CompileOptions? options = null)
+    {
+        WeightLinkResult result = Check(spec, projectDirectory, options);
+        if (!result.Succeeded)
+        {
+            return result;
+        }
+
+        using var packed = new MemoryStream();
+        Block(result).Write(packed);
+        return result with { Entry = new ArtifactEntry(spec.FullName, result.Compilation.LayoutHash, packed.ToArray()) };
+    }
+
+    /// <summary>Checks every tensor the declaration needs against the weights file (present, shape, dtype, finite),
+    /// reading one tensor at a time and keeping none; packs nothing.</summary>
+    public static WeightLinkResult Check(ModelSpec spec, string projectDirectory, CompileOptions? options = null)
     {
         string path = ResolveWeightsPath(spec, projectDirectory);
         var diagnostics = new List<DiagnosticInfo>();
@@ -48,34 +69,84 @@ public static class WeightLinker
         {
             // The generator reports these on the declaration too; repeat the errors so a failed link is never silent.
             diagnostics.AddRange(compilation.Diagnostics.Where(d => d.Severity == Severity.Error));
+            if (!diagnostics.Any())
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, spec.Location, spec.FullName, "the declaration did not compile, with no error"));
+            }
+
             return new WeightLinkResult(spec, path, compilation, null, diagnostics);
         }
 
-        Dictionary<string, float[]>? tensors = ReadAndValidate(spec, declared, path, diagnostics);
-        if (tensors is null || diagnostics.Any(d => d.Severity == Severity.Error))
-        {
-            return new WeightLinkResult(spec, path, compilation, null, diagnostics);
-        }
-
-        byte[] packed = Pack(compilation.Layout!, name => tensors[name]);
-        return new WeightLinkResult(spec, path, compilation, new ArtifactEntry(spec.FullName, compilation.LayoutHash, packed), diagnostics);
+        ReadAndValidate(spec, declared, path, diagnostics);
+        return new WeightLinkResult(spec, path, compilation, null, diagnostics);
     }
 
-    /// <summary>The weight block of <paramref name="layout"/>: each tensor's program run on the source tensors and
-    /// its bytes placed at its offset (padding zero).</summary>
+    /// <summary>The weight block of a checked model, as the artifact writer streams it: the weights file is opened
+    /// again and each packed tensor made from its source tensors when the writer gets to it.</summary>
+    public static ArtifactBlock Block(WeightLinkResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("model '" + result.Spec.FullName + "' failed its check; it has no weight block");
+        }
+
+        WeightLayout layout = result.Compilation.Layout!;
+        return new ArtifactBlock(result.Spec.FullName, result.Compilation.LayoutHash, layout.TotalBytes, output =>
+        {
+            using var stream = new FileStream(result.WeightsFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            SafetensorsFile file = SafetensorsFile.Parse(stream);
+            return PackTo(layout, file.ReadFloat32, output);
+        });
+    }
+
+    /// <summary>The weight block of <paramref name="layout"/> in memory: each tensor's program run on the source
+    /// tensors and its bytes placed at its offset (padding zero).</summary>
     public static byte[] Pack(WeightLayout layout, Func<string, float[]> tensors)
     {
-        byte[] block = new byte[checked((int)layout.TotalBytes)];
-        foreach (PackedTensor t in layout.Tensors)
-        {
-            byte[] bytes = WeightProgramRunner.Pack(t.Program, tensors);
-            Buffer.BlockCopy(bytes, 0, block, checked((int)t.Offset), bytes.Length);
-        }
-
-        return block;
+        using var block = new MemoryStream();
+        PackTo(layout, tensors, block);
+        return block.ToArray();
     }
 
-    private static Dictionary<string, float[]>? ReadAndValidate(ModelSpec spec, Graph declared, string path, List<DiagnosticInfo> diagnostics)
+    /// <summary>Writes the weight block of <paramref name="layout"/> to <paramref name="output"/>, one packed tensor
+    /// at a time (the source tensors of one are read once and dropped after it), and returns the block's content
+    /// hash (FNV-1a 64, as <see cref="ArtifactEntry.ContentHash"/>).</summary>
+    public static ulong PackTo(WeightLayout layout, Func<string, float[]> tensors, Stream output)
+    {
+        ulong hash = Hashing.Fnv1a64(Array.Empty<byte>());
+        long position = 0;
+        foreach (PackedTensor t in layout.Tensors.OrderBy(t => t.Offset))
+        {
+            var sources = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            byte[] bytes = WeightProgramRunner.Pack(t.Program, name => sources.TryGetValue(name, out float[]? data) ? data : sources[name] = tensors(name));
+            hash = WriteZeros(output, t.Offset - position, hash);
+            output.Write(bytes, 0, bytes.Length);
+            hash = Hashing.Fnv1a64(bytes, hash);
+            position = t.Offset + bytes.Length;
+        }
+
+        return WriteZeros(output, layout.TotalBytes - position, hash);
+    }
+
+    private static ulong WriteZeros(Stream output, long count, ulong hash)
+    {
+        if (count < 0)
+        {
+            throw new InvalidOperationException("packed tensors overlap in the weight layout");
+        }
+
+        byte[] zeros = new byte[(int)Math.Min(count, 1 << 16)];
+        for (long left = count; left > 0; left -= zeros.Length)
+        {
+            int n = (int)Math.Min(left, zeros.Length);
+            output.Write(zeros, 0, n);
+            hash = Hashing.Fnv1a64(n == zeros.Length ? zeros : new byte[n], hash);
+        }
+
+        return hash;
+    }
+
+    private static void ReadAndValidate(ModelSpec spec, Graph declared, string path, List<DiagnosticInfo> diagnostics)
     {
         // Problems with the file itself point at the [Model] attribute that names it.
         SourceLocation? at = spec.WeightsLocation ?? spec.Location;
@@ -83,13 +154,13 @@ public static class WeightLinker
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, at, path,
                 "it is a directory; name the safetensors file itself in [Model], e.g. '" + spec.WeightsPath.TrimEnd('/', '\\') + "/model.safetensors'"));
-            return null;
+            return;
         }
 
         if (!File.Exists(path))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileMissing, at, path, spec.FullName, NearbyFile(path)));
-            return null;
+            return;
         }
 
         try
@@ -98,7 +169,7 @@ public static class WeightLinker
             // and the build must not keep the file from being replaced.
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             SafetensorsFile file = SafetensorsFile.Parse(stream);
-            return Validate(spec, declared, path, file, diagnostics);
+            Validate(spec, declared, path, file, diagnostics);
         }
         catch (SafetensorsFormatException e)
         {
@@ -108,8 +179,6 @@ public static class WeightLinker
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileUnreadable, at, path, e.Message));
         }
-
-        return null;
     }
 
     /// <summary>" (the folder has 'mnist.safetensors')" when a file next to the missing one has a near name.</summary>
@@ -132,14 +201,15 @@ public static class WeightLinker
         }
     }
 
-    private static Dictionary<string, float[]> Validate(ModelSpec spec, Graph declared, string path, SafetensorsFile file, List<DiagnosticInfo> diagnostics)
+    private static void Validate(ModelSpec spec, Graph declared, string path, SafetensorsFile file, List<DiagnosticInfo> diagnostics)
     {
-        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        // Tensors found valid; their values are read to check them and dropped (packing reads them again).
+        var valid = new HashSet<string>(StringComparer.Ordinal);
         var required = new HashSet<string>(StringComparer.Ordinal);
         foreach (RequiredTensor need in WeightLayout.RequiredTensors(declared))
         {
             SourceLocation? location = need.Layer.Location ?? spec.Location;
-            if (!required.Add(need.Name) && tensors.ContainsKey(need.Name))
+            if (!required.Add(need.Name) && valid.Contains(need.Name))
             {
                 // A tensor shared by two layers (same prefix) is read once; its shape is still checked per layer.
                 CheckShape(file.Tensors[need.Name], need, path, location, diagnostics);
@@ -175,7 +245,7 @@ public static class WeightLinker
                 continue;
             }
 
-            tensors[need.Name] = data;
+            valid.Add(need.Name);
         }
 
         foreach (string name in file.Tensors.Keys.OrderBy(n => n, StringComparer.Ordinal))
@@ -186,8 +256,6 @@ public static class WeightLinker
                     UnusedHint(name, required, file)));
             }
         }
-
-        return tensors;
     }
 
     /// <summary>" (a layer looks for 'UPN_1.weight', which the file lacks)": the unused tensor is probably meant for it.</summary>
