@@ -87,4 +87,24 @@ public sealed class LargeSizeTests
         Assert.Equal(6, d.Location.GetLineSpan().StartLinePosition.Line);
         Assert.Empty(result.CompilationProblems);
     }
+
+    [Fact]
+    public void MC1023_WeightsPastOneBlock_AreReportedAtTheModel_NotCodeThatDoesNotCompile()
+    {
+        // 32768 x 16384 floats: 2 GiB of weights in one model, more than one weight block holds.
+        GeneratorResult result = GeneratorHarness.Run("""
+            using ModelCompiler;
+            namespace Large;
+            [Model("w.safetensors")]
+            [Input(16384)]
+            [Linear("fc", 16384, 32768)]
+            internal partial class Net { }
+            """);
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("MC1023", d.Id);
+        Assert.Equal("Model 'Large.Net' has 2147614720 bytes of packed weights, more than one model's weight block holds (2147483528); "
+            + "split the network into models of their own (each with its weights file: an assembly's artifact may hold any number of them)", d.GetMessage());
+        Assert.Equal(5, d.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Empty(result.CompilationProblems);
+    }
 }
