@@ -123,9 +123,26 @@ public static class WeightLinker
             output.Write(bytes, 0, bytes.Length);
             hash = Hashing.Fnv1a64(bytes, hash);
             position = t.Offset + bytes.Length;
+            Released(bytes.LongLength * 4);
         }
 
         return WriteZeros(output, layout.TotalBytes - position, hash);
+    }
+
+    private static long s_released;
+
+    /// <summary>Counts the bytes of large arrays the link has just dropped (a tensor's floats, what its program made of
+    /// them) and collects once they pass 64 MB. Otherwise the large-object heap grows by several weights' worth of
+    /// garbage before the runtime collects it on its own (measured: 925 MB peak for 302 MB of weights, 438 MB with
+    /// the runtime told to conserve memory); collected, the build's peak is MSBuild's own plus about one tensor's
+    /// working set.</summary>
+    private static void Released(long bytes)
+    {
+        if (System.Threading.Interlocked.Add(ref s_released, bytes) > 64L << 20)
+        {
+            System.Threading.Interlocked.Exchange(ref s_released, 0);
+            GC.Collect();
+        }
     }
 
     private static ulong WriteZeros(Stream output, long count, ulong hash)
@@ -246,6 +263,7 @@ public static class WeightLinker
             }
 
             valid.Add(need.Name);
+            Released(data.LongLength * 4);
         }
 
         foreach (string name in file.Tensors.Keys.OrderBy(n => n, StringComparer.Ordinal))
