@@ -149,11 +149,10 @@ public sealed class LinkModelWeights : Task
             Log.LogMessage(MessageImportance.Normal, "ModelCompiler: {0} {1} ({2} bytes, {3} model(s)).",
                 written ? "wrote" : "unchanged", ArtifactFile, new FileInfo(ArtifactFile).Length.ToString(CultureInfo.InvariantCulture), results.Count.ToString(CultureInfo.InvariantCulture));
         }
-        catch (SafetensorsFormatException e)
+        catch (WeightsChangedException e)
         {
             // The weights file changed between the check and the packing (an export still writing it): link again.
-            LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileInvalid, null, string.Join(", ", results.Select(r => r.WeightsFile).Distinct()),
-                e.Message + " (it changed while the build read it; build again once it is written)"));
+            LogDiagnostic(e.Diagnostic);
             TryDelete(StampFile);
             return;
         }

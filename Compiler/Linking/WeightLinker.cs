@@ -24,6 +24,12 @@ public sealed record WeightLinkResult(
     public bool Succeeded => Diagnostics.All(d => d.Severity != Severity.Error);
 }
 
+/// <summary>The weights file changed between the check and the packing; <see cref="Diagnostic"/> says so (MC2008).</summary>
+public sealed class WeightsChangedException(DiagnosticInfo diagnostic) : Exception(diagnostic.Message)
+{
+    public DiagnosticInfo Diagnostic { get; } = diagnostic;
+}
+
 /// <summary>Reads a model's weights file, checks every tensor the declaration needs against it, and runs each
 /// packed tensor's weight program to make the weight block the generated code reads. Pure apart from reading the one file, and MSBuild-free, so the
 /// build task, tests and tools share it. Every problem is reported (not only the first) and points at the
@@ -93,11 +99,44 @@ public static class WeightLinker
         WeightLayout layout = result.Compilation.Layout!;
         return new ArtifactBlock(result.Spec.FullName, result.Compilation.LayoutHash, layout.TotalBytes, output =>
         {
-            using var stream = new FileStream(result.WeightsFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            SafetensorsFile file = SafetensorsFile.Parse(stream);
-            return PackTo(layout, file.ReadFloat32, output);
+            // Read again, so a file replaced since the check (an export still writing it) is caught here, not packed.
+            SafetensorsFile file;
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(result.WeightsFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                file = SafetensorsFile.Parse(stream);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or SafetensorsFormatException)
+            {
+                throw Changed(result, e.Message);
+            }
+
+            using (stream)
+            {
+                return PackTo(layout, name => ReadChecked(result, file, name), output);
+            }
         });
     }
+
+    private static float[] ReadChecked(WeightLinkResult result, SafetensorsFile file, string name)
+    {
+        float[] data;
+        try
+        {
+            data = file.ReadFloat32(name);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SafetensorsFormatException or KeyNotFoundException)
+        {
+            throw Changed(result, e is KeyNotFoundException ? "tensor '" + name + "' is gone" : e.Message);
+        }
+
+        return FirstNonFinite(data) < 0 ? data : throw Changed(result, "tensor '" + name + "' now holds a non-finite value");
+    }
+
+    private static WeightsChangedException Changed(WeightLinkResult result, string reason) => new(DiagnosticInfo.Create(
+        DiagnosticDescriptors.WeightsFileUnreadable, result.Spec.WeightsLocation ?? result.Spec.Location, result.WeightsFile,
+        "it changed while the build read it (" + reason + "); build again once it is written"));
 
     /// <summary>The weight block of <paramref name="layout"/> in memory: each tensor's program run on the source
     /// tensors and its bytes placed at its offset (padding zero).</summary>

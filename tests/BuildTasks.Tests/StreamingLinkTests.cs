@@ -40,6 +40,41 @@ public sealed class StreamingLinkTests : IDisposable
         Assert.Equal(linked.Data.LongLength, block.Length);
     }
 
+    [Theory]
+    [InlineData("deleted", "it changed while the build read it (Could not find file")]
+    [InlineData("truncated", "it changed while the build read it (the header length")]
+    [InlineData("a tensor gone", "it changed while the build read it (tensor 'fc.bias' is gone)")]
+    [InlineData("a NaN", "it changed while the build read it (tensor 'fc.weight' now holds a non-finite value)")]
+    public void AFileChangedBetweenCheckAndPacking_IsMC2008AtTheModelAttribute_NotPacked(string change, string message)
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        WeightLinkResult result = WeightLinker.Check(Models.ConvNet(), _project.Path);
+        Assert.True(result.Succeeded);
+        switch (change)
+        {
+            case "deleted":
+                File.Delete(WeightsPath);
+                break;
+            case "truncated":
+                File.WriteAllBytes(WeightsPath, File.ReadAllBytes(WeightsPath)[..40]);
+                break;
+            case "a tensor gone":
+                Models.ConvNetWeights().Without("fc.bias").WriteTo(WeightsPath);
+                break;
+            default:
+                Models.ConvNetWeights().Without("fc.weight").F32("fc.weight", [3, 32], Enumerable.Repeat(float.NaN, 96).ToArray()).WriteTo(WeightsPath);
+                break;
+        }
+
+        using var output = new MemoryStream();
+        var e = Assert.Throws<WeightsChangedException>(() => WeightLinker.Block(result).Write(output));
+
+        Assert.Equal("MC2008", e.Diagnostic.Id);
+        Assert.Contains("Weights file '" + WeightsPath + "' cannot be read: " + message, e.Diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; build again once it is written", e.Diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(Models.WeightsAttributeLocation, e.Diagnostic.Location);
+    }
+
     [Fact]
     public void PackTo_WritesEachTensorBeforeReadingTheNextOnesSources()
     {
