@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build and load memory against the weights' size (docs/robustness.md, "Memory: build and load").
-# usage: tests/Memory/memory.sh [layers-of-model-1 [layers-of-model-2]]   (default 8 0: 302 MB; 30 30: 2.27 GB)
+# usage: [MC_BUILD_ARGS=...] tests/Memory/memory.sh [layers-of-model-1 [layers-of-model-2]]   (default 8 0: 302 MB; 30 30: 2.27 GB)
 # Builds a console project that uses the repository's compiler (Targets/ModelCompiler.InRepo.*) with one or two
 # models of Linear(3072, 3072) layers (37.8 MB each), then relinks its weights alone (the weights file touched), and
 # prints the peak resident memory (VmHWM) of each build process (the link runs in the MSBuild task host), then runs
@@ -63,7 +63,7 @@ peaks() {
   for p in "${!peak[@]}"; do echo "  peak $((peak[$p] >> 10)) MB  ${cmd[$p]}"; done | sort -k2 -rn | head -3
 }
 
-build=(dotnet build "$dir/App.csproj" -c Release -m:1 -nodeReuse:false -p:UseSharedCompilation=false)
+build=(dotnet build "$dir/App.csproj" -c Release -m:1 -nodeReuse:false -p:UseSharedCompilation=false ${MC_BUILD_ARGS:-})
 echo "weights: $(du -cb "$dir"/weights/*.safetensors | tail -1 | cut -f1) bytes in $dir/weights"
 echo "first build (compile and link):"; peaks "${build[@]}"
 touch "$dir/weights/first.safetensors"
