@@ -51,8 +51,102 @@ public static class FileWriter
         return true;
     }
 
+    /// <summary>Replaces <paramref name="path"/> with what <paramref name="write"/> writes to a (seekable) stream,
+    /// atomically, unless the file already holds exactly those bytes: the content goes to a temporary file in the
+    /// same folder, is compared with the old file chunk by chunk (so neither is ever held in memory whole), and
+    /// takes its place in one rename only when it differs. Returns whether it replaced the file.</summary>
+    public static bool WriteAtomically(string path, Action<Stream> write)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        string temp = Path.Combine(directory, Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (SameContent(temp, path))
+            {
+                return false;
+            }
+
+            if (File.Exists(path))
+            {
+                File.Replace(temp, path, destinationBackupFileName: null);
+            }
+            else
+            {
+                File.Move(temp, path);
+            }
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Writes UTF-8 text (no BOM) atomically unless the file already holds it. Returns whether it wrote.</summary>
     public static bool WriteTextIfChanged(string path, string content) => WriteBytesAtomically(path, Utf8.GetBytes(content));
+
+    private static bool SameContent(string a, string b)
+    {
+        var infoA = new FileInfo(a);
+        var infoB = new FileInfo(b);
+        if (!infoA.Exists || !infoB.Exists || infoA.Length != infoB.Length)
+        {
+            return false;
+        }
+
+        using var streamA = new FileStream(a, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        using var streamB = new FileStream(b, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        byte[] chunkA = new byte[1 << 20], chunkB = new byte[1 << 20];
+        while (true)
+        {
+            int n = ReadFull(streamA, chunkA);
+            if (n != ReadFull(streamB, chunkB))
+            {
+                return false;
+            }
+
+            if (n == 0)
+            {
+                return true;
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                if (chunkA[i] != chunkB[i])
+                {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private static int ReadFull(Stream stream, byte[] buffer)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = stream.Read(buffer, total, buffer.Length - total);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
 
     private static bool HasContent(string path, byte[] content)
     {

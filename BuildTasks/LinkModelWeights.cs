@@ -43,6 +43,11 @@ public sealed class LinkModelWeights : Task
     [Required]
     public string WeightsListFile { get; set; } = string.Empty;
 
+    /// <summary>Receives each weights file's last write time as this link saw it before reading, one
+    /// "&lt;UTC ticks&gt; &lt;full path&gt;" a line: the targets link again when a file's time differs from it.</summary>
+    [Required]
+    public string WeightsTimesFile { get; set; } = string.Empty;
+
     /// <summary>Receives the report files written, one full path a line (FileWrites, and stale-report cleanup).</summary>
     [Required]
     public string ReportsListFile { get; set; } = string.Empty;
@@ -95,6 +100,7 @@ public sealed class LinkModelWeights : Task
         WeightsFiles = weightsFiles.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         ReportFiles = reports.SelectMany(f => new[] { f, HtmlPath(f) }).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         FileWriter.WriteTextIfChanged(WeightsListFile, string.Concat(weightsFiles.Select(f => f + "\n")));
+        FileWriter.WriteTextIfChanged(WeightsTimesFile, LinkStamp.WeightsTimes(weightsFiles));
 
         if (LinkStamp.Matches(StampFile, stamp) && (models.Count == 0 || File.Exists(ArtifactFile)) && reports.All(File.Exists))
         {
@@ -118,7 +124,7 @@ public sealed class LinkModelWeights : Task
         var results = new List<WeightLinkResult>();
         foreach (ManifestModel model in models)
         {
-            WeightLinkResult result = WeightLinker.Link(model.Spec, ProjectDirectory, model.Options);
+            WeightLinkResult result = WeightLinker.Check(model.Spec, ProjectDirectory, model.Options);
             foreach (DiagnosticInfo diagnostic in result.Diagnostics)
             {
                 LogDiagnostic(diagnostic);
@@ -134,12 +140,21 @@ public sealed class LinkModelWeights : Task
             return;
         }
 
-        byte[] artifact = WeightArtifact.Write(results.Select(r => r.Entry!).ToList());
+        // Streamed: each model's tensors are packed one at a time straight into the artifact file (next to it, then
+        // renamed), so the build's memory is bounded by the largest tensor, not by the weights' size.
+        List<ArtifactBlock> blocks = results.Select(WeightLinker.Block).ToList();
         try
         {
-            bool written = FileWriter.WriteBytesAtomically(ArtifactFile, artifact);
+            bool written = FileWriter.WriteAtomically(ArtifactFile, stream => WeightArtifact.Write(stream, blocks));
             Log.LogMessage(MessageImportance.Normal, "ModelCompiler: {0} {1} ({2} bytes, {3} model(s)).",
-                written ? "wrote" : "unchanged", ArtifactFile, artifact.Length.ToString(CultureInfo.InvariantCulture), results.Count.ToString(CultureInfo.InvariantCulture));
+                written ? "wrote" : "unchanged", ArtifactFile, new FileInfo(ArtifactFile).Length.ToString(CultureInfo.InvariantCulture), results.Count.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (WeightsChangedException e)
+        {
+            // The weights file changed between the check and the packing (an export still writing it): link again.
+            LogDiagnostic(e.Diagnostic);
+            TryDelete(StampFile);
+            return;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

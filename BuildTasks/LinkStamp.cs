@@ -12,7 +12,8 @@ namespace ModelCompiler.BuildTasks;
 
 /// <summary>What the last successful link was computed from: the tool, each model's layout hash, and each weights
 /// file's identity (full path, length, last write time). When a rebuild of the assembly leaves all of it unchanged
-/// (a C#-only edit), the artifact on disk is still right and the weights are not read again.</summary>
+/// (a C#-only edit), the artifact on disk is still right and the weights are not read again. Any change of the
+/// identity counts, an older time included (a copy that kept its time, a checkout of an older commit).</summary>
 public static class LinkStamp
 {
     private const string Header = "modelcompiler-link-stamp 1";
@@ -40,6 +41,21 @@ public static class LinkStamp
                 .Append(' ').Append(info.Exists ? info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "0")
                 .Append(' ').Append(path)
                 .Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The weights files' last write times as the targets compute them before deciding whether to link:
+    /// one "&lt;UTC ticks&gt; &lt;full path&gt;" line per file, a missing file at the 1601 epoch as MSBuild reads it.
+    /// Written next to the list of weights files; when a file's time differs from this in either direction, the
+    /// targets drop the stamp so the link runs (their Inputs check alone only notices a newer file).</summary>
+    public static string WeightsTimes(IEnumerable<string> weightsFiles)
+    {
+        var text = new StringBuilder();
+        foreach (string path in weightsFiles)
+        {
+            text.Append(File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(path).Append('\n');
         }
 
         return text.ToString();

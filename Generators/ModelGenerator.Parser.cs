@@ -24,18 +24,22 @@ public sealed partial class ModelGenerator
     {
         private const string AttributeSuffix = "Attribute";
 
-        public static ModelInfo Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        /// <summary>The model declared by one [Model] attribute; null for a second [Model] on another part of the same
+        /// class (the first reports MC1011, and one model per class is generated).</summary>
+        public static ModelInfo? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
             var symbol = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (TypeDeclarationSyntax)context.TargetNode;
-            // Hint names may not hold '@' (CS8785): keywords used as names are escaped in code, not in file names.
-            string hintName = symbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty).Replace("@", string.Empty) + ".g.cs";
+            // Names as the runtime has them, without the '@' of a keyword used as a name (@event, Contoso.@internal):
+            // '@' is not allowed in file names (CS8785), and the printer escapes keywords again.
+            string ns = NamespaceName(symbol.ContainingNamespace);
+            string fullName = ns.Length == 0 ? symbol.Name : ns + "." + symbol.Name;
             var diagnostics = new List<DiagnosticInfo>();
             var locations = new List<LocationEntry>();
             SourceLocation modelLocation = Track(declaration.Identifier.GetLocation(), locations);
-            string fullName = symbol.ToDisplayString();
 
-            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            bool partial = declaration.Modifiers.Any(SyntaxKind.PartialKeyword);
+            if (!partial)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, modelLocation, fullName));
             }
@@ -55,6 +59,7 @@ public sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, modelLocation, fullName, "generic"));
             }
 
+            bool joinable = partial && declaration is ClassDeclarationSyntax && symbol.ContainingType is null && !symbol.IsGenericType;
             ImmutableArray<AttributeData> attributes = symbol.GetAttributes();
             AttributeData[] modelAttributes = attributes.Where(a => IsOurs(a, "ModelAttribute")).ToArray();
             if (modelAttributes.Length > 1)
@@ -62,17 +67,24 @@ public sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateModel, modelLocation, fullName));
             }
 
-            // Only the declaration that carries [Model] reports, so a partial class is handled once.
+            // With [Model] on several parts of the class, only the part with the first one (by file and position)
+            // reports, so the model is handled once.
             AttributeData model = context.Attributes[0];
-            if (modelAttributes.Length > 1 && !ReferenceEquals(model, modelAttributes[0]))
+            SyntaxNode? first = modelAttributes
+                .Select(a => a.ApplicationSyntaxReference)
+                .OrderBy(r => r?.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(r => r?.Span.Start ?? 0)
+                .FirstOrDefault()?.GetSyntax(cancellationToken).Parent?.Parent;
+            if (modelAttributes.Length > 1 && first != declaration)
             {
-                return new ModelInfo(hintName, null, EquatableArray<DiagnosticInfo>.Empty, EquatableArray<LocationEntry>.Empty);
+                return null;
             }
 
             string weights = model.ConstructorArguments.Length == 1 && model.ConstructorArguments[0].Value is string w ? w : string.Empty;
+            SourceLocation weightsLocation = Track(model, locations, modelLocation);
             if (weights.Trim().Length == 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingWeightsPath, Track(model, locations, modelLocation), fullName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingWeightsPath, weightsLocation, fullName));
             }
 
             int[]? input = null;
@@ -82,6 +94,9 @@ public sealed partial class ModelGenerator
                 input = inputAttribute.ConstructorArguments[0].Values.Select(v => v.Value is int i ? i : 0).ToArray();
             }
 
+            bool open = input is { Length: 3 } && (input[1] == InputAttributeAny || input[2] == InputAttributeAny);
+            int inputRank = input is { Length: 1 } ? 1 : 3;
+            EquatableArray<MemberEntry> members = joinable ? UserMembers(symbol, locations) : EquatableArray<MemberEntry>.Empty;
             if (input is null || GraphBuilder.InputShape(input) is null)
             {
                 SourceLocation at = attributes.FirstOrDefault(a => IsOurs(a, "InputAttribute")) is { } bad ? Track(bad, locations, modelLocation) : modelLocation;
@@ -102,7 +117,10 @@ public sealed partial class ModelGenerator
             if (attributes.Any(a => a.AttributeClass is null or IErrorTypeSymbol || (IsOurs(a) && a.AttributeConstructor is null)))
             {
                 // The compiler already reports the broken attribute; generating from a guess would only add noise.
-                return new ModelInfo(hintName, null, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
+                return new ModelInfo(fullName, null, diagnostics.ToEquatableArray(), locations.ToEquatableArray())
+                {
+                    Joinable = joinable, Open = open, InputRank = inputRank, Members = members,
+                };
             }
 
             var counters = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -129,15 +147,19 @@ public sealed partial class ModelGenerator
 
             var spec = new ModelSpec
             {
-                Namespace = symbol.ContainingNamespace.IsGlobalNamespace ? string.Empty : symbol.ContainingNamespace.ToDisplayString(),
+                Namespace = ns,
                 ClassName = symbol.Name,
                 Accessibility = symbol.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
                 WeightsPath = weights,
                 InputShape = (input ?? []).ToEquatableArray(),
                 Layers = layers.ToEquatableArray(),
                 Location = modelLocation,
+                WeightsLocation = weightsLocation,
             };
-            return new ModelInfo(hintName, spec, diagnostics.ToEquatableArray(), locations.ToEquatableArray());
+            return new ModelInfo(fullName, spec, diagnostics.ToEquatableArray(), locations.ToEquatableArray())
+            {
+                Joinable = joinable, Open = open, InputRank = inputRank, Members = members,
+            };
         }
 
         /// <summary>A layer from its attribute: the name, inputs and weight prefix every layer has, and the operator's
@@ -170,6 +192,27 @@ public sealed partial class ModelGenerator
             };
         }
 
+        /// <summary>Dim.Any in [Input].</summary>
+        private const int InputAttributeAny = -1;
+
+        /// <summary>Every name the generated code may give a member of a model class, open or not.</summary>
+        private static readonly HashSet<string> GeneratedMemberNames = new(
+            ModelCompiler.Emit.ModelEmitter.MemberNames(open: true, 3, 3).Concat(ModelCompiler.Emit.ModelEmitter.MemberNames(open: false, 3, 3)),
+            StringComparer.Ordinal);
+
+        /// <summary>The user's members of the model class (every partial part) named like a generated member.</summary>
+        private static EquatableArray<MemberEntry> UserMembers(INamedTypeSymbol symbol, List<LocationEntry> locations) =>
+            symbol.GetMembers()
+                .Where(m => !m.IsImplicitlyDeclared && GeneratedMemberNames.Contains(m.Name) && m.Locations.Any(l => l.IsInSource))
+                .Select(m => new MemberEntry(m.Name, Track(m.Locations.First(l => l.IsInSource), locations)))
+                .ToEquatableArray();
+
+        /// <summary>"A.B.C" from the namespace's own names (no '@'); empty for the global namespace.</summary>
+        private static string NamespaceName(INamespaceSymbol? ns) =>
+            ns is null || ns.IsGlobalNamespace ? string.Empty
+            : ns.ContainingNamespace is { IsGlobalNamespace: false } parent ? NamespaceName(parent) + "." + ns.Name
+            : ns.Name;
+
         /// <summary>A constant as a plain value: an enum as its number, an array as object?[].</summary>
         private static object? Value(TypedConstant constant) =>
             constant.Kind == TypedConstantKind.Array ? constant.Values.Select(Value).ToArray() : constant.Value;
@@ -193,6 +236,7 @@ public sealed partial class ModelGenerator
             ModelSpec spec = model.Spec with
             {
                 Location = Relative(model.Spec.Location),
+                WeightsLocation = Relative(model.Spec.WeightsLocation),
                 Layers = model.Spec.Layers.Select(l => l with { Location = Relative(l.Location) }).ToEquatableArray(),
             };
             return model with
@@ -200,6 +244,7 @@ public sealed partial class ModelGenerator
                 Spec = spec,
                 Diagnostics = model.Diagnostics.Select(d => d with { Location = Relative(d.Location) }).ToEquatableArray(),
                 Locations = model.Locations.Select(e => e with { Key = Relative(e.Key)! }).ToEquatableArray(),
+                Members = model.Members.Select(m => m with { Location = Relative(m.Location)! }).ToEquatableArray(),
             };
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using ModelCompiler.Common;
@@ -29,15 +30,31 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         set => s_beforeCompile.Value = value;
     }
 
+    // Roslyn 4.14 (SDK 9.0.300) and later can define Microsoft.CodeAnalysis.EmbeddedAttribute for generators, once per
+    // compilation whoever asks; the types marked with it stay invisible to other assemblies, friends included, so two
+    // projects with models and InternalsVisibleTo between them do not see each other's copies (CS0436). The generator
+    // is built against Roslyn 4.8 so that older compilers load it: there the call does not exist, and nothing is marked.
+    private static readonly MethodInfo? s_addEmbeddedAttributeDefinition =
+        typeof(IncrementalGeneratorPostInitializationContext).GetMethod("AddEmbeddedAttributeDefinition", Type.EmptyTypes);
+
+    /// <summary>Whether the generated internal types carry [Embedded] (the compiler in use can define it).</summary>
+    internal static bool Embedded => s_addEmbeddedAttributeDefinition is not null;
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        context.RegisterPostInitializationOutput(static c => c.AddSource(AttributeSource.HintName, AttributeSource.Text));
+        context.RegisterPostInitializationOutput(static c =>
+        {
+            s_addEmbeddedAttributeDefinition?.Invoke(c, null);
+            c.AddSource(AttributeSource.HintName, Embedded ? ModelCompiler.Emit.RuntimeSource.MarkEmbedded(AttributeSource.Text, new HashSet<string>()) : AttributeSource.Text);
+        });
 
         IncrementalValuesProvider<ModelInfo> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeSource.ModelAttribute,
                 static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => Parser.Parse(ctx, ct))
+            .Where(static m => m is not null)
+            .Select(static (m, _) => m!)
             .WithTrackingName(TrackingNames.Parse);
 
         IncrementalValueProvider<string> projectDirectory = context.AnalyzerConfigOptionsProvider
@@ -85,7 +102,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.AssemblyName);
 
         IncrementalValueProvider<(bool Any, string Assembly)> runtime = generated
-            .Where(static m => m.Source is not null)
+            .Where(static m => m.Compiled)
             .Collect()
             .Select(static (all, _) => !all.IsEmpty)
             .Combine(assemblyName)
@@ -123,7 +140,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     {
         if (key.Spec is null)
         {
-            return new CompiledModel(key.HintName, null, EquatableArray<DiagnosticInfo>.Empty, key.Options);
+            return new CompiledModel(key.Name, null, EquatableArray<string>.Empty, EquatableArray<DiagnosticInfo>.Empty, key.Options);
         }
 
         try
@@ -131,13 +148,14 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             BeforeCompile?.Invoke(key.Spec);
             ModelCompilation compilation = ModelCompilation.Compile(key.Spec, key.Options);
             string? code = compilation.Succeeded ? ModelCompiler.Emit.ModelEmitter.Emit(compilation) : null;
-            return new CompiledModel(key.HintName, code, compilation.Diagnostics.ToEquatableArray(), key.Options);
+            EquatableArray<string> members = compilation.Succeeded ? ModelCompiler.Emit.ModelEmitter.MemberNames(compilation).ToEquatableArray() : EquatableArray<string>.Empty;
+            return new CompiledModel(key.Name, code, members, compilation.Diagnostics.ToEquatableArray(), key.Options);
         }
         catch (Exception e)
         {
             // The generator never throws: an exception would surface as CS8785 and drop all output.
             DiagnosticInfo error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, key.Spec.Location, key.Spec.FullName, e.GetType().Name + ": " + e.Message);
-            return new CompiledModel(key.HintName, null, EquatableArray.Create(error), key.Options);
+            return new CompiledModel(key.Name, null, EquatableArray<string>.Empty, EquatableArray.Create(error), key.Options);
         }
     }
 
@@ -164,7 +182,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         IReadOnlyList<KeyValuePair<string, string>> files;
         try
         {
-            files = ModelCompiler.Emit.RuntimeSource.Emit(assemblyName);
+            files = ModelCompiler.Emit.RuntimeSource.Emit(assemblyName, Embedded);
         }
         catch (Exception e)
         {

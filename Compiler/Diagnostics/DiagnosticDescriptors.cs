@@ -42,7 +42,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnknownInput = new(
         "MC1006", "Layer input does not exist",
-        "Layer '{0}' reads '{1}', but no layer of that name is declared before it; inputs must name an earlier layer or 'input'",
+        "Layer '{0}' reads '{1}', but no layer of that name is declared before it{2}; inputs must name an earlier layer or 'input'",
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor DuplicateLayerName = new(
@@ -120,9 +120,19 @@ public static class DiagnosticDescriptors
         "The generated inference code needs .NET 9 or later (its kernels call System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd, which '{0}' does not have); set <TargetFramework> to net9.0 or later (net10.0 is the tested one)",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor MemberNameTaken = new(
+        "MC1022", "Model class member has a name the generated code uses",
+        "Model class '{0}' declares a member '{1}', but the generated code gives the class a member of that name; rename yours (the generated members are {2})",
+        Severity.Error, Declaration);
+
+    public static readonly DiagnosticDescriptor WeightsTooLarge = new(
+        "MC1023", "Model weights too large for one weight block",
+        "Model '{0}' has {1} bytes of packed weights, more than one model's weight block holds ({2}); split the network into models of their own (each with its weights file: an assembly's artifact may hold any number of them)",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
-        "Weights file '{0}' for model '{1}' does not exist; check the path in [Model] (it is relative to the project directory)",
+        "Weights file '{0}' for model '{1}' does not exist{2}; check the path in [Model] (it is relative to the project directory)",
         Severity.Error, Weights);
 
     public static readonly DiagnosticDescriptor WeightsFileInvalid = new(
@@ -132,7 +142,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TensorMissing = new(
         "MC2003", "Tensor missing from weights file",
-        "Tensor '{0}' needed by layer '{1}' is not in '{2}'; check the layer name or set WeightPrefix on the layer to the state_dict prefix",
+        "Tensor '{0}' needed by layer '{1}' is not in '{2}'{3}; check the layer name or set WeightPrefix on the layer to the state_dict prefix",
         Severity.Error, Weights);
 
     public static readonly DiagnosticDescriptor TensorShape = new(
@@ -152,8 +162,8 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TensorUnused = new(
         "MC2007", "Tensor not used by the model",
-        "Tensor '{0}' in '{1}' is not used by model '{2}'; it is ignored",
-        Severity.Info, Weights);
+        "Tensor '{0}' in '{1}' is not used by model '{2}'{3}; it is ignored (add MC2007 to NoWarn if that is intended)",
+        Severity.Warning, Weights);
 
     public static readonly DiagnosticDescriptor WeightsFileUnreadable = new(
         "MC2008", "Weights file cannot be read",
@@ -181,7 +191,7 @@ public static class DiagnosticDescriptors
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
-        PlanAlgorithmUnknown, FrameworkTooOld, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed,
     ];

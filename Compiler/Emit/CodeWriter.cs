@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 
 namespace ModelCompiler.Emit;
@@ -50,6 +52,31 @@ public sealed class CodeWriter
     public override string ToString() => _text.ToString();
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A name from the user's code (a class, a namespace segment) as a C# identifier: '@' before a keyword,
+    /// reserved or contextual (<c>@event</c>, <c>@record</c>), as the user had to write it; '@' is legal before any name.</summary>
+    public static string Identifier(string name) => Keywords.Contains(name) ? "@" + name : name;
+
+    /// <summary>A dotted namespace name with each segment as <see cref="Identifier"/>.</summary>
+    public static string QualifiedName(string dotted) => string.Join(".", dotted.Split('.').Select(Identifier));
+
+    private static readonly HashSet<string> Keywords = new(System.StringComparer.Ordinal)
+    {
+        // Reserved.
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue",
+        "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally",
+        "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock",
+        "long", "namespace", "new", "null", "object", "operator", "out", "override", "params", "private", "protected",
+        "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
+        "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
+        "using", "virtual", "void", "volatile", "while",
+
+        // Contextual: legal names, but a type named e.g. 'record', 'file' or 'scoped' draws a warning unless escaped.
+        "add", "allows", "alias", "and", "args", "ascending", "async", "await", "by", "descending", "dynamic", "equals",
+        "extension", "field", "file", "from", "get", "global", "group", "init", "into", "join", "let", "managed", "nameof",
+        "nint", "not", "notnull", "nuint", "on", "or", "orderby", "partial", "record", "remove", "required", "scoped",
+        "select", "set", "unmanaged", "value", "var", "when", "where", "with", "yield",
+    };
 
     /// <summary>A float literal that round-trips exactly.</summary>
     public static string Float(float value)

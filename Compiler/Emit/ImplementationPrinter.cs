@@ -78,7 +78,16 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
 
         w.Line();
         w.Line("/// <summary>One chunk of <paramref name=\"n\"/> samples through every layer; the inputs are already in the arena.</summary>");
+        w.Line("/// <param name=\"arena\">This thread's arena: the chunk's activations, then the scratch area.</param>");
+        w.Line("/// <param name=\"weights\">The model's weight block.</param>");
+        w.Line("/// <param name=\"n\">The samples in the chunk.</param>");
+        w.Line("/// <param name=\"width\">The widest vectors to use.</param>");
         w.Line("/// <param name=\"parallel\">Whether large layers may split their work across threads.</param>");
+        if (Open)
+        {
+            w.Line("/// <param name=\"g\">The sizes at this run's input height and width.</param>");
+        }
+
         w.Line(ModelEmitter.Optimized);
         w.Open("private static void RunChunk(float[] arena, " + Block + " weights, int n, " + Width + " width, bool parallel" + GeometryParameter + ")");
         foreach (LoweredNode lowered in model.Lowered)

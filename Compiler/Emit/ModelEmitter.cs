@@ -29,6 +29,37 @@ public static class ModelEmitter
     /// <summary>Methods the JIT compiles fully optimized on first call: the first inference already runs SIMD code.</summary>
     internal const string Optimized = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
 
+    /// <summary>The names <see cref="ApiPrinter"/> and the implementation give members of the user's class, in the order
+    /// printed: what a user member must not be called. <paramref name="inputRank"/> and <paramref name="outputRank"/> are 1 or 3 (3 when not
+    /// known: all names a model of that kind can have).</summary>
+    public static IReadOnlyList<string> MemberNames(bool open, int inputRank, int outputRank)
+    {
+        var names = new List<string>();
+        if (open)
+        {
+            names.AddRange(["InputChannels", "OutputChannels", "OutputHeight", "OutputWidth", "InputSize", "OutputSize"]);
+        }
+        else
+        {
+            names.Add("InputSize");
+            names.AddRange(inputRank == 3 ? ["InputChannels", "InputHeight", "InputWidth"] : []);
+            names.Add("OutputSize");
+            names.AddRange(outputRank == 3 ? ["OutputChannels", "OutputHeight", "OutputWidth"] : []);
+        }
+
+        names.AddRange(["MacsPerSample", "WeightBytes"]);
+        names.AddRange(open ? ["PeakMemoryBytes"] : ["ActivationBytesPerSample", "ScratchBytes", "ChunkSize", "PeakMemoryBytes", "MemoryBytes"]);
+        names.AddRange(["MaxThreads", "Run", ImplementationClass]);
+        return names;
+    }
+
+    /// <summary>The member names the code of <paramref name="compilation"/> defines on the user's class.</summary>
+    public static IReadOnlyList<string> MemberNames(ModelCompilation compilation)
+    {
+        Graph graph = compilation.Graph ?? throw new System.ArgumentException("the compilation failed", nameof(compilation));
+        return MemberNames(graph.HasOpenSize, graph.Input.Shape.Rank, graph.Output.Shape.Rank);
+    }
+
     /// <summary>The whole generated file: header, the manifest attribute (the weight-linking task's input, with
     /// source locations) and the code printed by <see cref="Emit"/>.</summary>
     public static string File(ModelSpec spec, CompileOptions options, string code) =>
@@ -50,12 +81,12 @@ public static class ModelEmitter
         bool hasNamespace = spec.Namespace.Length > 0;
         if (hasNamespace)
         {
-            w.Open("namespace " + spec.Namespace);
+            w.Open("namespace " + CodeWriter.QualifiedName(spec.Namespace));
         }
 
         w.Line("/// <summary>Compiled inference for " + Xml(spec.ClassName) + ": " + graph.Nodes.Count + " fused operations, "
             + Xml(model.Macs.ToString()) + " multiply-accumulates per sample, " + CodeWriter.Int(compilation.Layout!.TotalBytes) + " bytes of weights.</summary>");
-        w.Open("partial class " + spec.ClassName);
+        w.Open("partial class " + CodeWriter.Identifier(spec.ClassName));
         new ApiPrinter(w, model).Print();
         w.Line();
         new ImplementationPrinter(w, model).Print();

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace ModelCompiler.Emit;
 
@@ -50,17 +51,50 @@ public static class RuntimeSource
     }
 
     /// <summary>Every run-time file as emitted into the assembly <paramref name="assemblyName"/>: hint name and text.</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> Emit(string assemblyName)
+    /// <param name="embedded">Mark every type <see cref="EmbeddedAttribute"/> (<see cref="MarkEmbedded"/>): the compiler
+    /// has its definition.</param>
+    public static IReadOnlyList<KeyValuePair<string, string>> Emit(string assemblyName, bool embedded = false)
     {
         string[] texts = s_texts.Value;
         var files = new KeyValuePair<string, string>[Files.Count];
+        var marked = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < files.Length; i++)
         {
             string text = Files[i] == WeightStoreFile ? SpecializeWeightStore(texts[i], assemblyName) : texts[i];
-            files[i] = new KeyValuePair<string, string>(HintName(Files[i]), Header + text);
+            files[i] = new KeyValuePair<string, string>(HintName(Files[i]), Header + (embedded ? MarkEmbedded(text, marked) : text));
         }
 
         return files;
+    }
+
+    /// <summary>The attribute that hides a type from every other assembly, even one its assembly grants
+    /// InternalsVisibleTo: each assembly with a model has its own copy of these internal types, and without it a
+    /// friend assembly sees two of each (CS0436).</summary>
+    public const string EmbeddedAttribute = "global::Microsoft.CodeAnalysis.Embedded";
+
+    // A top-level type of a file whose types sit in one block namespace: four spaces, modifiers, the kind, the name.
+    private static readonly Regex TopLevelType = new(
+        @"^    (?:(?:internal|public|static|sealed|abstract|partial|readonly)\s+)*(?:class|struct|enum|interface)\s+(?<name>\w+)",
+        RegexOptions.CultureInvariant);
+
+    /// <summary><paramref name="text"/> with <c>[<see cref="EmbeddedAttribute"/>]</c> before the declaration of each
+    /// top-level type, on one part of a partial type only (the attribute allows one): <paramref name="marked"/> holds the
+    /// types already marked, across the files of one assembly.</summary>
+    public static string MarkEmbedded(string text, ISet<string> marked)
+    {
+        var result = new StringBuilder(text.Length + 256);
+        foreach (string line in text.Split('\n'))
+        {
+            Match type = TopLevelType.Match(line);
+            if (type.Success && marked.Add(type.Groups["name"].Value))
+            {
+                result.Append("    [").Append(EmbeddedAttribute).Append("]\n");
+            }
+
+            result.Append(line).Append('\n');
+        }
+
+        return result.ToString(0, result.Length - 1);
     }
 
     /// <summary>The weight store with the consuming assembly's name and artifact file name in place of the

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using ModelCompiler.Common;
 using ModelCompiler.Diagnostics;
 using ModelCompiler.Ops;
 using ModelCompiler.Spec;
@@ -110,6 +111,23 @@ public static class GraphBuilder
 
         private Node? Add(LayerSpec layer, Value? previous)
         {
+            if (layer.Name.Trim().Length == 0)
+            {
+                // Tensors are found by the name ("<name>.weight"); an empty one would only fail later, in the weights file.
+                Report(DiagnosticDescriptors.InvalidArgument, layer, layer.Name, layer.Kind, "the name", layer.Name.Length == 0 ? "empty" : "blank",
+                    "a layer needs a name (its tensors are '<name>.weight', ...); give it the state_dict name, or leave Name unset for a default");
+                _failed.Add(layer.Name);
+                return null;
+            }
+
+            if (layer.WeightPrefix is { } prefix && prefix.Trim().Length == 0)
+            {
+                Report(DiagnosticDescriptors.InvalidArgument, layer, layer.Name, layer.Kind, "WeightPrefix", prefix.Length == 0 ? "empty" : "blank",
+                    "tensors are named '<WeightPrefix>.weight'; set it to the state_dict prefix (e.g. 'features.0'), or leave it unset to use the layer name");
+                _failed.Add(layer.Name);
+                return null;
+            }
+
             if (layer.Name == InputName)
             {
                 Report(DiagnosticDescriptors.InvalidArgument, layer, layer.Name, layer.Kind, "the name", "'" + InputName + "'", "that name is reserved for the model input; choose another");
@@ -192,7 +210,7 @@ public static class GraphBuilder
                 {
                     if (!_failed.Contains(name))
                     {
-                        Report(DiagnosticDescriptors.UnknownInput, layer, layer.Name, name);
+                        Report(DiagnosticDescriptors.UnknownInput, layer, layer.Name, name, UnknownInputHint(layer, name));
                     }
 
                     return null;
@@ -202,6 +220,23 @@ public static class GraphBuilder
             }
 
             return result;
+        }
+
+        /// <summary>" ('b' is declared after it)", " (did you mean 'UPN1'?)" among the names it can read, or nothing.</summary>
+        private string UnknownInputHint(LayerSpec layer, string name)
+        {
+            if (name == layer.Name)
+            {
+                return " (a layer cannot read its own output)";
+            }
+
+            if (spec.Layers.Any(l => l.Name == name))
+            {
+                return " ('" + name + "' is declared after it; layers run in declaration order)";
+            }
+
+            string? near = Suggestions.Closest(name, _values.Keys.Concat(_failed));
+            return near is null ? string.Empty : " (did you mean '" + near + "'?)";
         }
 
         private void Report(DiagnosticDescriptor descriptor, LayerSpec layer, params object[] args) =>

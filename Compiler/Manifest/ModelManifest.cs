@@ -46,6 +46,7 @@ public static class ModelManifest
         if (includeLocations)
         {
             AddLocation(model, spec.Location);
+            AddLocation(model, spec.WeightsLocation, "weights-");
         }
 
         Line(text, "model", model);
@@ -166,6 +167,7 @@ public static class ModelManifest
             InputShape = Get(model, "input").Split(',').Select(ParseInt).ToEquatableArray(),
             Layers = layers.ToEquatableArray(),
             Location = ReadLocation(model),
+            WeightsLocation = ReadLocation(model, "weights-"),
         };
         var options = new CompileOptions
         {
@@ -196,18 +198,20 @@ public static class ModelManifest
         }
     }
 
-    private static void AddLocation(List<(string, string)> fields, SourceLocation? location)
+    private static void AddLocation(List<(string, string)> fields, SourceLocation? location, string prefix = "")
     {
         if (location is not null)
         {
-            fields.Add(("file", location.File));
-            fields.Add(("line", Int(location.Line)));
-            fields.Add(("col", Int(location.Column)));
+            fields.Add((prefix + "file", location.File));
+            fields.Add((prefix + "line", Int(location.Line)));
+            fields.Add((prefix + "col", Int(location.Column)));
         }
     }
 
-    private static SourceLocation? ReadLocation(Dictionary<string, string> f) =>
-        f.TryGetValue("file", out string? file) ? new SourceLocation(file, ParseInt(Get(f, "line")), ParseInt(Get(f, "col"))) : null;
+    private static SourceLocation? ReadLocation(Dictionary<string, string> f, string prefix = "") =>
+        f.TryGetValue(prefix + "file", out string? file)
+            ? new SourceLocation(file, ParseInt(Get(f, prefix + "line")), ParseInt(Get(f, prefix + "col")))
+            : null;
 
     private static void Line(StringBuilder text, string kind, List<(string Key, string Value)> fields)
     {

@@ -19,8 +19,14 @@ namespace ModelCompiler.Generated
 
         /// <summary>Copies <paramref name="data"/> into a new aligned block.</summary>
         public WeightBlock(ReadOnlySpan<byte> data)
+            : this(data.Length)
         {
-            _bytes = GC.AllocateUninitializedArray<byte>(data.Length + Alignment - 1, pinned: true);
+            data.CopyTo(Writable);
+        }
+
+        private WeightBlock(int length)
+        {
+            _bytes = GC.AllocateUninitializedArray<byte>(length + Alignment - 1, pinned: true);
             GCHandle handle = GCHandle.Alloc(_bytes, GCHandleType.Pinned);
             try
             {
@@ -32,8 +38,7 @@ namespace ModelCompiler.Generated
                 handle.Free();
             }
 
-            Length = data.Length;
-            data.CopyTo(_bytes.AsSpan(_origin, Length));
+            Length = length;
         }
 
         /// <summary>A block of no bytes (a model without weights, or a frame not yet filled in).</summary>
@@ -44,6 +49,28 @@ namespace ModelCompiler.Generated
 
         /// <summary>The whole block.</summary>
         public ReadOnlySpan<byte> Span => new(_bytes, _origin, Length);
+
+        private Span<byte> Writable => new(_bytes, _origin, Length);
+
+        /// <summary>A block of <paramref name="length"/> bytes read from <paramref name="stream"/> straight into
+        /// aligned memory (no other copy); null when the stream ends first.</summary>
+        public static WeightBlock? Read(global::System.IO.Stream stream, int length)
+        {
+            var block = new WeightBlock(length);
+            Span<byte> rest = block.Writable;
+            while (rest.Length > 0)
+            {
+                int read = stream.Read(rest);
+                if (read <= 0)
+                {
+                    return null;
+                }
+
+                rest = rest.Slice(read);
+            }
+
+            return block;
+        }
 
         /// <summary>A float32 tensor of the block: <paramref name="count"/> floats from byte <paramref name="offset"/>.</summary>
         public ReadOnlySpan<float> F32(int offset, int count) => MemoryMarshal.Cast<byte, float>(Span.Slice(offset, count * 4));

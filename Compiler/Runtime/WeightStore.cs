@@ -6,7 +6,9 @@ namespace ModelCompiler.Generated
     using global::System.Buffers.Binary;
     using global::System.IO;
 
-    /// <summary>Loads this assembly's packed weights artifact once and hands each model its weight block.</summary>
+    /// <summary>Loads one model's weight block from this assembly's packed weights artifact. Only the header, the
+    /// model table and that block are read, straight into the block's aligned memory: the weights are resident
+    /// once, whatever the artifact's size (past 2 GiB too).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ModelCompiler", "1")]
     internal static class WeightStore
     {
@@ -14,9 +16,7 @@ namespace ModelCompiler.Generated
         private const string AssemblyName = "ModelCompiler.Placeholder.Assembly";
         private const string FileName = "ModelCompiler.Placeholder.Assembly.mcweights";
         private const uint FormatVersion = 2;
-        private static readonly object s_gate = new();
-        private static byte[]? s_bytes;
-        private static string? s_path;
+        private const int HeaderBytes = 16;
 
         /// <summary>The artifact path: AppContext data "ModelCompiler.WeightsPath:&lt;assembly&gt;" if set,
         /// else the file beside the application (works for single-file apps too).</summary>
@@ -25,43 +25,77 @@ namespace ModelCompiler.Generated
             ?? Path.Combine(AppContext.BaseDirectory, FileName);
 
         /// <summary>The weight block of one model (its packed tensors, typed and little-endian), checked against the
-        /// layout the code was compiled for, copied into an aligned <see cref="WeightBlock"/>.</summary>
+        /// layout the code was compiled for, read into an aligned <see cref="WeightBlock"/>. Each model calls this
+        /// once and keeps the block.</summary>
         public static WeightBlock Load(string model, ulong layoutHash, int byteCount)
         {
-            (byte[] bytes, string path) = ReadArtifact();
-            uint version = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
+            string path = ArtifactPath;
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 4096);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new FileNotFoundException(
+                    "ModelCompiler weights artifact '" + path + "' was not found. The build writes it beside the assembly '" + AssemblyName
+                    + "'; deploy it with the application, or set the AppContext data 'ModelCompiler.WeightsPath:" + AssemblyName + "' (AppContext.SetData or a RuntimeHostConfigurationOption) to its path.", path, e);
+            }
+            catch (UnauthorizedAccessException e) when (Directory.Exists(path))
+            {
+                throw new InvalidDataException("ModelCompiler weights artifact '" + path + "' cannot be used: it is a directory; set 'ModelCompiler.WeightsPath:" + AssemblyName
+                    + "' to the .mcweights file itself, or remove the directory.", e);
+            }
+
+            using (stream)
+            {
+                return Load(stream, path, model, layoutHash, byteCount);
+            }
+        }
+
+        /// <summary>The weight block of <paramref name="model"/> in an artifact open as <paramref name="stream"/>
+        /// (seekable; <paramref name="path"/> names it in messages). Throws <see cref="InvalidDataException"/>
+        /// with the reason and the fix for any artifact it cannot use.</summary>
+        internal static WeightBlock Load(Stream stream, string path, string model, ulong layoutHash, int byteCount)
+        {
+            long fileLength = stream.Length;
+            byte[] header = new byte[HeaderBytes];
+            if (!TryRead(stream, header) || header[0] != (byte)'M' || header[1] != (byte)'C' || header[2] != (byte)'W' || header[3] != (byte)'T')
+            {
+                throw Invalid(path, "it is not a ModelCompiler weights artifact");
+            }
+
+            uint version = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
             if (version != FormatVersion)
             {
                 throw Invalid(path, "it has format version " + version + ", this code reads version " + FormatVersion + "; rebuild the project");
             }
 
-            uint count = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
-            int position = 16;
+            // Each entry: u16 name length, the UTF-8 name, layout hash, content hash, offset, length (8 bytes each).
+            uint count = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8));
+            byte[] entry = new byte[ushort.MaxValue + 32];
             for (uint m = 0; m < count; m++)
             {
-                if (position + 2 > bytes.Length)
+                if (!TryRead(stream, entry.AsSpan(0, 2)))
                 {
                     break;
                 }
 
-                int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(position));
-                if (position + 2 + nameLength + 32 > bytes.Length)
+                int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(entry);
+                if (!TryRead(stream, entry.AsSpan(0, nameLength + 32)))
                 {
                     break;
                 }
 
-                string name = global::System.Text.Encoding.UTF8.GetString(bytes, position + 2, nameLength);
-                position += 2 + nameLength;
-                ulong layout = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(position));
-                ulong content = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(position + 8));
-                long offset = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(position + 16));
-                long length = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(position + 24));
-                position += 32;
-                if (!string.Equals(name, model, StringComparison.Ordinal))
+                if (!NameEquals(entry.AsSpan(0, nameLength), model))
                 {
                     continue;
                 }
 
+                ulong layout = BinaryPrimitives.ReadUInt64LittleEndian(entry.AsSpan(nameLength));
+                ulong content = BinaryPrimitives.ReadUInt64LittleEndian(entry.AsSpan(nameLength + 8));
+                long offset = BinaryPrimitives.ReadInt64LittleEndian(entry.AsSpan(nameLength + 16));
+                long length = BinaryPrimitives.ReadInt64LittleEndian(entry.AsSpan(nameLength + 24));
                 if (layout != layoutHash)
                 {
                     throw Invalid(path, "it holds weights for another declaration of model '" + model + "' (layout " + layout.ToString("x16", global::System.Globalization.CultureInfo.InvariantCulture)
@@ -73,55 +107,54 @@ namespace ModelCompiler.Generated
                     throw Invalid(path, "model '" + model + "' has a weight block of " + length + " bytes, the code expects " + byteCount + "; the file is stale: rebuild the project");
                 }
 
-                if (offset < 16 || offset > bytes.Length || length > bytes.Length - offset)
+                if (offset < HeaderBytes || offset > fileLength || length > fileLength - offset)
                 {
-                    throw Invalid(path, "the weight block of model '" + model + "' (" + length + " bytes at offset " + offset + ") lies beyond the end of the " + bytes.Length
+                    throw Invalid(path, "the weight block of model '" + model + "' (" + length + " bytes at offset " + offset + ") lies beyond the end of the " + fileLength
                         + "-byte file; the file is truncated: rebuild the project or restore the file");
                 }
 
-                ReadOnlySpan<byte> data = bytes.AsSpan((int)offset, byteCount);
-                if (Fnv1a64(data) != content)
+                stream.Position = offset;
+                WeightBlock block = WeightBlock.Read(stream, byteCount)
+                    ?? throw Invalid(path, "the weight block of model '" + model + "' ends early; the file is truncated: rebuild the project or restore the file");
+                if (Fnv1a64(block.Span) != content)
                 {
                     throw Invalid(path, "the weights of model '" + model + "' do not match their hash; the file is corrupted: rebuild the project or restore the file");
                 }
 
-                return new WeightBlock(data);
+                return block;
             }
 
             throw Invalid(path, "it holds no weights for model '" + model + "'; it is stale or from another assembly: rebuild the project");
         }
 
-        private static (byte[] Bytes, string Path) ReadArtifact()
+        /// <summary>Fills <paramref name="buffer"/> from the stream; false when the stream ends first.</summary>
+        private static bool TryRead(Stream stream, Span<byte> buffer)
         {
-            lock (s_gate)
+            while (buffer.Length > 0)
             {
-                if (s_bytes is not null && s_path is not null)
+                int read = stream.Read(buffer);
+                if (read <= 0)
                 {
-                    return (s_bytes, s_path);
+                    return false;
                 }
 
-                string path = ArtifactPath;
-                byte[] bytes;
-                try
-                {
-                    bytes = File.ReadAllBytes(path);
-                }
-                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-                {
-                    throw new FileNotFoundException(
-                        "ModelCompiler weights artifact '" + path + "' was not found. The build writes it beside the assembly '" + AssemblyName
-                        + "'; deploy it with the application, or set the AppContext data 'ModelCompiler.WeightsPath:" + AssemblyName + "' (AppContext.SetData or a RuntimeHostConfigurationOption) to its path.", path, e);
-                }
-
-                if (bytes.Length < 16 || bytes[0] != (byte)'M' || bytes[1] != (byte)'C' || bytes[2] != (byte)'W' || bytes[3] != (byte)'T')
-                {
-                    throw Invalid(path, "it is not a ModelCompiler weights artifact");
-                }
-
-                s_path = path;
-                s_bytes = bytes;
-                return (bytes, path);
+                buffer = buffer.Slice(read);
             }
+
+            return true;
+        }
+
+        /// <summary>Whether UTF-8 <paramref name="utf8"/> is <paramref name="name"/> (invalid UTF-8 never is).</summary>
+        private static bool NameEquals(ReadOnlySpan<byte> utf8, string name)
+        {
+            if (utf8.Length != global::System.Text.Encoding.UTF8.GetByteCount(name))
+            {
+                return false;
+            }
+
+            Span<byte> expected = utf8.Length <= 256 ? stackalloc byte[utf8.Length] : new byte[utf8.Length];
+            global::System.Text.Encoding.UTF8.GetBytes(name, expected);
+            return utf8.SequenceEqual(expected);
         }
 
         private static ulong Fnv1a64(ReadOnlySpan<byte> data)

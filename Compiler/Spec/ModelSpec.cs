@@ -5,9 +5,11 @@ namespace ModelCompiler.Spec;
 /// <summary>A whole declared model: the class it lives on, its input, its layers in declaration order.</summary>
 public sealed record ModelSpec
 {
-    /// <summary>Namespace of the model class; empty for the global namespace.</summary>
+    /// <summary>Namespace of the model class, its segments as the runtime names them (no '@': <c>Contoso.internal</c>
+    /// for <c>Contoso.@internal</c>); empty for the global namespace. The printer escapes keywords again.</summary>
     public required string Namespace { get; init; }
 
+    /// <summary>The class name as the runtime names it (no '@').</summary>
     public required string ClassName { get; init; }
 
     /// <summary>"public" or "internal": the accessibility of the declared class.</summary>
@@ -21,7 +23,13 @@ public sealed record ModelSpec
 
     public required EquatableArray<LayerSpec> Layers { get; init; }
 
+    /// <summary>Where the class is declared (its name): model-level declaration problems point here.</summary>
     public SourceLocation? Location { get; init; }
 
+    /// <summary>Where the [Model] attribute is: problems with the weights file it names point here.</summary>
+    public SourceLocation? WeightsLocation { get; init; }
+
+    /// <summary>Namespace and class, as <see cref="System.Type.FullName"/> gives them: the model's key in the manifest
+    /// and the artifact, and its name in messages.</summary>
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
 }

@@ -39,6 +39,9 @@ public sealed class SafetensorsFile
         ["I64"] = 8, ["U64"] = 8, ["F64"] = 8,
     };
 
+    /// <summary>Tensor data is read this many bytes at a time (a multiple of every float width).</summary>
+    private const int ReadChunkBytes = 1 << 16;
+
     private readonly Func<long, int, byte[]> _read;
 
     private SafetensorsFile(IReadOnlyDictionary<string, SafetensorsTensor> tensors, IReadOnlyDictionary<string, string> metadata, long dataStart, Func<long, int, byte[]> read)
@@ -248,32 +251,41 @@ public sealed class SafetensorsFile
             throw new SafetensorsFormatException("tensor '" + name + "' has dtype " + t.Dtype + ", not F32, F16 or BF16");
         }
 
-        byte[] raw = _read(DataStart + t.Begin, checked((int)(t.End - t.Begin)));
-        float[] result = new float[t.ElementCount];
-        switch (t.Dtype)
+        if (!BitConverter.IsLittleEndian)
         {
-            case "F32":
-                Buffer.BlockCopy(raw, 0, result, 0, raw.Length);
-                if (!BitConverter.IsLittleEndian)
-                {
-                    throw new PlatformNotSupportedException("big-endian hosts are not supported");
-                }
+            throw new PlatformNotSupportedException("big-endian hosts are not supported");
+        }
 
-                break;
-            case "F16":
-                for (int i = 0; i < result.Length; i++)
-                {
-                    result[i] = HalfToSingle((ushort)(raw[2 * i] | (raw[(2 * i) + 1] << 8)));
-                }
+        // Read in small chunks (below the large-object heap's threshold), so a tensor costs its floats and no copy
+        // of its bytes.
+        float[] result = new float[t.ElementCount];
+        int width = t.Dtype == "F32" ? 4 : 2;
+        long total = t.End - t.Begin;
+        for (long done = 0; done < total; done += ReadChunkBytes)
+        {
+            int n = (int)Math.Min(ReadChunkBytes, total - done);
+            byte[] raw = _read(DataStart + t.Begin + done, n);
+            long first = done / width;
+            switch (t.Dtype)
+            {
+                case "F32":
+                    Buffer.BlockCopy(raw, 0, result, checked((int)(first * 4)), n);
+                    break;
+                case "F16":
+                    for (int i = 0; i < n / 2; i++)
+                    {
+                        result[first + i] = HalfToSingle((ushort)(raw[2 * i] | (raw[(2 * i) + 1] << 8)));
+                    }
 
-                break;
-            case "BF16":
-                for (int i = 0; i < result.Length; i++)
-                {
-                    result[i] = BitConverter.ToSingle(BitConverter.GetBytes((raw[2 * i] << 16) | (raw[(2 * i) + 1] << 24)), 0);
-                }
+                    break;
+                case "BF16":
+                    for (int i = 0; i < n / 2; i++)
+                    {
+                        result[first + i] = BitConverter.ToSingle(BitConverter.GetBytes((raw[2 * i] << 16) | (raw[(2 * i) + 1] << 24)), 0);
+                    }
 
-                break;
+                    break;
+            }
         }
 
         return result;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using ModelCompiler.Common;
 
@@ -14,6 +15,17 @@ public sealed record ArtifactEntry(string Model, ulong LayoutHash, byte[] Data)
 {
     /// <summary>FNV-1a 64 over the block; the loader recomputes it.</summary>
     public ulong ContentHash => Hashing.Fnv1a64(Data);
+}
+
+/// <summary>One model's weight block as the artifact writer streams it: <paramref name="Write"/> writes exactly
+/// <paramref name="Length"/> bytes to the stream it is given and returns their FNV-1a 64 hash.</summary>
+public sealed record ArtifactBlock(string Model, ulong LayoutHash, long Length, Func<Stream, ulong> Write)
+{
+    public static ArtifactBlock From(ArtifactEntry entry) => new(entry.Model, entry.LayoutHash, entry.Data.LongLength, output =>
+    {
+        output.Write(entry.Data, 0, entry.Data.Length);
+        return entry.ContentHash;
+    });
 }
 
 /// <summary>The packed weights file that ships beside an assembly, one per assembly, holding each of its
@@ -33,41 +45,61 @@ public static class WeightArtifact
 
     public static byte[] Write(IReadOnlyList<ArtifactEntry> entries)
     {
-        var headerSize = 16;
-        foreach (ArtifactEntry e in entries)
+        using var stream = new MemoryStream();
+        Write(stream, entries.Select(ArtifactBlock.From).ToList());
+        return stream.ToArray();
+    }
+
+    /// <summary>Writes the artifact to a seekable stream, block by block (each block's writer runs once, in model
+    /// order); the table is written first with zero content hashes and again once the blocks' hashes are known,
+    /// so no block is ever held in memory here, and the file may exceed 2 GiB.</summary>
+    public static void Write(Stream output, IReadOnlyList<ArtifactBlock> blocks)
+    {
+        long start = output.Position;
+        var hashes = new ulong[blocks.Count];
+        WriteTable(output, blocks, hashes);
+        long position = output.Position - start;
+        var padding = new byte[64];
+        for (int i = 0; i < blocks.Count; i++)
         {
-            headerSize += 2 + Encoding.UTF8.GetByteCount(e.Model) + 32;
+            long offset = Align(position);
+            output.Write(padding, 0, (int)(offset - position));
+            hashes[i] = blocks[i].Write(output);
+            position = output.Position - start;
+            if (position != offset + blocks[i].Length)
+            {
+                throw new InvalidOperationException("model '" + blocks[i].Model + "' wrote " + (position - offset) + " bytes, its block has " + blocks[i].Length);
+            }
         }
 
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream, Encoding.UTF8);
+        long end = output.Position;
+        output.Position = start;
+        WriteTable(output, blocks, hashes);
+        output.Position = end;
+    }
+
+    private static void WriteTable(Stream output, IReadOnlyList<ArtifactBlock> blocks, ulong[] hashes)
+    {
+        long headerSize = 16 + blocks.Sum(b => 2 + Encoding.UTF8.GetByteCount(b.Model) + 32);
+        using var writer = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true);
         writer.Write(Magic);
         writer.Write(FormatVersion);
-        writer.Write((uint)entries.Count);
+        writer.Write((uint)blocks.Count);
         writer.Write(0u);
         long offset = Align(headerSize);
-        var offsets = new List<long>();
-        foreach (ArtifactEntry e in entries)
+        for (int i = 0; i < blocks.Count; i++)
         {
-            byte[] name = Encoding.UTF8.GetBytes(e.Model);
+            byte[] name = Encoding.UTF8.GetBytes(blocks[i].Model);
             writer.Write(checked((ushort)name.Length));
             writer.Write(name);
-            writer.Write(e.LayoutHash);
-            writer.Write(e.ContentHash);
+            writer.Write(blocks[i].LayoutHash);
+            writer.Write(hashes[i]);
             writer.Write(offset);
-            writer.Write((long)e.Data.Length);
-            offsets.Add(offset);
-            offset = Align(offset + e.Data.Length);
-        }
-
-        for (int i = 0; i < entries.Count; i++)
-        {
-            writer.Write(new byte[offsets[i] - stream.Position]);
-            writer.Write(entries[i].Data);
+            writer.Write(blocks[i].Length);
+            offset = Align(offset + blocks[i].Length);
         }
 
         writer.Flush();
-        return stream.ToArray();
     }
 
     /// <summary>Reads and validates a whole artifact; throws <see cref="InvalidDataException"/> with the reason.</summary>

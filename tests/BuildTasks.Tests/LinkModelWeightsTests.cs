@@ -40,6 +40,7 @@ public sealed class LinkModelWeightsTests : IDisposable
         Assert.StartsWith("# Demo.Net", File.ReadAllText(_project.File("obj/App.Net.model.md")));
         Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(_project.File("obj/App.Net.model.html")), StringComparison.Ordinal);
         Assert.Equal(WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs"));
+        Assert.Equal(File.GetLastWriteTimeUtc(WeightsPath).Ticks + " " + WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs.times"));
         Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
         Assert.True(File.Exists(Stamp));
         BuildMessageEventArgs summary = Assert.Single(log.Messages, m => m.Message!.StartsWith("ModelCompiler: Demo.Net", StringComparison.Ordinal));
@@ -66,17 +67,16 @@ public sealed class LinkModelWeightsTests : IDisposable
     }
 
     [Fact]
-    public void UnusedTensor_IsANormalImportanceMessageWithItsCode()
+    public void UnusedTensor_IsAWarningWithItsCode_AtTheModelAttribute()
     {
         Models.ConvNetWeights().F32("extra", 1).WriteTo(WeightsPath);
         TestAssembly.Write(Assembly, Models.ConvNet());
 
         (_, FakeBuildEngine log) = Run();
 
-        BuildMessageEventArgs info = Assert.Single(log.Messages, m => m.Code == "MC2007");
-        Assert.Equal(MessageImportance.Normal, info.Importance);
-        Assert.Equal(_project.File("Models/Net.cs"), info.File);
-        Assert.Equal(3, info.LineNumber);
+        BuildWarningEventArgs warning = Assert.Single(log.Warnings, m => m.Code == "MC2007");
+        Assert.Equal(_project.File("Models/Net.cs"), warning.File);
+        Assert.Equal(2, warning.LineNumber);
     }
 
     [Fact]
@@ -124,15 +124,17 @@ public sealed class LinkModelWeightsTests : IDisposable
         Assert.Equal(2, task.ReportFiles.Length); // the Markdown and the HTML report
     }
 
-    [Fact]
-    public void ChangedWeightsFile_IsReadAgain()
+    [Theory]
+    [InlineData(5)]
+    [InlineData(-3600)]
+    public void ChangedWeightsFile_IsReadAgain_WhicheverWayItsTimeMoved(int seconds)
     {
         Models.ConvNetWeights().WriteTo(WeightsPath);
         TestAssembly.Write(Assembly, Models.ConvNet());
         Run();
 
         Garble(WeightsPath);
-        File.SetLastWriteTimeUtc(WeightsPath, DateTime.UtcNow.AddSeconds(5));
+        File.SetLastWriteTimeUtc(WeightsPath, File.GetLastWriteTimeUtc(WeightsPath).AddSeconds(seconds));
         (LinkModelWeights task, FakeBuildEngine log) = Run(expectSuccess: false);
 
         Assert.True(task.WeightsRead);
@@ -308,6 +310,7 @@ public sealed class LinkModelWeightsTests : IDisposable
             ArtifactFile = Artifact,
             StampFile = Stamp,
             WeightsListFile = Artifact + ".inputs",
+            WeightsTimesFile = Artifact + ".inputs.times",
             ReportsListFile = Artifact + ".reports",
             ReportDirectory = Obj,
         };

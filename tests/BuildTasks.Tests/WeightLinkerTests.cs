@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using ModelCompiler.BuildTasks.Tests.TestSupport;
+using ModelCompiler.Common;
 using ModelCompiler.Diagnostics;
 using ModelCompiler.Linking;
 using ModelCompiler.Manifest;
@@ -57,14 +58,24 @@ public sealed class WeightLinkerTests : IDisposable
     }
 
     [Fact]
-    public void MC2001_MissingFile_NamesTheResolvedPathAndPointsAtTheModel()
+    public void MC2001_MissingFile_NamesTheResolvedPathAndPointsAtTheModelAttribute()
     {
         DiagnosticInfo d = Single(WeightLinker.Link(Models.ConvNet("weights/missing.safetensors"), _project.Path), "MC2001");
 
         Assert.Equal(Severity.Error, d.Severity);
-        Assert.Contains("'" + _project.File("weights/missing.safetensors") + "'", d.Message);
-        Assert.Contains("'Demo.Net'", d.Message);
-        Assert.Equal(Models.ModelLocation, d.Location);
+        Assert.Equal("Weights file '" + _project.File("weights/missing.safetensors") + "' for model 'Demo.Net' does not exist; "
+            + "check the path in [Model] (it is relative to the project directory)", d.Message);
+        Assert.Equal(Models.WeightsAttributeLocation, d.Location);
+    }
+
+    [Fact]
+    public void MC2001_AFileWithANearName_IsNamed()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+
+        DiagnosticInfo d = Single(WeightLinker.Link(Models.ConvNet("weights/net.safetensor"), _project.Path), "MC2001");
+
+        Assert.Contains("does not exist (the folder has 'net.safetensors'); check the path", d.Message);
     }
 
     [Fact]
@@ -77,7 +88,7 @@ public sealed class WeightLinkerTests : IDisposable
 
         Assert.Contains("'" + WeightsPath + "' is not a valid safetensors file", d.Message);
         Assert.Contains("exceeds the 100 MB limit", d.Message);
-        Assert.Equal(Models.ModelLocation, d.Location);
+        Assert.Equal(Models.WeightsAttributeLocation, d.Location);
     }
 
     [Fact]
@@ -102,6 +113,28 @@ public sealed class WeightLinkerTests : IDisposable
         Assert.Equal("Tensor 'fc.bias' needed by layer 'fc' is not in '" + WeightsPath
             + "'; check the layer name or set WeightPrefix on the layer to the state_dict prefix", d.Message);
         Assert.Equal(Models.FcLocation, d.Location);
+    }
+
+    [Fact]
+    public void MC2003_ATensorOneEditAway_IsNamed_AndMC2007PointsBack()
+    {
+        // The layer is UPN_1, the checkpoint's module UPN1.
+        ModelSpec spec = Models.ConvNet() with
+        {
+            Layers = Models.ConvNet().Layers.Select(l => l.Name == "fc" ? l with { Name = "UPN_1" } : l).ToEquatableArray(),
+        };
+        Models.ConvNetWeights().Without("fc.weight").Without("fc.bias").F32("UPN1.weight", 3, 32).F32("UPN1.bias", 3).WriteTo(WeightsPath);
+
+        WeightLinkResult result = WeightLinker.Link(spec, _project.Path);
+
+        Assert.Equal(
+            [
+                "Tensor 'UPN_1.weight' needed by layer 'UPN_1' is not in '" + WeightsPath + "' (the file has 'UPN1.weight'); check the layer name or set WeightPrefix on the layer to the state_dict prefix",
+                "Tensor 'UPN_1.bias' needed by layer 'UPN_1' is not in '" + WeightsPath + "' (the file has 'UPN1.bias'); check the layer name or set WeightPrefix on the layer to the state_dict prefix",
+                "Tensor 'UPN1.bias' in '" + WeightsPath + "' is not used by model 'Demo.Net' (a layer looks for 'UPN_1.bias', which the file lacks); it is ignored (add MC2007 to NoWarn if that is intended)",
+                "Tensor 'UPN1.weight' in '" + WeightsPath + "' is not used by model 'Demo.Net' (a layer looks for 'UPN_1.weight', which the file lacks); it is ignored (add MC2007 to NoWarn if that is intended)",
+            ],
+            result.Diagnostics.Select(d => d.Message));
     }
 
     [Fact]
@@ -152,7 +185,7 @@ public sealed class WeightLinkerTests : IDisposable
     }
 
     [Fact]
-    public void MC2007_UnusedTensor_IsInformationAndTheLinkSucceeds()
+    public void MC2007_UnusedTensor_IsAWarningAndTheLinkSucceeds()
     {
         Models.ConvNetWeights().F32("head.weight", 2).WriteTo(WeightsPath);
 
@@ -161,22 +194,21 @@ public sealed class WeightLinkerTests : IDisposable
         Assert.True(result.Succeeded);
         DiagnosticInfo d = Assert.Single(result.Diagnostics);
         Assert.Equal("MC2007", d.Id);
-        Assert.Equal(Severity.Info, d.Severity);
-        Assert.Equal("Tensor 'head.weight' in '" + WeightsPath + "' is not used by model 'Demo.Net'; it is ignored", d.Message);
-        Assert.Equal(Models.ModelLocation, d.Location);
+        Assert.Equal(Severity.Warning, d.Severity);
+        Assert.Equal("Tensor 'head.weight' in '" + WeightsPath + "' is not used by model 'Demo.Net'; it is ignored (add MC2007 to NoWarn if that is intended)", d.Message);
+        Assert.Equal(Models.WeightsAttributeLocation, d.Location);
     }
 
     [Fact]
-    public void MC2008_UnreadableFile_NamesTheFileAndTheReason()
+    public void MC2008_ADirectory_SaysSoAndWhatToName()
     {
-        // A directory where the file should be: it exists, but cannot be opened as a file.
         Directory.CreateDirectory(WeightsPath);
 
         DiagnosticInfo d = Single(WeightLinker.Link(Models.ConvNet(), _project.Path), "MC2008");
 
-        Assert.StartsWith("Weights file '" + WeightsPath + "' cannot be read: ", d.Message);
-        Assert.True(d.Message.Length > ("Weights file '" + WeightsPath + "' cannot be read: ").Length, "the reason is missing");
-        Assert.Equal(Models.ModelLocation, d.Location);
+        Assert.Equal("Weights file '" + WeightsPath + "' cannot be read: it is a directory; name the safetensors file itself in [Model], "
+            + "e.g. 'weights/net.safetensors/model.safetensors'", d.Message);
+        Assert.Equal(Models.WeightsAttributeLocation, d.Location);
     }
 
     [Fact]

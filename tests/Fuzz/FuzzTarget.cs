@@ -19,7 +19,41 @@ internal sealed record FuzzTarget(string Name, Func<byte[][]> Corpus, Action<byt
         new("safetensors", SafetensorsCorpus, ReadSafetensors, e => e is SafetensorsFormatException),
         new("artifact", ArtifactCorpus, bytes => WeightArtifact.Read(bytes), e => e is InvalidDataException),
         new("manifest", ManifestCorpus, ReadManifest, e => e is FormatException),
+        new("loader", ArtifactCorpus, LoadEveryModel, e => false),
     ];
+
+    /// <summary>The models of the artifact corpus as the generated code knows them: name, layout hash and block.</summary>
+    private static readonly ArtifactEntry[] LoaderModels =
+    [
+        new("Demo.Net", 0x1234UL, [1, 2, 3]),
+        new("A", 1, new byte[160]),
+        new("Ns.Bé", ulong.MaxValue, [255, 255, 127, 127]),
+    ];
+
+    /// <summary>The generated loader (Compiler/Runtime/WeightStore.cs, as emitted) asked for every model the corpus
+    /// has: each load returns exactly that model's bytes or refuses the file with an InvalidDataException; a
+    /// wrong block or any other exception is a finding.</summary>
+    private static void LoadEveryModel(byte[] bytes)
+    {
+        foreach (ArtifactEntry model in LoaderModels)
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            Generated.WeightBlock block;
+            try
+            {
+                block = Generated.WeightStore.Load(stream, "fuzz.mcweights", model.Model, model.LayoutHash, model.Data.Length);
+            }
+            catch (InvalidDataException)
+            {
+                continue;
+            }
+
+            if (!block.Span.SequenceEqual(model.Data))
+            {
+                throw new InvalidOperationException("the loader returned other bytes than model '" + model.Model + "' has");
+            }
+        }
+    }
 
     private static void ReadSafetensors(byte[] bytes)
     {
@@ -56,8 +90,8 @@ internal sealed record FuzzTarget(string Name, Func<byte[][]> Corpus, Action<byt
 
     private static byte[][] ArtifactCorpus() =>
     [
-        WeightArtifact.Write([new ArtifactEntry("Demo.Net", 0x1234UL, [1, 2, 3])]),
-        WeightArtifact.Write([new ArtifactEntry("A", 1, new byte[160]), new ArtifactEntry("Ns.Bé", ulong.MaxValue, [255, 255, 127, 127])]),
+        WeightArtifact.Write([LoaderModels[0]]),
+        WeightArtifact.Write([LoaderModels[1], LoaderModels[2]]),
         WeightArtifact.Write([]),
     ];
 

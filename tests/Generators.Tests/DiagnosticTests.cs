@@ -128,8 +128,16 @@ public class DiagnosticTests
     public void MC1006_UnknownInput()
     {
         Diagnostic d = Single(Model("[Conv2d(\"conv1\", 1, 4, 3, Padding = 1)]\n[Add(\"conv1\", \"conv9\")]"), "MC1006");
-        Assert.Equal("Layer 'add1' reads 'conv9', but no layer of that name is declared before it; inputs must name an earlier layer or 'input'", d.GetMessage());
+        Assert.Equal("Layer 'add1' reads 'conv9', but no layer of that name is declared before it (did you mean 'conv1'?); inputs must name an earlier layer or 'input'", d.GetMessage());
         Assert.Equal(6, Line(d));
+    }
+
+    [Fact]
+    public void MC1005_EmptyLayerName_AtItsAttribute()
+    {
+        Diagnostic d = Single(Model("[Conv2d(\"\", 1, 4, 3)]"), "MC1005");
+        Assert.StartsWith("Layer '' (Conv2d): the name is empty, but a layer needs a name", d.GetMessage(), System.StringComparison.Ordinal);
+        Assert.Equal(5, Line(d));
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public class GeneratorSnapshotTests
     [Fact]
     public void NoModel_EmitsOnlyAttributes()
     {
-        GeneratorResult result = GeneratorHarness.Run("namespace Demo; public class Plain { }");
+        GeneratorResult result = GeneratorHarness.Run("namespace Demo; internal class Plain { }");
         Assert.Equal(["ModelCompiler.Attributes.g.cs"], result.Sources.Keys);
         Assert.Empty(result.CompilationProblems);
     }

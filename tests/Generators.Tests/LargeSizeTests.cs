@@ -39,7 +39,7 @@ public sealed class LargeSizeTests
             [Model("w.safetensors")]
             [Input(3, 20000, 20000)]
             [Conv2d("conv", 3, 64, 3, Padding = 1)]
-            public partial class Net { }
+            internal partial class Net { }
             """);
         Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("MC1016", d.Id);
@@ -58,7 +58,7 @@ public sealed class LargeSizeTests
             [Model("w.safetensors")]
             [Input(2000000000, 2000000000, 2000000000)]
             [ReLU]
-            public partial class Net { }
+            internal partial class Net { }
             """);
         Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("MC1016", d.Id);
@@ -76,7 +76,7 @@ public sealed class LargeSizeTests
             [Input(3, 16384, 16384)]
             [Conv2d("a", 3, 7, 3, Padding = 1)]
             [Conv2d("b", 7, 7, 3, Padding = 1)]
-            public partial class Net { }
+            internal partial class Net { }
             """);
         Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("MC1017", d.Id);
@@ -85,6 +85,26 @@ public sealed class LargeSizeTests
         Assert.Equal("Model 'Large.Net' needs 4563402752 floats of memory per sample (activations and the largest layer's scratch), "
             + "more than one .NET array holds (2147483647); declare a smaller input size, or leave it open ([Input(C, Dim.Any, Dim.Any)]) and run smaller tiles", d.GetMessage());
         Assert.Equal(6, d.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Empty(result.CompilationProblems);
+    }
+
+    [Fact]
+    public void MC1023_WeightsPastOneBlock_AreReportedAtTheModel_NotCodeThatDoesNotCompile()
+    {
+        // 32768 x 16384 floats: 2 GiB of weights in one model, more than one weight block holds.
+        GeneratorResult result = GeneratorHarness.Run("""
+            using ModelCompiler;
+            namespace Large;
+            [Model("w.safetensors")]
+            [Input(16384)]
+            [Linear("fc", 16384, 32768)]
+            internal partial class Net { }
+            """);
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("MC1023", d.Id);
+        Assert.Equal("Model 'Large.Net' has 2147614720 bytes of packed weights, more than one model's weight block holds (2147483528); "
+            + "split the network into models of their own (each with its weights file: an assembly's artifact may hold any number of them)", d.GetMessage());
+        Assert.Equal(5, d.Location.GetLineSpan().StartLinePosition.Line);
         Assert.Empty(result.CompilationProblems);
     }
 }

@@ -72,6 +72,32 @@ public class RuntimeSourceTests
     }
 
     [Fact]
+    public void Embedded_MarksEveryTopLevelTypeOnce_AndChangesNothingElse()
+    {
+        var files = RuntimeSource.Emit("Demo.App", embedded: true).Select(f => f.Value)
+            .Append(RuntimeSource.MarkEmbedded(AttributeSource.Text, new HashSet<string>())).ToList();
+        string[] plain = RuntimeSource.Emit("Demo.App").Select(f => f.Value).Append(AttributeSource.Text).ToArray();
+
+        var marks = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string file in files)
+        {
+            var root = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(file).GetRoot();
+            foreach (var type in root.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.BaseTypeDeclarationSyntax>()
+                .Where(t => t.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax))
+            {
+                int count = type.AttributeLists.SelectMany(l => l.Attributes).Count(a => a.Name.ToString() == RuntimeSource.EmbeddedAttribute);
+                marks[type.Identifier.Text] = marks.GetValueOrDefault(type.Identifier.Text) + count;
+            }
+        }
+
+        Assert.Contains("Kernels", marks.Keys);
+        Assert.Contains("ModelAttribute", marks.Keys);
+        Assert.Contains("VectorWidth", marks.Keys);
+        Assert.All(marks, m => Assert.True(m.Value == 1, m.Key + " carries [Embedded] " + m.Value + " times"));
+        Assert.Equal(plain, files.Select(f => f.Replace("    [" + RuntimeSource.EmbeddedAttribute + "]\n", string.Empty, StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void WeightStore_AssemblyNameIsEscaped()
     {
         string emitted = RuntimeSource.SpecializeWeightStore(RuntimeSource.Text(RuntimeSource.WeightStoreFile), "A\"B\\C");

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Reflection;
 using ModelCompiler.Emit;
 using ModelCompiler.Generated;
 using ModelCompiler.KernelTests.Infrastructure;
@@ -11,8 +10,8 @@ namespace ModelCompiler.KernelTests;
 
 /// <summary>The weight store as it ships (Compiler/Runtime/WeightStore.cs, with its placeholder assembly name)
 /// against artifacts written by the Compiler's <see cref="WeightArtifact.Write"/>: the happy path and every way
-/// it refuses a file, with the reason and the fix in the message. The store reads its artifact once per
-/// process, so each test points it at its own file and clears that cache (tests of one class run one at a time).</summary>
+/// it refuses a file, with the reason and the fix in the message. Each test points the store at its own file
+/// (tests of one class run one at a time).</summary>
 public sealed class WeightStoreTests : IDisposable
 {
     private const ulong LayoutA = 0x0123456789abcdefUL, LayoutB = 0xfedcba9876543210UL;
@@ -26,7 +25,6 @@ public sealed class WeightStoreTests : IDisposable
         Directory.CreateDirectory(_directory);
         ArtifactPath = Path.Combine(_directory, WeightArtifact.FileName(RuntimeSource.PlaceholderAssemblyName));
         AppContext.SetData(PathKey, ArtifactPath);
-        ClearCache();
     }
 
     private string ArtifactPath { get; }
@@ -41,13 +39,61 @@ public sealed class WeightStoreTests : IDisposable
     }
 
     [Fact]
-    public void Load_ReadsTheFileOnce()
+    public void Load_ReadsOnlyTheModelsBlock_IntoItsOneCopy()
     {
+        // A 16 MB model beside a small one: loading the small one reads neither the other's block nor the whole
+        // file; loading the large one allocates its block once (the weights are resident once, not file + block).
+        byte[] large = Bytes(new Seeded(3).Floats(4 << 20));
+        Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a), new ArtifactEntry("Demo.Large", LayoutB, large)]));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        WeightBlock small = WeightStore.Load("Demo.A", LayoutA, _a.Length);
+        long smallAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        WeightBlock block = WeightStore.Load("Demo.Large", LayoutB, large.Length);
+        long largeAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(_a, small.Span.ToArray());
+        Assert.True(block.Span.SequenceEqual(large));
+        Assert.InRange(smallAllocated, 0, 256 << 10);
+        Assert.InRange(largeAllocated, large.Length, large.Length + (256 << 10));
+    }
+
+    [Fact]
+    public void Load_ReadsTheFileAtEachCall_SoADeployedFixIsSeen()
+    {
+        Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _b[..148])]));
+        Assert.NotEqual(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length).Span.ToArray());
         Write(WeightArtifact.Write([new ArtifactEntry("Demo.A", LayoutA, _a)]));
-        WeightStore.Load("Demo.A", LayoutA, _a.Length);
-        File.Delete(ArtifactPath);
 
         Assert.Equal(_a, WeightStore.Load("Demo.A", LayoutA, _a.Length).Span.ToArray());
+    }
+
+    [Fact]
+    public void AModelPastTwoGibibytes_IsLoaded()
+    {
+        // A 2.5 GiB block of zeros before Demo.A, in a stream that stores only the pages written with other bytes.
+        const long Zeros = 5L << 29;
+        using var stream = new SparseStream();
+        WeightArtifact.Write(stream, [
+            new ArtifactBlock("Demo.Zeros", LayoutB, Zeros, output =>
+            {
+                output.Position += Zeros;
+                return 0;
+            }),
+            ArtifactBlock.From(new ArtifactEntry("Demo.A", LayoutA, _a)),
+        ]);
+        Assert.True(stream.Length > Zeros);
+
+        stream.Position = 0;
+        Assert.Equal(_a, WeightStore.Load(stream, "big.mcweights", "Demo.A", LayoutA, _a.Length).Span.ToArray());
+    }
+
+    [Fact]
+    public void ADirectory_IsRefused_SayingSo()
+    {
+        Directory.CreateDirectory(ArtifactPath);
+        AssertRefused("it is a directory; set '" + PathKey + "' to the .mcweights file itself", () => WeightStore.Load("Demo.A", LayoutA, _a.Length));
     }
 
     [Fact]
@@ -167,7 +213,6 @@ public sealed class WeightStoreTests : IDisposable
             }
 
             Write(bytes);
-            ClearCache();
             try
             {
                 WeightBlock b = WeightStore.Load("Demo.B", LayoutB, _b.Length);
@@ -183,7 +228,6 @@ public sealed class WeightStoreTests : IDisposable
     public void Dispose()
     {
         AppContext.SetData(PathKey, null);
-        ClearCache();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -195,17 +239,6 @@ public sealed class WeightStoreTests : IDisposable
         return e;
     }
 
-    /// <summary>Forgets the artifact the store read (it keeps it for the process's lifetime by design).</summary>
-    private static void ClearCache()
-    {
-        foreach (string field in (string[])["s_bytes", "s_path"])
-        {
-            FieldInfo info = typeof(WeightStore).GetField(field, BindingFlags.NonPublic | BindingFlags.Static)
-                ?? throw new InvalidOperationException("WeightStore has no field " + field + "; update this test's cache reset.");
-            info.SetValue(null, null);
-        }
-    }
-
     private void Write(byte[] bytes) => File.WriteAllBytes(ArtifactPath, bytes);
 
     private static byte[] Bytes(float[] values)
@@ -213,5 +246,62 @@ public sealed class WeightStoreTests : IDisposable
         byte[] bytes = new byte[values.Length * 4];
         Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
         return bytes;
+    }
+
+    /// <summary>A seekable stream of any length that keeps only the 64 KB pages written to (reads elsewhere give zeros).</summary>
+    private sealed class SparseStream : Stream
+    {
+        private const int Page = 1 << 16;
+        private readonly System.Collections.Generic.Dictionary<long, byte[]> _pages = [];
+        private long _length;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position { get; set; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = (int)Math.Max(0, Math.Min(count, _length - Position));
+            for (int i = 0; i < n; i++, Position++)
+            {
+                buffer[offset + i] = _pages.TryGetValue(Position / Page, out byte[]? page) ? page[Position % Page] : (byte)0;
+            }
+
+            return n;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            for (int i = 0; i < count; i++, Position++)
+            {
+                if (!_pages.TryGetValue(Position / Page, out byte[]? page))
+                {
+                    _pages[Position / Page] = page = new byte[Page];
+                }
+
+                page[Position % Page] = buffer[offset + i];
+            }
+
+            _length = Math.Max(_length, Position);
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => Position + offset,
+            _ => _length + offset,
+        };
+
+        public override void SetLength(long value) => _length = value;
+
+        public override void Flush()
+        {
+        }
     }
 }

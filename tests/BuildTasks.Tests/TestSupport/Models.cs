@@ -7,6 +7,7 @@ namespace ModelCompiler.BuildTasks.Tests.TestSupport;
 /// <summary>The test models and weights files that match them.</summary>
 public static class Models
 {
+    public static readonly SourceLocation WeightsAttributeLocation = new("Models/Net.cs", 2, 2);
     public static readonly SourceLocation ModelLocation = new("Models/Net.cs", 3, 2);
     public static readonly SourceLocation Conv1Location = new("Models/Net.cs", 5, 2);
     public static readonly SourceLocation Bn1Location = new("Models/Net.cs", 6, 2);
@@ -20,6 +21,7 @@ public static class Models
         WeightsPath = weights,
         InputShape = EquatableArray.Create(1, 4, 4),
         Location = ModelLocation,
+        WeightsLocation = WeightsAttributeLocation,
         Layers = EquatableArray.Create(
             Specs.Conv("conv1", 1, 2, 3, padding: 1) with { Location = Conv1Location },
             Specs.BatchNorm("bn1", 2) with { Location = Bn1Location },

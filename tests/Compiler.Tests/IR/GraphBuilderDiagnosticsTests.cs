@@ -95,7 +95,41 @@ public sealed class GraphBuilderDiagnosticsTests
     public void MC1006_ReadingALaterLayer()
     {
         DiagnosticInfo d = Single(Model([4], Linear("a", 4, 4).From("b") with { Location = LayerAt }, Linear("b", 4, 4)));
-        AssertDiagnostic(d, "MC1006", LayerAt, "Layer 'a' reads 'b'");
+        AssertDiagnostic(d, "MC1006", LayerAt, "Layer 'a' reads 'b'", "('b' is declared after it; layers run in declaration order)");
+    }
+
+    [Theory]
+    [InlineData("UPN1", "UPN_1")]
+    [InlineData("F_1_1_Relu", "F_1_1_relu")]
+    [InlineData("conv1", "Conv1")]
+    public void MC1006_ANameOneEditAway_IsSuggested(string declared, string read)
+    {
+        DiagnosticInfo d = Single(Model([4], Linear(declared, 4, 4), Linear("fc", 4, 4).From(read) with { Location = LayerAt }));
+        Assert.Equal("Layer 'fc' reads '" + read + "', but no layer of that name is declared before it (did you mean '" + declared
+            + "'?); inputs must name an earlier layer or 'input'", d.Message);
+    }
+
+    [Fact]
+    public void MC1006_NothingNear_NoSuggestion()
+    {
+        DiagnosticInfo d = Single(Model([4], Linear("encoder", 4, 4), Linear("fc", 4, 4).From("x") with { Location = LayerAt }));
+        Assert.Equal("Layer 'fc' reads 'x', but no layer of that name is declared before it; inputs must name an earlier layer or 'input'", d.Message);
+    }
+
+    [Theory]
+    [InlineData("", "the name is empty")]
+    [InlineData("  ", "the name is blank")]
+    public void MC1005_EmptyLayerName_IsRefusedAtItsAttribute(string name, string what)
+    {
+        DiagnosticInfo d = Single(Model([4], Linear(name, 4, 4) with { Location = LayerAt }));
+        AssertDiagnostic(d, "MC1005", LayerAt, "Layer '" + name + "' (Linear): " + what, "a layer needs a name");
+    }
+
+    [Fact]
+    public void MC1005_EmptyWeightPrefix_IsRefusedAtItsAttribute()
+    {
+        DiagnosticInfo d = Single(Model([4], Linear("fc", 4, 4) with { WeightPrefix = string.Empty, Location = LayerAt }));
+        AssertDiagnostic(d, "MC1005", LayerAt, "Layer 'fc' (Linear): WeightPrefix is empty", "set it to the state_dict prefix");
     }
 
     [Fact]

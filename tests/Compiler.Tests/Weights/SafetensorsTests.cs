@@ -191,6 +191,30 @@ public sealed class SafetensorsTests
         Assert.Empty(file.ReadFloat32("a"));
     }
 
+    [Theory]
+    [InlineData("F32")]
+    [InlineData("F16")]
+    [InlineData("BF16")]
+    public void ReadFloat32_ATensorOfManyReadChunks_FromAFileOnDisk(string dtype)
+    {
+        // 100,003 values: past the 64 KB read chunk several times, ending mid-chunk, after another tensor's odd offset.
+        float[] values = Enumerable.Range(0, 100_003).Select(i => (i % 512) - 256f).ToArray();
+        byte[] bytes = SafetensorsWriter.Write([("first", [3], [1f, 2f, 3f]), ("t", [values.Length], values)], dtype);
+        string path = Path.Combine(Path.GetTempPath(), "mc-safetensors-" + Guid.NewGuid().ToString("N"));
+        File.WriteAllBytes(path, bytes);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read);
+            SafetensorsFile file = SafetensorsFile.Parse(stream);
+            Assert.Equal(values, file.ReadFloat32("t"));
+            Assert.Equal([1f, 2f, 3f], file.ReadFloat32("first"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void ReadFloat32_RejectsIntegerTensors()
     {

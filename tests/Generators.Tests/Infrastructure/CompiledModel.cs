@@ -68,12 +68,21 @@ public sealed class CompiledModel : IDisposable
         Assert.Empty(result.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
         // A model whose input size is open takes the height and width; the shim's signature is the same either way.
         bool open = result.Sources.Values.Any(s => s.Contains("int height, int width, int batch, global::ModelCompiler.Generated.VectorWidth vectorWidth)", StringComparison.Ordinal));
+        string model = "global::" + string.Join(".", modelFullName.Split('.').Select(Escaped));
         string call = open
-            ? "global::" + modelFullName + ".Run(input, output, height, width, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)"
-            : "global::" + modelFullName + ".Run(input, output, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)";
+            ? model + ".Run(input, output, height, width, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)"
+            : model + ".Run(input, output, batch, (global::ModelCompiler.Generated.VectorWidth)vectorWidth)";
         string shim = $$"""
+            /// <summary>Calls the model with plain arrays (reflection cannot pass spans).</summary>
             public static class ModelCompilerTestEntry
             {
+                /// <summary>Runs the model.</summary>
+                /// <param name="input">The input.</param>
+                /// <param name="output">The output.</param>
+                /// <param name="height">The input height (an open size only).</param>
+                /// <param name="width">The input width (an open size only).</param>
+                /// <param name="batch">The batch size.</param>
+                /// <param name="vectorWidth">The widest vectors.</param>
                 public static void Run(float[] input, float[] output, int height, int width, int batch, int vectorWidth) =>
                     {{call}};
             }
@@ -103,6 +112,10 @@ public sealed class CompiledModel : IDisposable
         MethodInfo run = assembly.GetType("ModelCompilerTestEntry")!.GetMethod("Run")!;
         return new CompiledModel(context, run, artifact, spec, tensors, compiled) { Type = assembly.GetType(modelFullName)! };
     }
+
+    /// <summary>A name as C# must write it: '@' before a keyword.</summary>
+    private static string Escaped(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>Floats per output sample at an input of <paramref name="height"/> x <paramref name="width"/> (ignored for a fixed size).</summary>
     public int OutputSizeAt(int height, int width) => (int)Compilation.Graph!.Output.Shape.Size.Evaluate(height, width);

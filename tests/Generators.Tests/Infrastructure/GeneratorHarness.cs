@@ -22,7 +22,9 @@ public static class GeneratorHarness
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray());
 
-    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp12);
+    /// <summary>C# 12 (the run-time sources' floor), with documentation comments checked as GenerateDocumentationFile
+    /// does: generated code must build warning-free in a project that documents its API.</summary>
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.CSharp12, DocumentationMode.Diagnose);
 
     public static CSharpCompilation CreateCompilation(string assemblyName, params string[] sources) =>
         CSharpCompilation.Create(

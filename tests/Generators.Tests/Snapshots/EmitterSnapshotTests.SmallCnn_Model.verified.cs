@@ -214,6 +214,10 @@ namespace Demo
             private static global::System.Span<float> Slice(float[] arena, int offset, int length) => new(arena, offset, length);
 
             /// <summary>One chunk of <paramref name="n"/> samples through every layer; the inputs are already in the arena.</summary>
+            /// <param name="arena">This thread's arena: the chunk's activations, then the scratch area.</param>
+            /// <param name="weights">The model's weight block.</param>
+            /// <param name="n">The samples in the chunk.</param>
+            /// <param name="width">The widest vectors to use.</param>
             /// <param name="parallel">Whether large layers may split their work across threads.</param>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
             private static void RunChunk(float[] arena, global::ModelCompiler.Generated.WeightBlock weights, int n, global::ModelCompiler.Generated.VectorWidth width, bool parallel)

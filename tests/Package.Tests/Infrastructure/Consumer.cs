@@ -6,7 +6,8 @@ using ModelCompiler.BuildTasks.Tests.TestSupport;
 namespace ModelCompiler.Package.Tests.Infrastructure;
 
 /// <summary>A throwaway project that references the ModelCompiler package the way a user's would, built with
-/// TreatWarningsAsErrors and AnalysisMode=All so the package and the generated code are warning-clean.</summary>
+/// TreatWarningsAsErrors, AnalysisMode=All and GenerateDocumentationFile so the package and the generated code are
+/// warning-clean in the strictest project settings.</summary>
 public sealed class Consumer
 {
     public static readonly string TargetFramework = "net" + Environment.Version.Major + ".0";
@@ -14,6 +15,7 @@ public sealed class Consumer
     private readonly PackageFixture _fixture;
     private readonly List<string> _references = [];
     private readonly List<(string Id, string Version)> _packages = [];
+    private readonly List<(string Name, string Value)> _properties = [];
     private bool _library;
     private bool _modelCompiler = true;
 
@@ -59,6 +61,13 @@ public sealed class Consumer
     public Consumer WithPackage(string id, string version)
     {
         _packages.Add((id, version));
+        return this;
+    }
+
+    /// <summary>An MSBuild property of the project (after the defaults above, so it can extend them).</summary>
+    public Consumer WithProperty(string name, string value)
+    {
+        _properties.Add((name, value));
         return this;
     }
 
@@ -108,6 +117,7 @@ public sealed class Consumer
         string references = string.Concat(_references.ConvertAll(r => "    <ProjectReference Include=\"" + r + "\" />\n"))
             + string.Concat(_packages.ConvertAll(p => "    <PackageReference Include=\"" + p.Id + "\" Version=\"" + p.Version + "\" />\n"));
         string modelCompiler = _modelCompiler ? "    <PackageReference Include=\"ModelCompiler\" Version=\"0.1.0\" PrivateAssets=\"all\" />\n" : string.Empty;
+        string properties = string.Concat(_properties.ConvertAll(p => "    <" + p.Name + ">" + p.Value + "</" + p.Name + ">\n"));
         string project = $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -117,7 +127,8 @@ public sealed class Consumer
                 <ImplicitUsings>disable</ImplicitUsings>
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                 <AnalysisMode>All</AnalysisMode>
-              </PropertyGroup>
+                <GenerateDocumentationFile>true</GenerateDocumentationFile>
+            {properties}  </PropertyGroup>
               <ItemGroup>
             {modelCompiler}{references}  </ItemGroup>
             </Project>
