@@ -80,6 +80,7 @@ public sealed class PackageTests(PackageFixture fixture) : IClassFixture<Package
             "build/ModelCompiler.targets",
             "buildTransitive/ModelCompiler.props",
             "buildTransitive/ModelCompiler.targets",
+            "tasks/netstandard2.0/Google.Protobuf.dll",
             "tasks/netstandard2.0/ModelCompiler.BuildTasks.dll",
             "tasks/netstandard2.0/ModelCompiler.Compiler.dll",
             "tasks/netstandard2.0/System.Buffers.dll",
