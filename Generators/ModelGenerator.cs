@@ -92,6 +92,31 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Runtime);
 
         context.RegisterSourceOutput(runtime, static (spc, r) => EmitRuntime(spc, r.Any, r.Assembly));
+
+        // The run-time kernels use .NET 9 APIs: a project on an older framework gets one error saying so, at each model,
+        // before the compiler's own errors in the kernels.
+        IncrementalValueProvider<string?> tooOld = context.CompilationProvider
+            .Select(static (compilation, _) => SupportsKernels(compilation) ? null : FrameworkName(compilation))
+            .WithTrackingName(TrackingNames.Framework);
+        context.RegisterSourceOutput(models.Combine(tooOld), static (spc, pair) =>
+        {
+            if (pair.Right is { } framework && pair.Left.Spec is { } spec)
+            {
+                spc.ReportDiagnostic(RoslynDiagnostics.Create(
+                    DiagnosticInfo.Create(DiagnosticDescriptors.FrameworkTooOld, spec.Location, framework), pair.Left.Locations));
+            }
+        });
+    }
+
+    /// <summary>Whether the compilation references a framework with the SIMD APIs the run-time kernels call.</summary>
+    private static bool SupportsKernels(Compilation compilation) =>
+        compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector128")?.GetMembers("FusedMultiplyAdd").Length > 0;
+
+    /// <summary>The framework the compilation references, as its core library names it (for the message).</summary>
+    private static string FrameworkName(Compilation compilation)
+    {
+        IAssemblySymbol core = compilation.GetSpecialType(SpecialType.System_Object).ContainingAssembly;
+        return core.Name + " " + core.Identity.Version;
     }
 
     private static CompiledModel Compile(CompileKey key)

@@ -12,4 +12,5 @@ internal static class TrackingNames
     public const string ProjectDirectory = nameof(ProjectDirectory);
     public const string AssemblyName = nameof(AssemblyName);
     public const string Runtime = nameof(Runtime);
+    public const string Framework = nameof(Framework);
 }

@@ -116,6 +116,11 @@ public static class DiagnosticDescriptors
         "Plan file '{0}' line {1} asks layer '{2}' ({3}) for algorithm '{4}'; this layer can use: {5}",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor FrameworkTooOld = new(
+        "MC1021", "Target framework too old for the generated code",
+        "The generated inference code needs .NET 9 or later (its kernels call System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd, which '{0}' does not have); set <TargetFramework> to net9.0 or later (net10.0 is the tested one)",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
         "Weights file '{0}' for model '{1}' does not exist; check the path in [Model] (it is relative to the project directory)",
@@ -217,7 +222,7 @@ public static class DiagnosticDescriptors
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
-        PlanAlgorithmUnknown, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        PlanAlgorithmUnknown, FrameworkTooOld, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed, OnnxUnreadable, OnnxOperatorUnsupported, OnnxAttributeUnsupported, OnnxDynamicShape,
         OnnxGraphUnsupported, OnnxNodeUnmapped, OnnxImportArgumentInvalid, OnnxImportWriteFailed,
