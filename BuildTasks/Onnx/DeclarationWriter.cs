@@ -28,9 +28,8 @@ public static class DeclarationWriter
         }
 
         int parameters = model.Tensors.Sum(t => t.Data.Length);
-        text.Append("// ").Append(model.Layers.Count.ToString(CultureInfo.InvariantCulture)).Append(" layers, ")
-            .Append(model.Tensors.Count.ToString(CultureInfo.InvariantCulture)).Append(" tensors, ")
-            .Append(parameters.ToString(CultureInfo.InvariantCulture)).Append(" weights.\n");
+        text.Append("// ").Append(Count(model.Layers.Count, "layer")).Append(", ").Append(Count(model.Tensors.Count, "tensor")).Append(", ")
+            .Append(Count(parameters, "weight")).Append(".\n");
         text.Append("using ModelCompiler;\n\n");
         if (model.Namespace.Length > 0)
         {
@@ -54,6 +53,8 @@ public static class DeclarationWriter
         text.Append("{\n}\n");
         return text.ToString();
     }
+
+    private static string Count(int n, string noun) => n.ToString(CultureInfo.InvariantCulture) + " " + noun + (n == 1 ? string.Empty : "s");
 
     public static string Attribute(ImportedLayer layer)
     {
