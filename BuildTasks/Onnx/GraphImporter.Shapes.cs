@@ -88,7 +88,7 @@ internal sealed partial class GraphImporter
         if (data is Pending { Kind: "PixelShuffleTranspose" } t && shape.Length == 3 && t.Data.Length == 2 && t.Data[0] is int c0 && t.Data[1] is int r
             && t.Source.Shape.Length == 3 && shape.SequenceEqual([c0, t.Source.Shape[1] * r, t.Source.Shape[2] * r]))
         {
-            Set(node, 0, Emit(t.Node, "PixelShuffle", "pixelshuffle", t.Source, shape, [Arg("upscaleFactor", r)], [], "Reshape + Transpose + Reshape"));
+            Set(node, 0, Emit(node, "PixelShuffle", "pixelshuffle", t.Source, shape, [Arg("upscaleFactor", r)], [], "Reshape + Transpose + Reshape"));
             return;
         }
 
