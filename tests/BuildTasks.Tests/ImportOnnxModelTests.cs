@@ -92,6 +92,21 @@ public sealed class ImportOnnxModelTests : IDisposable
         }
     }
 
+    [Fact]
+    public void MC4008_WhenTheDeclarationCannotBeWritten()
+    {
+        File.WriteAllText(_project.File("blocker"), "a file where a folder is needed");
+        TaskItem item = Item(Conformance("test_ReLU"), "Net");
+        item.SetMetadata("Declaration", "blocker/Net.cs");
+
+        (ImportOnnxModel task, FakeBuildEngine log) = Run(false, item);
+
+        BuildErrorEventArgs error = Assert.Single(log.Errors);
+        Assert.Equal("MC4008", error.Code);
+        Assert.StartsWith("Cannot write '" + _project.File("blocker/Net.cs") + "' for the ONNX import of '", error.Message);
+        Assert.Empty(task.Declarations);
+    }
+
     [Theory]
     [InlineData("mobilenet_v2-7.onnx", "MobilenetV27")]
     [InlineData("resnet18.onnx", "Resnet18")]
