@@ -35,6 +35,11 @@ internal sealed partial class GraphImporter
 
     private void FlattenTo(NodeProto node, Act x, string? origin)
     {
+        if (x.Shape.All(d => d > 0) && DeclaresInput(node, x, [x.Shape.Aggregate(1, (a, d) => a * d)]))
+        {
+            return;
+        }
+
         if (x.Shape.Length == 1)
         {
             Set(node, 0, x);
@@ -100,6 +105,11 @@ internal sealed partial class GraphImporter
                 SetFailed(node);
                 return;
             }
+        }
+
+        if (DeclaresInput(node, x, shape))
+        {
+            return;
         }
 
         if (shape.SequenceEqual(x.Shape))

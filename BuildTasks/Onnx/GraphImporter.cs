@@ -30,6 +30,12 @@ internal sealed partial class GraphImporter
     private readonly Dictionary<string, int> _stemCounters = new(StringComparer.Ordinal);
     private readonly List<DiagnosticInfo> _diagnostics = [];
 
+    // The model input's per-sample shape as [Input] declares it; null until known.
+    private int[]? _inputShape;
+
+    // The input's only consumer is a Flatten or Reshape, which decides the declared input shape.
+    private bool _inputReshapedFirst;
+
     // The batch size when the file fixes it (a Reshape to [1, -1] then means "keep the batch").
     private long? _fixedBatch;
 
@@ -75,8 +81,8 @@ internal sealed partial class GraphImporter
             }
         }
 
-        int[]? inputShape = ReadInput();
-        if (inputShape is null && !_values.Values.OfType<Act>().Any())
+        _inputShape = ReadInput();
+        if (_inputShape is null && !_values.Values.OfType<Act>().Any())
         {
             return new OnnxImportResult(null, _diagnostics);
         }
@@ -84,6 +90,11 @@ internal sealed partial class GraphImporter
         foreach (NodeProto node in _graph.Node)
         {
             ImportNode(node);
+        }
+
+        if (_diagnostics.Count == 0 && _inputShape is null)
+        {
+            GraphError("has an input that is reshaped to a shape other than [N, features] or [N, C, H, W]", "export the model with such an input");
         }
 
         if (_diagnostics.Count == 0)
@@ -102,7 +113,7 @@ internal sealed partial class GraphImporter
             ClassName = _options.ClassName,
             Accessibility = _options.Accessibility,
             WeightsPath = _options.WeightsPath,
-            InputShape = inputShape!,
+            InputShape = _inputShape!,
             Layers = _layers,
             Tensors = _tensors,
             SourceName = _source,
@@ -140,6 +151,20 @@ internal sealed partial class GraphImporter
         }
 
         var dims = tensor.Shape?.Dim.ToList() ?? [];
+        // An input of another rank that is only flattened or reshaped (a wake-word model's [N, 16, 96] flattened
+        // first, tf2onnx's NHWC [N, H, W, 1] reshaped to NCHW) becomes that shape: the bytes are the same.
+        NodeProto? first = _graph.Node.Count(n => n.Input.Contains(input.Name)) == 1 && Consumers(input.Name) == 1
+            ? _graph.Node.First(n => n.Input.Contains(input.Name)) : null;
+        bool reshapedFirst = first is { OpType: "Flatten" or "Reshape" } && first.Input[0] == input.Name;
+        bool fixedSizes = dims.Count > 1 && dims.Skip(1).All(d => d.HasDimValue && d.DimValue is > 0 and <= int.MaxValue);
+        if (reshapedFirst && fixedSizes && dims.Count is not (2 or 4))
+        {
+            _fixedBatch = dims[0].HasDimValue ? dims[0].DimValue : null;
+            _inputReshapedFirst = true;
+            _values[input.Name] = new Act("input", dims.Skip(1).Select(d => (int)d.DimValue).ToArray());
+            return null;
+        }
+
         if (dims.Count is not (2 or 4))
         {
             GraphError("has the input '" + input.Name + "' of rank " + dims.Count + ", and a compiled model takes [N, features] or [N, C, H, W]",
@@ -158,6 +183,9 @@ internal sealed partial class GraphImporter
         {
             _fixedBatch = dims[0].DimValue;
         }
+
+        // An image input whose only consumer is a Reshape may be re-declared by it (NHWC with one channel).
+        _inputReshapedFirst = reshapedFirst && fixedSizes && first!.OpType == "Reshape";
 
         var shape = new int[dims.Count - 1];
         for (int i = 1; i < dims.Count; i++)
@@ -223,6 +251,20 @@ internal sealed partial class GraphImporter
             GraphError("has the output '" + name + "' computed by layer '" + act.Layer + "', which is not the last layer ('" + Previous + "')",
                 "export the model with its output computed last (the compiled model's output is its last layer)");
         }
+    }
+
+    /// <summary>The node that reshapes the model input first declares the input shape (see ReadInput).</summary>
+    private bool DeclaresInput(NodeProto node, Act x, int[] shape)
+    {
+        if (!_inputReshapedFirst || x.Layer != "input" || _layers.Count > 0 || shape.Length is not (1 or 3) || shape.Any(d => d <= 0))
+        {
+            return false;
+        }
+
+        _inputReshapedFirst = false;
+        _inputShape = shape;
+        Set(node, 0, new Act("input", shape));
+        return true;
     }
 
     private void GraphError(string what, string fix) =>

@@ -66,6 +66,28 @@ public sealed class OnnxImportPatternTests
     }
 
     [Fact]
+    public void InputOfRank3FlattenedFirst_IsDeclaredFlat()
+    {
+        var b = new OnnxBuilder().Input("x", 1, 4, 6).Floats("w", [3, 24], Pattern(72)).Floats("c", [3], Pattern(3, 1));
+        b.Node("Flatten", ["x"], "f", Int("axis", 1)).Node("Gemm", ["f", "w", "c"], "y", Int("transB", 1)).Output("y");
+
+        ImportedModel model = Check(b, 1, 4, 6);
+        Assert.Equal([24], model.InputShape);
+        Assert.Equal("Linear", Assert.Single(model.Layers).Kind);
+    }
+
+    [Fact]
+    public void NhwcInputWithOneChannelReshapedToNchw_AsTf2onnxWritesIt()
+    {
+        var b = new OnnxBuilder().Input("x", -1, 5, 6, 1).Ints("nchw", -1, 1, 5, 6);
+        b.Node("Reshape", ["x", "nchw"], "r");
+        Conv(b, "r", "y", 1, 2, 3).Output("y");
+
+        ImportedModel model = Check(b, 2, 5, 6, 1);
+        Assert.Equal([1, 5, 6], model.InputShape);
+    }
+
+    [Fact]
     public void GemmWithoutTransB_AlphaAndBeta_FoldedIntoTheWeights()
     {
         var b = new OnnxBuilder().Input("x", -1, 6).Floats("w", [6, 4], Pattern(24)).Floats("c", [1, 4], Pattern(4, 2));
