@@ -6,6 +6,7 @@ using ModelCompiler.Interpreter;
 using ModelCompiler.IR;
 using ModelCompiler.Spec;
 using ModelCompiler.Tests.Onnx;
+using ModelCompiler.Tests.OnnxImport;
 using Xunit;
 
 namespace ModelCompiler.Tests.Helpers;

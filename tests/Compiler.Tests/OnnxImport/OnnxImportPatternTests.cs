@@ -2,9 +2,9 @@ using System.Linq;
 using ModelCompiler.BuildTasks.Onnx;
 using ModelCompiler.BuildTasks.Onnx.Proto;
 using Xunit;
-using static ModelCompiler.Tests.Onnx.OnnxBuilder;
+using static ModelCompiler.Tests.OnnxImport.OnnxBuilder;
 
-namespace ModelCompiler.Tests.Onnx;
+namespace ModelCompiler.Tests.OnnxImport;
 
 /// <summary>The spellings exporters use that have no one-to-one layer: each imports, and the imported model agrees
 /// with ONNX Runtime running the same file within 1e-4.</summary>

@@ -4,9 +4,9 @@ using ModelCompiler.BuildTasks.Onnx;
 using ModelCompiler.BuildTasks.Onnx.Proto;
 using ModelCompiler.Diagnostics;
 using Xunit;
-using static ModelCompiler.Tests.Onnx.OnnxBuilder;
+using static ModelCompiler.Tests.OnnxImport.OnnxBuilder;
 
-namespace ModelCompiler.Tests.Onnx;
+namespace ModelCompiler.Tests.OnnxImport;
 
 /// <summary>One test per construct the importer refuses: the diagnostic's ID, and a message that names the node,
 /// its op type and what to do. (The ONNX conformance cases add real exporter files for MC4002, MC4003, MC4005 and

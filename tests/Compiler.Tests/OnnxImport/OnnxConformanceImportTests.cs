@@ -7,7 +7,7 @@ using ModelCompiler.Tests.Helpers;
 using ModelCompiler.Tests.Shared;
 using Xunit;
 
-namespace ModelCompiler.Tests.Onnx;
+namespace ModelCompiler.Tests.OnnxImport;
 
 /// <summary>The ONNX project's own PyTorch-exported op tests (tests/data/onnx-conformance, see its README): each
 /// supported one imports, links and runs within 1e-4 of both PyTorch's recorded output and ONNX Runtime on the

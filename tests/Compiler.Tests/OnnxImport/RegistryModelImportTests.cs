@@ -6,7 +6,7 @@ using ModelCompiler.Diagnostics;
 using ModelCompiler.Tests.Shared;
 using Xunit;
 
-namespace ModelCompiler.Tests.Onnx;
+namespace ModelCompiler.Tests.OnnxImport;
 
 /// <summary>ONNX files nobody on this project wrote, from a registry package (tests/data/onnx-registry/fetch.sh,
 /// which .ci/run runs): openWakeWord's wake-word classifiers, exported by PyTorch 1.12.1 with a [1, T, 96] input

@@ -2,7 +2,7 @@ using System.Linq;
 using Google.Protobuf;
 using ModelCompiler.BuildTasks.Onnx.Proto;
 
-namespace ModelCompiler.Tests.Onnx;
+namespace ModelCompiler.Tests.OnnxImport;
 
 /// <summary>Writes small ONNX models with the importer's own generated protobuf types: the patterns exporters emit
 /// (Pad before Conv, Flatten spelled as Shape-Gather-Concat-Reshape, ...) and the constructs it refuses.</summary>
