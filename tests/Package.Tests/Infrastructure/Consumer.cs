@@ -13,6 +13,7 @@ public sealed class Consumer
 
     private readonly PackageFixture _fixture;
     private readonly List<string> _references = [];
+    private readonly List<string> _items = [];
     private bool _library;
 
     public Consumer(PackageFixture fixture, string name)
@@ -52,6 +53,22 @@ public sealed class Consumer
         return this;
     }
 
+    /// <summary>Copies a file (an .onnx model) into the project.</summary>
+    public Consumer WithFile(string file, string source)
+    {
+        string path = Path.Combine(ProjectDirectory, file);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Copy(source, path, overwrite: true);
+        return this;
+    }
+
+    /// <summary>An item of the project file, e.g. &lt;ModelCompilerOnnx Include="model.onnx" /&gt;.</summary>
+    public Consumer WithItem(string xml)
+    {
+        _items.Add(xml);
+        return this;
+    }
+
     public Consumer WithWeights(string file, SafetensorsTestWriter weights)
     {
         weights.WriteTo(Path.Combine(ProjectDirectory, file));
@@ -83,6 +100,7 @@ public sealed class Consumer
     {
         _ = _fixture.Package;
         string references = string.Concat(_references.ConvertAll(r => "    <ProjectReference Include=\"" + r + "\" />\n"));
+        references += string.Concat(_items.ConvertAll(i => "    " + i + "\n"));
         string project = $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
