@@ -11,6 +11,9 @@ namespace ModelCompiler.BuildTasks.Onnx;
 /// symbols), and the ops exporters apply to shapes and weights (Gather, Concat, Unsqueeze, Cast, arithmetic, ...).</summary>
 internal sealed partial class GraphImporter
 {
+    /// <summary>The largest tensor constant folding makes (a malformed shape must not exhaust memory).</summary>
+    private const long MaxFoldedElements = 1L << 26;
+
     private void ImportConstant(NodeProto node)
     {
         AttributeProto? a = node.Attribute.FirstOrDefault();
@@ -227,7 +230,12 @@ internal sealed partial class GraphImporter
                 }
 
                 OnnxConstant fill = Attr(node, "value") is { } a ? OnnxTensors.Decode(a.T, _baseDirectory) : OnnxConstant.Scalar(0);
-                long count = shape.Aggregate(1L, (p, d) => p * d);
+                long count = shape.Aggregate(1L, (p, d) => checked(p * d));
+                if (count > MaxFoldedElements || shape.Any(d => d < 0))
+                {
+                    throw new ArgumentException("the shape " + List(shape) + " is negative or larger than the importer folds");
+                }
+
                 return fill.IsFloat
                     ? OnnxConstant.FromFloats(shape, Enumerable.Repeat(fill.Floats![0], (int)count).ToArray())
                     : OnnxConstant.FromInts(shape, Enumerable.Repeat(fill.Ints![0], (int)count).ToArray());

@@ -89,7 +89,18 @@ internal sealed partial class GraphImporter
 
         foreach (NodeProto node in _graph.Node)
         {
-            ImportNode(node);
+            try
+            {
+                ImportNode(node);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or OverflowException
+                or DivideByZeroException or NullReferenceException or InvalidDataException or FormatException)
+            {
+                // A malformed file that slipped past the checks: an error naming the node, never a crash.
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, _source + ", node " + NodeLabel(node) + " (" + node.OpType + ")",
+                    e.GetType().Name + ": " + e.Message));
+                SetFailed(node);
+            }
         }
 
         if (_diagnostics.Count == 0 && _inputShape is null)

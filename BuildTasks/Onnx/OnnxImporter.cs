@@ -71,7 +71,15 @@ public static class OnnxImporter
             return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxUnreadable, null, source, "it holds no graph"));
         }
 
-        return new GraphImporter(model, Path.GetFileName(source), baseDirectory, options).Run();
+        try
+        {
+            return new GraphImporter(model, Path.GetFileName(source), baseDirectory, options).Run();
+        }
+        catch (Exception e) when (e is OverflowException or InvalidDataException or ArgumentException or IndexOutOfRangeException)
+        {
+            // Sizes no real file has (tensor dimensions whose product overflows, ...).
+            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.OnnxUnreadable, null, source, e.Message));
+        }
     }
 
     private static OnnxImportResult Failed(DiagnosticInfo d) => new(null, [d]);
