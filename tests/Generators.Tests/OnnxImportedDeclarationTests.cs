@@ -59,6 +59,19 @@ public class OnnxImportedDeclarationTests
         GeneratedVsInterpreterTests.AssertClose(expected, compiled.Run(input, batch), name + ": generated code of the import vs the source model", 1e-4);
     }
 
+    /// <summary>What the user gets, as text: the one-time import of a network with every kind of layer (and a
+    /// pattern comment), and the build item's regenerated form.</summary>
+    [Theory]
+    [InlineData("Cnn", false)]
+    [InlineData("Upsampling", false)]
+    [InlineData("Mlp", true)]
+    public void PrintedDeclaration(string name, bool generated)
+    {
+        ModelSpec spec = name switch { "Mlp" => Networks.Mlp, "Cnn" => Networks.Cnn, _ => Networks.Upsampling };
+        Dictionary<string, float[]> tensors = new TestData(17).Tensors(spec);
+        Snapshot.Verify(DeclarationWriter.Write(Import(OnnxExporter.Export(spec, n => tensors[n])), generated), name);
+    }
+
     private static ImportedModel Import(byte[] onnx)
     {
         OnnxImportResult result = OnnxImporter.Import(onnx, "model.onnx", null, Options);
