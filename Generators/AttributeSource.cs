@@ -257,14 +257,44 @@ namespace ModelCompiler
     [Conditional("MODELCOMPILER_KEEP_ATTRIBUTES")]
     internal sealed class MaxPool2dAttribute : LayerAttribute
     {
-        public MaxPool2dAttribute(int kernelSize) => KernelSize = kernelSize;
+        public MaxPool2dAttribute(int kernelSize)
+        {
+            KernelSize = kernelSize;
+            KernelHeight = kernelSize;
+            KernelWidth = kernelSize;
+        }
 
+        /// <summary>A kernelHeight x kernelWidth window.</summary>
+        public MaxPool2dAttribute(int kernelHeight, int kernelWidth)
+        {
+            KernelHeight = kernelHeight;
+            KernelWidth = kernelWidth;
+        }
+
+        /// <summary>The kernel size of a square window (0 for a kernelHeight x kernelWidth one).</summary>
         public int KernelSize { get; }
+
+        public int KernelHeight { get; }
+
+        public int KernelWidth { get; }
 
         /// <summary>Default: the kernel size.</summary>
         public int Stride { get; set; }
 
+        /// <summary>Vertical stride; overrides <see cref="Stride"/> (default: the kernel height).</summary>
+        public int StrideHeight { get; set; }
+
+        /// <summary>Horizontal stride; overrides <see cref="Stride"/> (default: the kernel width).</summary>
+        public int StrideWidth { get; set; }
+
+        /// <summary>Padding on every side (default 0).</summary>
         public int Padding { get; set; }
+
+        /// <summary>Padding above and below; overrides <see cref="Padding"/>.</summary>
+        public int PaddingHeight { get; set; }
+
+        /// <summary>Padding left and right; overrides <see cref="Padding"/>.</summary>
+        public int PaddingWidth { get; set; }
     }
 
     /// <summary>Average pooling (torch.nn.AvgPool2d); stride defaults to the kernel size.</summary>
@@ -272,14 +302,44 @@ namespace ModelCompiler
     [Conditional("MODELCOMPILER_KEEP_ATTRIBUTES")]
     internal sealed class AvgPool2dAttribute : LayerAttribute
     {
-        public AvgPool2dAttribute(int kernelSize) => KernelSize = kernelSize;
+        public AvgPool2dAttribute(int kernelSize)
+        {
+            KernelSize = kernelSize;
+            KernelHeight = kernelSize;
+            KernelWidth = kernelSize;
+        }
 
+        /// <summary>A kernelHeight x kernelWidth window.</summary>
+        public AvgPool2dAttribute(int kernelHeight, int kernelWidth)
+        {
+            KernelHeight = kernelHeight;
+            KernelWidth = kernelWidth;
+        }
+
+        /// <summary>The kernel size of a square window (0 for a kernelHeight x kernelWidth one).</summary>
         public int KernelSize { get; }
+
+        public int KernelHeight { get; }
+
+        public int KernelWidth { get; }
 
         /// <summary>Default: the kernel size.</summary>
         public int Stride { get; set; }
 
+        /// <summary>Vertical stride; overrides <see cref="Stride"/> (default: the kernel height).</summary>
+        public int StrideHeight { get; set; }
+
+        /// <summary>Horizontal stride; overrides <see cref="Stride"/> (default: the kernel width).</summary>
+        public int StrideWidth { get; set; }
+
+        /// <summary>Padding on every side (default 0).</summary>
         public int Padding { get; set; }
+
+        /// <summary>Padding above and below; overrides <see cref="Padding"/>.</summary>
+        public int PaddingHeight { get; set; }
+
+        /// <summary>Padding left and right; overrides <see cref="Padding"/>.</summary>
+        public int PaddingWidth { get; set; }
 
         /// <summary>Whether zero padding counts in the divisor (PyTorch's count_include_pad, default true).</summary>
         public bool CountIncludePad { get; set; } = true;

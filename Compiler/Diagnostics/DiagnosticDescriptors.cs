@@ -3,12 +3,13 @@ namespace ModelCompiler.Diagnostics;
 /// <summary>Every diagnostic ModelCompiler reports, from the generator and from the build tasks.
 /// IDs are stable; docs/diagnostics.md lists each with an example and a fix.
 /// MC0xxx: internal; MC1xxx: declarations (generator); MC2xxx: weights files (weight linking);
-/// MC3xxx: build artifacts and reports.</summary>
+/// MC3xxx: build artifacts and reports; MC4xxx: importing an ONNX model.</summary>
 public static class DiagnosticDescriptors
 {
     private const string Declaration = "ModelCompiler.Declaration";
     private const string Weights = "ModelCompiler.Weights";
     private const string Build = "ModelCompiler.Build";
+    private const string Import = "ModelCompiler.Import";
 
     public static readonly DiagnosticDescriptor InternalError = new(
         "MC0001", "ModelCompiler internal error",
@@ -185,6 +186,46 @@ public static class DiagnosticDescriptors
         "Cannot write the model report '{0}': {1}",
         Severity.Warning, Build);
 
+    public static readonly DiagnosticDescriptor OnnxUnreadable = new(
+        "MC4001", "ONNX file cannot be read",
+        "ONNX file '{0}' cannot be read: {1}; check the path, or export the model again (torch.onnx.export, tf2onnx)",
+        Severity.Error, Import);
+
+    public static readonly DiagnosticDescriptor OnnxOperatorUnsupported = new(
+        "MC4002", "ONNX operator not supported yet",
+        "ONNX node {0} ({1}) in '{2}': the operator {1} is not supported yet; {3}",
+        Severity.Error, Import);
+
+    public static readonly DiagnosticDescriptor OnnxAttributeUnsupported = new(
+        "MC4003", "ONNX attribute value not supported",
+        "ONNX node {0} ({1}) in '{2}': {3} is {4}, which the importer does not handle; {5}",
+        Severity.Error, Import);
+
+    public static readonly DiagnosticDescriptor OnnxDynamicShape = new(
+        "MC4004", "ONNX shape cannot be fixed at build time",
+        "ONNX node {0} ({1}) in '{2}': {3}; {4}",
+        Severity.Error, Import);
+
+    public static readonly DiagnosticDescriptor OnnxGraphUnsupported = new(
+        "MC4005", "ONNX graph inputs or outputs not supported",
+        "The ONNX graph in '{0}' {1}; {2}",
+        Severity.Error, Import);
+
+    public static readonly DiagnosticDescriptor OnnxNodeUnmapped = new(
+        "MC4006", "ONNX node cannot become a layer",
+        "ONNX node {0} ({1}) in '{2}' cannot become a layer: {3}; {4}",
+        Severity.Error, Import);
+
+    public static readonly DiagnosticDescriptor OnnxImportArgumentInvalid = new(
+        "MC4007", "ONNX import argument invalid",
+        "ModelCompiler ONNX import: {0}; {1}",
+        Severity.Error, Import);
+
+    public static readonly DiagnosticDescriptor OnnxImportWriteFailed = new(
+        "MC4008", "Imported declaration or weights cannot be written",
+        "Cannot write '{0}' for the ONNX import of '{1}': {2}",
+        Severity.Error, Import);
+
     /// <summary>All descriptors, for the docs test and release tracking.</summary>
     public static readonly DiagnosticDescriptor[] All =
     [
@@ -193,6 +234,7 @@ public static class DiagnosticDescriptors
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
         PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
-        ReportWriteFailed,
+        ReportWriteFailed, OnnxUnreadable, OnnxOperatorUnsupported, OnnxAttributeUnsupported, OnnxDynamicShape,
+        OnnxGraphUnsupported, OnnxNodeUnmapped, OnnxImportArgumentInvalid, OnnxImportWriteFailed,
     ];
 }

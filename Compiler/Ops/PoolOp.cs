@@ -29,10 +29,15 @@ public sealed class PoolOp : OpDefinition
 
     public override AttributeSet Declare(DeclaredArguments a)
     {
+        // kernelSize, Stride and Padding for both dimensions; kernelHeight/kernelWidth, StrideHeight/StrideWidth and
+        // PaddingHeight/PaddingWidth for one (the stride of a dimension defaults to its kernel size).
         int k = a.Int("kernelSize", 0);
-        int stride = a.Has("Stride") ? a.Int("Stride", k) : k;
+        int kh = a.Has("kernelHeight") ? a.Int("kernelHeight", 0) : k, kw = a.Has("kernelWidth") ? a.Int("kernelWidth", 0) : k;
+        int sh = a.Has("StrideHeight") ? a.Int("StrideHeight", 0) : a.Has("Stride") ? a.Int("Stride", kh) : kh;
+        int sw = a.Has("StrideWidth") ? a.Int("StrideWidth", 0) : a.Has("Stride") ? a.Int("Stride", kw) : kw;
         int padding = a.Int("Padding", 0);
-        AttributeSet set = AttributeSet.Empty.With(KernelSize, k, k).With(Stride, stride, stride).With(Padding, padding, padding, padding, padding);
+        int ph = a.Int("PaddingHeight", padding), pw = a.Int("PaddingWidth", padding);
+        AttributeSet set = AttributeSet.Empty.With(KernelSize, kh, kw).With(Stride, sh, sw).With(Padding, ph, ph, pw, pw);
         return _max ? set : set.With(CountIncludePad, a.Bool("CountIncludePad", true));
     }
 

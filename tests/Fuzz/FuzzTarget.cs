@@ -20,6 +20,7 @@ internal sealed record FuzzTarget(string Name, Func<byte[][]> Corpus, Action<byt
         new("artifact", ArtifactCorpus, bytes => WeightArtifact.Read(bytes), e => e is InvalidDataException),
         new("manifest", ManifestCorpus, ReadManifest, e => e is FormatException),
         new("loader", ArtifactCorpus, LoadEveryModel, e => false),
+        new("onnx", OnnxCorpus, ReadOnnx, e => false),
     ];
 
     /// <summary>The models of the artifact corpus as the generated code knows them: name, layout hash and block.</summary>
@@ -53,6 +54,32 @@ internal sealed record FuzzTarget(string Name, Func<byte[][]> Corpus, Action<byt
                 throw new InvalidOperationException("the loader returned other bytes than model '" + model.Model + "' has");
             }
         }
+    }
+
+    /// <summary>The ONNX importer answers every file with a model or diagnostics; any exception is a crash. A model
+    /// it accepts must also compile.</summary>
+    private static void ReadOnnx(byte[] bytes)
+    {
+        BuildTasks.Onnx.OnnxImportResult result = BuildTasks.Onnx.OnnxImporter.Import(bytes, "fuzz.onnx", null, new("Fuzzed", "Demo", "fuzzed.safetensors"));
+        if (result.Model is { } model)
+        {
+            ModelCompilation.Compile(model.ToSpec());
+            _ = model.WeightsFile();
+        }
+    }
+
+    /// <summary>Small ONNX conformance models (tests/data/onnx-conformance): convolutions, pooling, BatchNorm, Gemm,
+    /// the pixel-shuffle reshapes, Pad.</summary>
+    private static byte[][] OnnxCorpus()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Compiler.sln")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("Compiler.sln not found");
+        }
+
+        string[] cases = ["test_Conv2d_depthwise_padded", "test_MaxPool2d", "test_BatchNorm2d_eval", "test_Linear_no_bias", "test_PixelShuffle", "test_ZeroPad2d", "test_AvgPool2d_stride"];
+        return cases.Select(c => File.ReadAllBytes(Path.Combine(root, "tests", "data", "onnx-conformance", c, "model.onnx"))).ToArray();
     }
 
     private static void ReadSafetensors(byte[] bytes)

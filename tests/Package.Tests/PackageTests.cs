@@ -12,6 +12,7 @@ using ModelCompiler.Manifest;
 using ModelCompiler.Package.Tests.Infrastructure;
 using ModelCompiler.Spec;
 using ModelCompiler.Tests.Helpers;
+using ModelCompiler.Tests.Shared;
 using ModelCompiler.Weights;
 using Xunit;
 
@@ -80,6 +81,7 @@ public sealed partial class PackageTests(PackageFixture fixture) : IClassFixture
             "build/ModelCompiler.targets",
             "buildTransitive/ModelCompiler.props",
             "buildTransitive/ModelCompiler.targets",
+            "tasks/netstandard2.0/Google.Protobuf.dll",
             "tasks/netstandard2.0/ModelCompiler.BuildTasks.dll",
             "tasks/netstandard2.0/ModelCompiler.Compiler.dll",
             "tasks/netstandard2.0/System.Buffers.dll",
@@ -326,6 +328,47 @@ public sealed partial class PackageTests(PackageFixture fixture) : IClassFixture
         Assert.True(m.Success, run.ToString());
         Assert.Equal(first, float.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), 5);
         Assert.Equal(0f, float.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void OnnxModels_BothWaysIn_BuildAndRunWarningClean()
+    {
+        RequireGenerator();
+        string Conformance(string name) => Path.Combine(Repository.Root, "tests", "data", "onnx-conformance", name, "model.onnx");
+        var app = new Consumer(fixture, "OnnxApp")
+            .WithFile("models/conv.onnx", Conformance("test_Conv2d_strided"))
+            .WithFile("models/net.onnx", Conformance("test_Linear_no_bias"))
+            .WithItem("<ModelCompilerOnnx Include=\"models/conv.onnx\" Class=\"StridedConv\" />")
+            .WithSource("Program.cs", """
+                [assembly: System.CLSCompliant(false)]
+
+                namespace OnnxApp;
+
+                internal static class Program
+                {
+                    private static int Main()
+                    {
+                        float[] image = new float[StridedConv.InputSize], features = new float[StridedConv.OutputSize];
+                        StridedConv.Run(image, features);
+                        float[] vector = new float[Net.InputSize], output = new float[Net.OutputSize];
+                        Net.Run(vector, output);
+                        return 0;
+                    }
+                }
+                """);
+
+        // The one-time import writes into the project; the build item imports at build time.
+        CommandResult import = Succeeded(app.Build("-t:ModelCompilerImportOnnx -p:ModelCompilerOnnxFile=models/net.onnx"));
+        Assert.Contains("ModelCompiler: imported", import.Output);
+        Assert.True(File.Exists(Path.Combine(app.ProjectDirectory, "Net.cs")));
+        Assert.True(File.Exists(Path.Combine(app.ProjectDirectory, "weights", "Net.safetensors")));
+
+        Succeeded(app.Build());
+        Assert.True(File.Exists(Path.Combine(app.Obj, "ModelCompilerOnnx", "conv.g.cs")));
+        Assert.Equal(0, app.Execute(app.Bin).ExitCode);
+
+        CommandResult again = Succeeded(app.Build());
+        Assert.Contains("Skipping target \"_ModelCompilerImportOnnxItems\"", again.Output);
     }
 
     private static CommandResult Succeeded(CommandResult result)

@@ -6,6 +6,7 @@ using ModelCompiler.Interpreter;
 using ModelCompiler.IR;
 using ModelCompiler.Spec;
 using ModelCompiler.Tests.Onnx;
+using ModelCompiler.Tests.OnnxImport;
 using Xunit;
 
 namespace ModelCompiler.Tests.Helpers;
@@ -35,13 +36,20 @@ internal static class Differential
         return new Case(graph, RandomWeights.For(graph, seed), input, batch, height, width);
     }
 
-    /// <summary>The interpreter agrees with ONNX Runtime on <paramref name="spec"/>; returns the interpreter's output.</summary>
+    /// <summary>The interpreter agrees with ONNX Runtime on <paramref name="spec"/>; returns the interpreter's output.
+    /// The exported ONNX file is also imported back (BuildTasks/Onnx), linked and run on its packed weights, and
+    /// must agree with ONNX Runtime within <see cref="OnnxImportCheck.Tolerance"/>: so every file these tests write
+    /// is an import test too.</summary>
     public static float[] AssertMatchesOnnx(ModelSpec spec, ulong seed = 1, int batch = 2, double inputLow = -2, double inputHigh = 2)
     {
         Case c = Prepare(spec, seed, batch, inputLow, inputHigh);
         float[] expected = RunOnnx(spec, c);
         float[] actual = c.Interpret();
         AssertClose(expected, actual, "interpreter vs ONNX Runtime");
+
+        byte[] onnx = OnnxExporter.Export(spec, name => c.Tensors[name]);
+        float[] imported = OnnxImportCheck.Run(OnnxImportCheck.Import(onnx), c.Input, c.Height, c.Width);
+        AssertClose(expected, imported, "imported ONNX model vs ONNX Runtime", OnnxImportCheck.Tolerance);
         return actual;
     }
 

@@ -16,6 +16,7 @@ public sealed class Consumer
     private readonly List<string> _references = [];
     private readonly List<(string Id, string Version)> _packages = [];
     private readonly List<(string Name, string Value)> _properties = [];
+    private readonly List<string> _items = [];
     private bool _library;
     private bool _modelCompiler = true;
 
@@ -77,6 +78,22 @@ public sealed class Consumer
         return this;
     }
 
+    /// <summary>Copies a file (an .onnx model) into the project.</summary>
+    public Consumer WithFile(string file, string source)
+    {
+        string path = Path.Combine(ProjectDirectory, file);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Copy(source, path, overwrite: true);
+        return this;
+    }
+
+    /// <summary>An item of the project file, e.g. &lt;ModelCompilerOnnx Include="model.onnx" /&gt;.</summary>
+    public Consumer WithItem(string xml)
+    {
+        _items.Add(xml);
+        return this;
+    }
+
     public Consumer WithWeights(string file, SafetensorsTestWriter weights)
     {
         weights.WriteTo(Path.Combine(ProjectDirectory, file));
@@ -118,6 +135,7 @@ public sealed class Consumer
             + string.Concat(_packages.ConvertAll(p => "    <PackageReference Include=\"" + p.Id + "\" Version=\"" + p.Version + "\" />\n"));
         string modelCompiler = _modelCompiler ? "    <PackageReference Include=\"ModelCompiler\" Version=\"0.1.0\" PrivateAssets=\"all\" />\n" : string.Empty;
         string properties = string.Concat(_properties.ConvertAll(p => "    <" + p.Name + ">" + p.Value + "</" + p.Name + ">\n"));
+        references += string.Concat(_items.ConvertAll(i => "    " + i + "\n"));
         string project = $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
