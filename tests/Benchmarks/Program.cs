@@ -16,6 +16,8 @@ internal static class Program
         usage:
           speed          [--filter <substring>] [--threads 1|2|both] [--quick]
           peak           the single-core FP32 FMA peak only (one result line)
+          bandwidth      one core's read bandwidth over buffers from 32 KiB to 64 MiB and of the MLP 784-512-256-10's
+                         weights: result: machine=bandwidth bytes=<n> read_gbps=<x> threads=1
           kernels        [--quick]   Kernels.PackedGemm alone at a few shapes and every width, one thread:
                          result: kernel=packed_gemm m=<m> k=<k> n=<n> width=<w> threads=1 us=<median> gflops=<x>
                                  peak_fraction=<x / best width's peak> width_peak_fraction=<x / that width's peak>
@@ -87,6 +89,7 @@ internal static class Program
             "make-weights" => WeightMaker.Run(options.Out ?? WeightMaker.DefaultDirectory, options.Check),
             "peak" => options.Child is { } t ? Child(t, PeakCommand.Run) : Pinning.RunChild(1, ["peak", "--child", "1"]),
             "kernels" => options.Child is { } t ? Child(t, () => KernelsCommand.Run(options.Quick)) : Pinning.RunChild(1, ["kernels", "--child", "1", .. options.Quick ? (string[])["--quick"] : []]),
+            "bandwidth" => options.Child is { } t ? Child(t, BandwidthCommand.Run) : Pinning.RunChild(1, ["bandwidth", "--child", "1"]),
             "sr-accuracy" => SrAccuracyCommand.Run(options.Width),
             "conv3x3" => options.Child is { } t
                 ? Child(t, () => Conv3x3Command.Run(options.Quick ? TimingSettings.Quick : TimingSettings.Default, options.Width))
@@ -150,7 +153,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             return new Options("help", null, [], false, null, false, null, false);
         }
 
-        string command = args[0] is "speed" or "peak" or "kernels" or "make-weights" or "conv3x3" or "sr-accuracy" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
+        string command = args[0] is "speed" or "peak" or "kernels" or "bandwidth" or "make-weights" or "conv3x3" or "sr-accuracy" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
         string? filter = null;
         IReadOnlyList<int> threads = [1, 2];
         bool quick = false;
@@ -189,7 +192,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                 case "--check" when command == "make-weights":
                     check = true;
                     break;
-                case "--child" when command is "speed" or "peak" or "kernels" or "conv3x3":
+                case "--child" when command is "speed" or "peak" or "kernels" or "bandwidth" or "conv3x3":
                     child = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t > 0 ? t : throw new ArgumentException("--child takes a thread count");
                     break;
                 case "--print-peak" when command == "speed":
