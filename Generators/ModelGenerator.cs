@@ -42,6 +42,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        Warmup.Start();
         context.RegisterPostInitializationOutput(static c =>
         {
             s_addEmbeddedAttributeDefinition?.Invoke(c, null);
