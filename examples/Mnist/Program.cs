@@ -45,11 +45,11 @@ internal static class Program
                 $"{r.Model,-6} {r.Variant,-8} {r.Accuracy,8:P2}  {r.LatencyUs,18:F1}  {r.BatchLatencyUs,19:F1}  {r.WeightBytes / 1024.0,6:F1} KiB"));
         }
 
-        string[] reports = Directory.GetFiles(AppContext.BaseDirectory, "*.model.md");
+        string[] reports = [.. Directory.GetFiles(AppContext.BaseDirectory, "*.model.md"), .. Directory.GetFiles(AppContext.BaseDirectory, "*.model.html")];
         Console.WriteLine();
         Console.WriteLine(reports.Length == 0
             ? "No build report found beside the app."
-            : "Build reports (layers, shapes, parameters, MACs, weight bytes):" + Environment.NewLine
+            : "Build reports (layers, shapes, parameters, MACs, weight bytes; the .html one with charts):" + Environment.NewLine
               + string.Join(Environment.NewLine, reports.Order(StringComparer.Ordinal).Select(r => "  " + r)));
         return 0;
     }
