@@ -17,6 +17,7 @@ internal static class BandwidthCommand
 
     private static readonly long[] Sizes = [32L << 10, 512L << 10, 1L << 20, 3L << 19, MlpWeightBytes, 8L << 20, 64L << 20];
 
+    /// <summary>Where the sums go, so the JIT cannot drop the reads.</summary>
     private static float s_sink;
 
     public static int Run()
@@ -50,7 +51,7 @@ internal static class BandwidthCommand
             Console.WriteLine(FormattableString.Invariant($"result: machine=bandwidth bytes={bytes} read_gbps={best:F1} threads=1"));
         }
 
-        return s_sink == float.PositiveInfinity ? 1 : 0;
+        return 0;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

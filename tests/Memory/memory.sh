@@ -8,7 +8,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 first=${1:-8}; second=${2:-0}
-dir=$(mktemp -d /tmp/mc-memory-XXXXXX)
+dir=$(mktemp -d -t mc-memory-XXXXXX)
 mkdir -p "$dir/weights"
 python3 "$repo/tests/Memory/make_weights.py" "$dir/weights/first.safetensors" "$first" 3072
 [ "$second" -gt 0 ] && python3 "$repo/tests/Memory/make_weights.py" "$dir/weights/second.safetensors" "$second" 3072

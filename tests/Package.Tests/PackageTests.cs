@@ -205,38 +205,44 @@ public sealed partial class PackageTests(PackageFixture fixture) : IClassFixture
             + @",\d+\): error MC2004: Tensor 'fc.weight' in '[^']*net.safetensors' has shape \[2, 3\], but layer 'fc' needs \[2, 4\]"), build.Output);
     }
 
+    /// <summary>An app that runs the model of <see cref="ModelLibrary"/>.</summary>
+    private static readonly string LibraryAppSource = """
+        using System;
+        using System.Globalization;
+
+        [assembly: CLSCompliant(false)]
+
+        namespace App;
+
+        internal static class Program
+        {
+            private static int Main()
+            {
+                float[] input = [1f, 2f, 3f, 4f];
+                float[] output = new float[ModelLib.LibNet.OutputSize];
+                ModelLib.LibNet.Run(input, output);
+                Console.WriteLine("output " + string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
+                return 0;
+            }
+        }
+        """;
+
+    /// <summary>A class library declaring the public model ModelLib.LibNet on <see cref="TinyWeights"/>.</summary>
+    private Consumer ModelLibrary() => new Consumer(fixture, "Lib").AsLibrary().WithWeights("weights/net.safetensors", TinyWeights()).WithSource("LibNet.cs", """
+        using ModelCompiler;
+
+        [assembly: System.CLSCompliant(false)]
+
+        namespace ModelLib;
+
+        """ + ModelDeclaration("LibNet", "public"));
+
     [Fact]
     public void LibraryModel_ReachesTheReferencingApp_AlsoWithoutBuildingReferences()
     {
         RequireGenerator();
-        var lib = new Consumer(fixture, "Lib").AsLibrary().WithWeights("weights/net.safetensors", TinyWeights()).WithSource("LibNet.cs", """
-            using ModelCompiler;
-
-            [assembly: System.CLSCompliant(false)]
-
-            namespace ModelLib;
-
-            """ + ModelDeclaration("LibNet", "public"));
-        var app = new Consumer(fixture, "App").WithReference(lib).WithSource("Program.cs", """
-            using System;
-            using System.Globalization;
-
-            [assembly: CLSCompliant(false)]
-
-            namespace App;
-
-            internal static class Program
-            {
-                private static int Main()
-                {
-                    float[] input = [1f, 2f, 3f, 4f];
-                    float[] output = new float[ModelLib.LibNet.OutputSize];
-                    ModelLib.LibNet.Run(input, output);
-                    Console.WriteLine("output " + string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
-                    return 0;
-                }
-            }
-            """);
+        var lib = ModelLibrary();
+        var app = new Consumer(fixture, "App").WithReference(lib).WithSource("Program.cs", LibraryAppSource);
 
         Succeeded(app.Build());
         Assert.True(File.Exists(Path.Combine(app.Bin, "Lib.mcweights")));
@@ -256,14 +262,7 @@ public sealed partial class PackageTests(PackageFixture fixture) : IClassFixture
     {
         RequireGenerator();
         string id = PackageFixture.LibraryPackagePrefix + "Lib";
-        var lib = new Consumer(fixture, "Lib").AsLibrary().WithWeights("weights/net.safetensors", TinyWeights()).WithSource("LibNet.cs", """
-            using ModelCompiler;
-
-            [assembly: System.CLSCompliant(false)]
-
-            namespace ModelLib;
-
-            """ + ModelDeclaration("LibNet", "public"));
+        var lib = ModelLibrary();
         Succeeded(lib.Pack(fixture.Feed, "-p:PackageId=" + id + " -p:PackageVersion=1.0.0"));
 
         using (ZipArchive zip = ZipFile.OpenRead(Path.Combine(fixture.Feed, id + ".1.0.0.nupkg")))
@@ -277,26 +276,7 @@ public sealed partial class PackageTests(PackageFixture fixture) : IClassFixture
             Assert.DoesNotContain(document.Descendants().Where(e => e.Name.LocalName == "dependency"), d => (string?)d.Attribute("id") == "ModelCompiler");
         }
 
-        var app = new Consumer(fixture, "App").WithoutModelCompiler().WithPackage(id, "1.0.0").WithSource("Program.cs", """
-            using System;
-            using System.Globalization;
-
-            [assembly: CLSCompliant(false)]
-
-            namespace App;
-
-            internal static class Program
-            {
-                private static int Main()
-                {
-                    float[] input = [1f, 2f, 3f, 4f];
-                    float[] output = new float[ModelLib.LibNet.OutputSize];
-                    ModelLib.LibNet.Run(input, output);
-                    Console.WriteLine("output " + string.Join(" ", Array.ConvertAll(output, v => v.ToString("R", CultureInfo.InvariantCulture))));
-                    return 0;
-                }
-            }
-            """);
+        var app = new Consumer(fixture, "App").WithoutModelCompiler().WithPackage(id, "1.0.0").WithSource("Program.cs", LibraryAppSource);
 
         Succeeded(app.Build());
         Assert.True(File.Exists(Path.Combine(app.Bin, "Lib.mcweights")));
