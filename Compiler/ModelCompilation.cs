@@ -36,6 +36,9 @@ public sealed class ModelCompilation
     /// <summary>Every node with its kernel plan, in execution order.</summary>
     public IReadOnlyList<LoweredNode> Lowered { get; private set; } = [];
 
+    /// <summary>The groups of nodes that run band by band, in order.</summary>
+    public IReadOnlyList<SlicedGroup> Groups { get; private set; } = [];
+
     public MemoryPlan? Memory { get; private set; }
 
     public WeightLayout? Layout { get; private set; }
@@ -64,10 +67,12 @@ public sealed class ModelCompilation
         }
 
         IReadOnlyList<PassResult> passes = PassPipeline.Run(graph);
-        IReadOnlyList<LoweredNode> lowered = Lowerer.Lower(graph, options, diagnostics);
+        IReadOnlyList<(GroupSpec Spec, IReadOnlyList<Node> Nodes)> declared = Grouping.Resolve(graph, diagnostics);
+        IReadOnlyList<LoweredNode> lowered = Lowerer.Lower(graph, options, diagnostics, new HashSet<Node>(declared.SelectMany(g => g.Nodes)));
         Lowerer.ApplyWeightEncodings(lowered);
         Verifier.Verify(graph, "lowering");
-        MemoryPlan memory = MemoryPlan.Create(graph, lowered);
+        var groups = declared.Select(g => Grouping.Plan(g.Spec, g.Nodes, lowered)).ToList();
+        MemoryPlan memory = MemoryPlan.Create(graph, lowered, groups);
         if (memory.ActivationFloats.IsConstant && memory.ArenaFloats(1).Value > GraphBuilder.MaxElements)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemoryTooLarge, spec.Location, spec.FullName,
@@ -89,6 +94,7 @@ public sealed class ModelCompilation
         result.Graph = graph;
         result.Passes = passes;
         result.Lowered = lowered;
+        result.Groups = groups;
         result.Memory = memory;
         result.Layout = layout;
         result.LayoutHash = Hashing.Fnv1a64(ModelManifest.Write(spec, options, includeLocations: false) + "\n" + layout.Describe());

@@ -44,6 +44,37 @@ namespace ModelCompiler
         public int[] Shape { get; }
     }
 
+    /// <summary>Runs the layers from <see cref="First"/> to <see cref="Last"/> (in declaration order) band by band down
+    /// the image: each step computes the next <see cref="Rows"/> rows of the last layer's output, every layer of the group
+    /// only the rows its readers need for them, and the rows a reader's window still reaches back to are kept, never
+    /// recomputed. The group's intermediate outputs then exist only as bands of a few rows, so its memory no longer
+    /// grows with the image's height. Only the last layer's output may be read after the group.</summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    [Conditional("MODELCOMPILER_KEEP_ATTRIBUTES")]
+    internal sealed class GroupAttribute : Attribute
+    {
+        /// <param name="first">The group's first layer.</param>
+        /// <param name="last">The group's last layer; its output is the group's.</param>
+        public GroupAttribute(string first, string last)
+        {
+            First = first;
+            Last = last;
+        }
+
+        /// <summary>The group's first layer.</summary>
+        public string First { get; }
+
+        /// <summary>The group's last layer; its output is the group's.</summary>
+        public string Last { get; }
+
+        /// <summary>The group's name in the generated code and the reports. Default: group1, group2, ...</summary>
+        public string? Name { get; set; }
+
+        /// <summary>Rows of the last layer's output per step. Default (0): chosen by the compiler so that a step's bands
+        /// stay in the cache; the generated <c>SliceRows</c> changes it at run time, <c>FitPeakMemory</c> fits it to a budget.</summary>
+        public int Rows { get; set; }
+    }
+
     /// <summary>Special sizes for <see cref="InputAttribute"/>.</summary>
     internal static class Dim
     {

@@ -145,6 +145,23 @@ public sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoLayers, modelLocation, fullName));
             }
 
+            var groups = new List<GroupSpec>();
+            foreach (AttributeData group in attributes.Where(a => IsOurs(a, "GroupAttribute"))
+                .OrderBy(a => a.ApplicationSyntaxReference?.SyntaxTree.FilePath, StringComparer.Ordinal)
+                .ThenBy(a => a.ApplicationSyntaxReference?.Span.Start ?? 0))
+            {
+                var declared = new DeclaredArguments(group.ConstructorArguments.Select((c, k) => new KeyValuePair<string, object?>(k == 0 ? "first" : "last", Value(c)))
+                    .Concat(group.NamedArguments.Select(n => new KeyValuePair<string, object?>(n.Key, Value(n.Value)))));
+                groups.Add(new GroupSpec
+                {
+                    Name = declared.Text("Name") ?? "group" + (groups.Count + 1).ToString(CultureInfo.InvariantCulture),
+                    First = declared.Text("first") ?? string.Empty,
+                    Last = declared.Text("last") ?? string.Empty,
+                    Rows = group.NamedArguments.FirstOrDefault(n => n.Key == "Rows").Value.Value is int rows ? rows : 0,
+                    Location = Track(group, locations, modelLocation),
+                });
+            }
+
             var spec = new ModelSpec
             {
                 Namespace = ns,
@@ -153,6 +170,7 @@ public sealed partial class ModelGenerator
                 WeightsPath = weights,
                 InputShape = (input ?? []).ToEquatableArray(),
                 Layers = layers.ToEquatableArray(),
+                Groups = groups.ToEquatableArray(),
                 Location = modelLocation,
                 WeightsLocation = weightsLocation,
             };
@@ -257,7 +275,7 @@ public sealed partial class ModelGenerator
 
         private static bool IsOurs(AttributeData a, string? name = null) =>
             a.AttributeClass is { } c && c.ContainingNamespace?.ToDisplayString() == AttributeSource.Namespace
-            && (name is null ? Op(c) is not null || c.Name is "ModelAttribute" or "InputAttribute" : c.Name == name);
+            && (name is null ? Op(c) is not null || c.Name is "ModelAttribute" or "InputAttribute" or "GroupAttribute" : c.Name == name);
 
         private static bool IsLayer(INamedTypeSymbol c) => Op(c) is not null;
 

@@ -131,6 +131,11 @@ public static class DiagnosticDescriptors
         "Model '{0}' has {1} bytes of packed weights, more than one model's weight block holds ({2}); split the network into models of their own (each with its weights file: an assembly's artifact may hold any number of them)",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor GroupInvalid = new(
+        "MC1024", "Group of layers cannot run band by band",
+        "Group '{0}' of model '{1}' cannot run band by band: {2}",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
         "Weights file '{0}' for model '{1}' does not exist{2}; check the path in [Model] (it is relative to the project directory)",
@@ -232,7 +237,7 @@ public static class DiagnosticDescriptors
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
-        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, GroupInvalid, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed, OnnxUnreadable, OnnxOperatorUnsupported, OnnxAttributeUnsupported, OnnxDynamicShape,
         OnnxGraphUnsupported, OnnxNodeUnmapped, OnnxImportArgumentInvalid, OnnxImportWriteFailed,

@@ -1,4 +1,6 @@
+using System.Linq;
 using ModelCompiler.IR;
+using ModelCompiler.Lowering;
 
 namespace ModelCompiler.Emit;
 
@@ -56,6 +58,11 @@ internal sealed class ApiPrinter(CodeWriter w, EmittedModel model)
         w.Line("set => " + Impl + ".MaxThreads = value >= 1 ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"A model needs at least one thread.\");");
         w.Close();
         w.Line();
+        if (model.Groups.Count > 0)
+        {
+            PrintSlicing();
+        }
+
         if (model.Open)
         {
             PrintOpenRun();
@@ -64,6 +71,62 @@ internal sealed class ApiPrinter(CodeWriter w, EmittedModel model)
         {
             PrintRun();
         }
+    }
+
+    /// <summary>SliceRows (every group's rows per step) and FitPeakMemory (the most rows within a budget).</summary>
+    private void PrintSlicing()
+    {
+        string groups = string.Join(", ", model.Groups.Select(g => g.Name));
+        string first = model.GroupNames[model.Groups[0]];
+        w.Line("/// <summary>Rows of output per step of the groups that run band by band (" + ModelEmitter.Xml(groups) + "; declared: "
+            + ModelEmitter.Xml(string.Join(", ", model.Groups.Select(g => CodeWriter.Int(g.Rows)))) + "). Fewer rows: less memory, more steps.");
+        w.Line("/// Setting it sets every group's; set it before running, not while another thread runs the model.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is less than 1.</exception>");
+        w.Open("public static int SliceRows");
+        w.Line("get => " + Impl + "." + first + ".Rows;");
+        w.Open("set");
+        w.Open("if (value < 1)");
+        w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"A step computes at least one row.\");");
+        w.Close();
+        w.Line();
+        foreach (SlicedGroup group in model.Groups)
+        {
+            w.Line(Impl + "." + model.GroupNames[group] + ".Rows = value;");
+        }
+
+        w.Close();
+        w.Close();
+        w.Line();
+        string size = model.Open ? ", int height, int width" : string.Empty;
+        string peak = model.Open ? "PeakMemoryBytes(height, width)" : "PeakMemoryBytes";
+        w.Line("/// <summary>Sets <see cref=\"SliceRows\"/> to the most rows per step whose peak memory" + (model.Open ? " at this input size" : string.Empty) + " is within <paramref name=\"bytes\"/>.</summary>");
+        w.Line("/// <param name=\"bytes\">The budget for one thread's peak memory (<see cref=\"PeakMemoryBytes\"/>).</param>");
+        if (model.Open)
+        {
+            w.Line("/// <param name=\"height\">The input height.</param>");
+            w.Line("/// <param name=\"width\">The input width.</param>");
+        }
+
+        w.Line("/// <returns>The rows per step chosen.</returns>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">Even one row per step needs more than <paramref name=\"bytes\"/>.</exception>");
+        w.Open("public static int FitPeakMemory(long bytes" + size + ")");
+        Dim tallest = model.Groups.Select(g => g.Output.Shape.H).Aggregate(Dim.Max);
+        w.Line("int low = 1, high = " + (model.Open ? "(int)global::System.Math.Max(1, " + Formula(tallest) + ")" : CodeWriter.Int(tallest.Value)) + ";");
+        w.Line("SliceRows = 1;");
+        w.Open("if (" + peak + " > bytes)");
+        w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(bytes), bytes, global::System.FormattableString.Invariant($\"One row per step needs {" + peak + "} bytes.\"));");
+        w.Close();
+        w.Line();
+        w.Open("while (low < high)");
+        w.Line("int rows = low + ((high - low + 1) / 2);");
+        w.Line("SliceRows = rows;");
+        w.Line("(low, high) = " + peak + " <= bytes ? (rows, high) : (low, rows - 1);");
+        w.Close();
+        w.Line();
+        w.Line("SliceRows = low;");
+        w.Line("return low;");
+        w.Close();
+        w.Line();
     }
 
     private void ShapeConstants(string prefix, Shape shape)
@@ -121,15 +184,24 @@ internal sealed class ApiPrinter(CodeWriter w, EmittedModel model)
             w.Line("/// <summary>Bytes of activation memory a thread's arena holds per sample of a chunk (the static memory plan).</summary>");
             w.Line("public const long ActivationBytesPerSample = " + CodeWriter.Int(activation) + ";");
             w.Line();
-            w.Line("/// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>");
-            w.Line("public const long ScratchBytes = " + CodeWriter.Int(scratch) + ";");
+            if (model.Groups.Count == 0)
+            {
+                w.Line("/// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena, and its own tile buffer.</summary>");
+                w.Line("public const long ScratchBytes = " + CodeWriter.Int(scratch) + ";");
+            }
+            else
+            {
+                w.Line("/// <summary>Bytes of scratch memory a thread holds once, whatever the batch: in its arena (the nodes' scratch or a");
+                w.Line("/// group's bands at its rows per step: " + CodeWriter.Int(scratch) + " at the declared rows), and its own tile buffer.</summary>");
+                w.Line("public static long ScratchBytes => 4L * (" + Impl + ".ScratchFloats + " + CodeWriter.Int(memory.ThreadScratchFloats.Value) + "L);");
+            }
             w.Line();
             w.Line("/// <summary>The most samples a thread computes together; a larger batch runs chunk by chunk.</summary>");
             w.Line("public const int ChunkSize = " + CodeWriter.Int(Chunk(memory.ActivationFloats.Value)) + ";");
             w.Line();
             w.Line("/// <summary>Bytes a thread allocates, once, to run one sample: activations and scratch, exactly as the memory plan");
             w.Line("/// places them (inputs are copied in and outputs out of this arena).</summary>");
-            w.Line("public const long PeakMemoryBytes = ActivationBytesPerSample + ScratchBytes;");
+            w.Line("public " + (model.Groups.Count == 0 ? "const long PeakMemoryBytes =" : "static long PeakMemoryBytes =>") + " ActivationBytesPerSample + ScratchBytes;");
             w.Line();
             w.Line("/// <summary>Bytes a thread's arena holds to run <paramref name=\"batch\"/> samples (chunks of at most <see cref=\"ChunkSize\"/>).</summary>");
             w.Line("/// <param name=\"batch\">The number of samples, at least 1.</param>");

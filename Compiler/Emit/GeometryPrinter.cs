@@ -44,7 +44,7 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         }
 
         w.Line("long activation = " + Formula(memory.ActivationFloats) + ";");
-        w.Line("long scratch = " + Formula(memory.ScratchFloats) + ";");
+        w.Line("long scratch = " + Formula(model.Groups.Count == 0 ? memory.ScratchFloats : memory.NodeScratchFloats) + ";");
         w.Line("long tile = " + Formula(memory.ThreadScratchFloats) + ";");
         w.Open("if (checked(activation + scratch) > int.MaxValue)");
         w.Line("throw new global::System.ArgumentException(global::System.FormattableString.Invariant(");
@@ -52,7 +52,7 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Close();
         w.Line();
         w.Line("ActivationFloats = (int)activation;");
-        w.Line("ScratchFloats = (int)scratch;");
+        w.Line((model.Groups.Count == 0 ? "ScratchFloats" : "NodeScratchFloats") + " = (int)scratch;");
         w.Line("ThreadScratchFloats = tile;");
         w.Line("ChunkSize = (int)global::System.Math.Max(1, global::System.Math.Min(" + CodeWriter.Int(ModelEmitter.MaxChunk) + ", "
             + CodeWriter.Int(model.Device.ChunkBytes) + " / (4 * global::System.Math.Max(1, activation))));");
@@ -76,8 +76,20 @@ internal sealed class GeometryPrinter(CodeWriter w, EmittedModel model)
         w.Line("/// <summary>Floats of activation arena per sample of a chunk: " + ModelEmitter.Xml(memory.ActivationFloats.ToString()) + ".</summary>");
         w.Line("public int ActivationFloats { get; }");
         w.Line();
-        w.Line("/// <summary>Floats of scratch after a chunk's activations: " + ModelEmitter.Xml(memory.ScratchFloats.ToString()) + ".</summary>");
-        w.Line("public int ScratchFloats { get; }");
+        if (model.Groups.Count == 0)
+        {
+            w.Line("/// <summary>Floats of scratch after a chunk's activations: " + ModelEmitter.Xml(memory.ScratchFloats.ToString()) + ".</summary>");
+            w.Line("public int ScratchFloats { get; }");
+        }
+        else
+        {
+            w.Line("/// <summary>Floats of the nodes' scratch after a chunk's activations: " + ModelEmitter.Xml(memory.NodeScratchFloats.ToString()) + ".</summary>");
+            w.Line("public int NodeScratchFloats { get; }");
+            w.Line();
+            w.Line("/// <summary>Floats of scratch after a chunk's activations: the nodes' or a group's bands at this size and its rows per step,");
+            w.Line("/// whichever is larger (at the declared rows: " + ModelEmitter.Xml(memory.ScratchFloats.ToString()) + ").</summary>");
+            w.Line("public int ScratchFloats => " + new ImplementationPrinter(w, model).GroupScratch("NodeScratchFloats", "this") + ";");
+        }
         w.Line();
         w.Line("/// <summary>Floats of each computing thread's own tile buffer: " + ModelEmitter.Xml(memory.ThreadScratchFloats.ToString()) + ".</summary>");
         w.Line("public long ThreadScratchFloats { get; }");

@@ -30,6 +30,17 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         var nodes = new CodeWriter(w.Indent + 1);
         foreach (LoweredNode lowered in model.Lowered)
         {
+            if (model.GroupOf.TryGetValue(lowered.Node, out SlicedGroup? group))
+            {
+                if (group.Members[0].Node == lowered.Node)
+                {
+                    nodes.Line();
+                    new GroupPrinter(nodes, model, group).Print();
+                }
+
+                continue;
+            }
+
             nodes.Line();
             new NodePrinter(nodes, model, lowered).Print();
         }
@@ -42,8 +53,19 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
             w.Line("/// <summary>Floats of activation arena per sample of a chunk (the static memory plan).</summary>");
             w.Line("internal const int ActivationFloats = " + CodeWriter.Int(memory.ActivationFloats.Value) + ";");
             w.Line();
-            w.Line("/// <summary>Floats of scratch after a chunk's activations.</summary>");
-            w.Line("internal const int ScratchFloats = " + CodeWriter.Int(memory.ScratchFloats.Value) + ";");
+            if (model.Groups.Count == 0)
+            {
+                w.Line("/// <summary>Floats of scratch after a chunk's activations.</summary>");
+                w.Line("internal const int ScratchFloats = " + CodeWriter.Int(memory.ScratchFloats.Value) + ";");
+            }
+            else
+            {
+                w.Line("/// <summary>Floats of the nodes' scratch after a chunk's activations (the groups' bands share the area).</summary>");
+                w.Line("internal const int NodeScratchFloats = " + CodeWriter.Int(memory.NodeScratchFloats.Value) + ";");
+                w.Line();
+                w.Line("/// <summary>Floats of scratch after a chunk's activations: the nodes' or a group's bands at its rows per step, whichever is larger.</summary>");
+                w.Line("internal static int ScratchFloats => " + GroupScratch("NodeScratchFloats", string.Empty) + ";");
+            }
             w.Line();
             w.Line("internal const int InputOffset = " + CodeWriter.Int(memory.Values[graph.Input].Offset.Value) + ";");
             w.Line("internal const int OutputOffset = " + CodeWriter.Int(memory.Values[graph.Output].Offset.Value) + ";");
@@ -92,6 +114,16 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Open("private static void RunChunk(float[] arena, " + Block + " weights, int n, " + Width + " width, bool parallel" + GeometryParameter + ")");
         foreach (LoweredNode lowered in model.Lowered)
         {
+            if (model.GroupOf.TryGetValue(lowered.Node, out SlicedGroup? group))
+            {
+                if (group.Members[0].Node == lowered.Node)
+                {
+                    w.Line(model.GroupNames[group] + ".Run(arena, weights, n, width, parallel" + GeometryArgument + ");");
+                }
+
+                continue;
+            }
+
             w.Line(NodePrinter.HasCode(lowered.Plan)
                 ? model.ClassNames[lowered.Node] + ".Run(arena, weights, n, width, parallel" + GeometryArgument + ");"
                 : lowered.Plan.OutputAliasesInput
@@ -103,6 +135,10 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         w.Raw(nodes.ToString());
         w.Close();
     }
+
+    /// <summary>max(nodeScratch, each group's bands for this size and its rows).</summary>
+    internal string GroupScratch(string nodeScratch, string geometry) => model.Groups.Aggregate(nodeScratch, (sum, group) =>
+        "global::System.Math.Max(" + sum + ", checked((int)" + model.GroupNames[group] + ".Schedule(" + geometry + ").Floats))");
 
     private void PrintWeights()
     {

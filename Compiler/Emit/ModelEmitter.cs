@@ -135,6 +135,9 @@ internal sealed class EmittedModel
         Device = compilation.Options.Device;
         Macs = Dim.Sum(Graph.Nodes.Select(n => n.Op.Cost(n).Macs));
         ClassNames = NameNodes(Graph);
+        Groups = compilation.Groups;
+        GroupNames = NameGroups(Groups, ClassNames);
+        GroupOf = Groups.SelectMany(g => g.Members.Select(m => (m.Node, g))).ToDictionary(p => p.Node, p => p.g);
     }
 
     public ModelCompilation Compilation { get; }
@@ -154,6 +157,35 @@ internal sealed class EmittedModel
     public bool Open => Graph.HasOpenSize;
 
     public IReadOnlyDictionary<Node, string> ClassNames { get; }
+
+    /// <summary>The groups that run band by band, and their classes' names.</summary>
+    public IReadOnlyList<SlicedGroup> Groups { get; }
+
+    public IReadOnlyDictionary<SlicedGroup, string> GroupNames { get; }
+
+    /// <summary>The group of each node that is in one.</summary>
+    public IReadOnlyDictionary<Node, SlicedGroup> GroupOf { get; }
+
+    /// <summary>"TrunkGroup" for a group named "trunk", distinct from the node classes.</summary>
+    private static Dictionary<SlicedGroup, string> NameGroups(IReadOnlyList<SlicedGroup> groups, IReadOnlyDictionary<Node, string> nodes)
+    {
+        var used = new HashSet<string>(nodes.Values, System.StringComparer.Ordinal);
+        var result = new Dictionary<SlicedGroup, string>();
+        foreach (SlicedGroup group in groups)
+        {
+            string stem = new(group.Name.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
+            string name = (stem.Length == 0 || char.IsDigit(stem[0]) ? "G" + stem : char.ToUpperInvariant(stem[0]) + stem.Substring(1)) + "Group";
+            string unique = name;
+            for (int i = 2; !used.Add(unique); i++)
+            {
+                unique = name + "_" + CodeWriter.Int(i);
+            }
+
+            result[group] = unique;
+        }
+
+        return result;
+    }
 
     public SizeNames Sizes { get; } = new();
 

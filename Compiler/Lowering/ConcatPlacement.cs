@@ -20,8 +20,13 @@ public static class ConcatPlacement
     /// <summary>The height and width at which an open-size model's arena sizes are compared.</summary>
     public const int ReferenceSize = 256;
 
-    public static IReadOnlyList<LoweredNode> Apply(Graph graph, IReadOnlyList<LoweredNode> lowered)
+    /// <param name="graph">The graph.</param>
+    /// <param name="lowered">Every node's plan.</param>
+    /// <param name="banded">The nodes of sliced groups: their values live in bands, which concats inside the group copy.</param>
+    /// <returns>The plans, concat inputs placed where it pays.</returns>
+    public static IReadOnlyList<LoweredNode> Apply(Graph graph, IReadOnlyList<LoweredNode> lowered, ISet<Node>? banded = null)
     {
+        banded ??= new HashSet<Node>();
         var plans = lowered.ToDictionary(l => l.Node, l => l.Plan);
         var readers = new Dictionary<Value, List<Node>>();
         foreach (Node node in graph.Nodes)
@@ -38,14 +43,15 @@ public static class ConcatPlacement
         for (int index = 0; index < current.Count; index++)
         {
             Node concat = current[index].Node;
-            if (concat.Op.Name != "Concat")
+            if (concat.Op.Name != "Concat" || banded.Contains(concat))
             {
                 continue;
             }
 
             // One input at a time, in order, each kept only if the arena does not grow with it.
             var placed = new List<int>();
-            foreach (int i in Enumerable.Range(0, concat.Inputs.Count).Where(i => Qualifies(graph, concat, concat.Inputs[i], producer, readers, plans)))
+            foreach (int i in Enumerable.Range(0, concat.Inputs.Count).Where(i => Qualifies(graph, concat, concat.Inputs[i], producer, readers, plans)
+                && !banded.Contains(producer[concat.Inputs[i]]) && !readers[concat.Inputs[i]].Any(banded.Contains)))
             {
                 List<LoweredNode> trial = [.. current];
                 trial[index] = new LoweredNode(concat, InPlace(lowered[index].Plan, concat, [.. placed, i]));

@@ -17,11 +17,11 @@ public sealed record LoweredNode(Node Node, KernelPlan Plan);
 /// producers write concat inputs in place where that saves memory (<see cref="ConcatPlacement"/>).</summary>
 public static class Lowerer
 {
-    public static IReadOnlyList<LoweredNode> Lower(Graph graph, CompileOptions options, List<DiagnosticInfo> diagnostics)
+    public static IReadOnlyList<LoweredNode> Lower(Graph graph, CompileOptions options, List<DiagnosticInfo> diagnostics, ISet<Node>? banded = null)
     {
         CheckPlan(graph, options.Plan, diagnostics);
         var context = new LoweringContext(options);
-        return ConcatPlacement.Apply(graph, graph.Nodes.Select(n => new LoweredNode(n, n.Op.Lower(n, context))).ToList());
+        return ConcatPlacement.Apply(graph, graph.Nodes.Select(n => new LoweredNode(n, n.Op.Lower(n, context))).ToList(), banded);
     }
 
     /// <summary>Gives each node's weight programs the encodings its plan's kernels read (a GEMM's panel layout):

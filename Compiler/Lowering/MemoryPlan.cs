@@ -54,8 +54,16 @@ public sealed class MemoryPlan
     /// <summary>Floats of activation arena per sample of a chunk.</summary>
     public Dim ActivationFloats { get; }
 
-    /// <summary>Floats of the scratch area (one sample is computed at a time in it).</summary>
+    /// <summary>Floats of the scratch area (one sample is computed at a time in it): the nodes' scratch, or a sliced
+    /// group's bands at their default rows, whichever is larger.</summary>
     public Dim ScratchFloats { get; }
+
+    /// <summary>Floats of the nodes' scratch alone (a sliced group's bands, which the generated code sizes for the rows
+    /// per step it runs at, share the area).</summary>
+    public Dim NodeScratchFloats { get; private init; } = Dim.Zero;
+
+    /// <summary>Each sliced group's bands at its default rows per step.</summary>
+    public IReadOnlyDictionary<SlicedGroup, Dim> GroupFloats { get; private init; } = new Dictionary<SlicedGroup, Dim>();
 
     /// <summary>Floats of the largest per-thread scratch (a tile buffer every computing thread keeps, outside the arena).</summary>
     public Dim ThreadScratchFloats { get; private init; } = Dim.Zero;
@@ -69,9 +77,25 @@ public sealed class MemoryPlan
     /// the chunk followed by the scratch area.</summary>
     public Dim ArenaFloats(Dim chunk) => (chunk * ActivationFloats) + ScratchFloats;
 
-    public static MemoryPlan Create(Graph graph, IReadOnlyList<LoweredNode> lowered)
+    /// <param name="graph">The graph.</param>
+    /// <param name="lowered">Every node's plan.</param>
+    /// <param name="groups">The sliced groups: the values inside one live only in its bands (in the scratch area), its
+    /// inputs stay live while it runs, and its output from its first member on.</param>
+    /// <returns>The plan.</returns>
+    public static MemoryPlan Create(Graph graph, IReadOnlyList<LoweredNode> lowered, IReadOnlyList<SlicedGroup>? groups = null)
     {
+        groups ??= [];
         var plans = lowered.ToDictionary(l => l.Node, l => l.Plan);
+        var groupOf = new Dictionary<Node, SlicedGroup>();
+        foreach (SlicedGroup group in groups)
+        {
+            foreach (LoweredNode member in group.Members)
+            {
+                groupOf[member.Node] = group;
+            }
+        }
+
+        bool Banded(Value value) => value.Producer is { } p && groupOf.TryGetValue(p, out SlicedGroup? g) && g.IsInternal(value);
 
         // A concat input written in place lives in the concat's buffer, at its channel offset.
         var placed = new Dictionary<Value, (Value Container, Dim Inner)>();
@@ -99,15 +123,28 @@ public sealed class MemoryPlan
         {
             Node node = graph.Nodes[i];
             Value buffer = owner[node.Output];
-            if (!birth.ContainsKey(buffer))
+
+            // A group's output is written step by step while the group runs, its inputs read until its last step.
+            int first = i, last = i;
+            if (groupOf.TryGetValue(node, out SlicedGroup? group))
             {
-                birth[buffer] = i;
+                first = graph.Nodes.IndexOf(group.Members[0].Node);
+                last = graph.Nodes.IndexOf(group.Members[group.Members.Count - 1].Node);
             }
 
-            death[buffer] = System.Math.Max(death.TryGetValue(buffer, out int d) ? d : i, i);
-            foreach (Value input in node.Inputs)
+            if (!Banded(buffer))
             {
-                death[owner[input]] = System.Math.Max(death[owner[input]], i);
+                if (!birth.ContainsKey(buffer))
+                {
+                    birth[buffer] = first;
+                }
+
+                death[buffer] = System.Math.Max(death.TryGetValue(buffer, out int d) ? d : i, i);
+            }
+
+            foreach (Value input in node.Inputs.Where(v => !Banded(owner[v])))
+            {
+                death[owner[input]] = System.Math.Max(death[owner[input]], last);
             }
         }
 
@@ -117,7 +154,7 @@ public sealed class MemoryPlan
         (Dictionary<Value, ArenaSlot> slots, Dim activation) = open ? ShareSlots(buffers, birth, death) : FirstFit(buffers, birth, death);
 
         var values = new Dictionary<Value, ArenaSlot>();
-        foreach (KeyValuePair<Value, Value> pair in owner)
+        foreach (KeyValuePair<Value, Value> pair in owner.Where(p => !Banded(p.Value)))
         {
             ArenaSlot slot = slots[pair.Value] with { Length = pair.Key.Shape.Size };
             values[pair.Key] = placed.TryGetValue(pair.Key, out var place) ? slot with { Stride = place.Container.Shape.Size, Inner = place.Inner } : slot;
@@ -127,6 +164,7 @@ public sealed class MemoryPlan
         var scratchSizes = new List<Dim>();
         var threadSizes = new List<Dim>();
         var timeline = new List<MemoryStep>();
+        var groupFloats = new Dictionary<SlicedGroup, Dim>();
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             Node node = graph.Nodes[i];
@@ -154,12 +192,22 @@ public sealed class MemoryPlan
             }
 
             Dim live = Dim.Sum(buffers.Where(b => birth[b] <= i && death[b] >= i).Select(b => b.Shape.Size));
-            timeline.Add(new MemoryStep(node, live, offset + own));
+            Dim bands = Dim.Zero;
+            if (groupOf.TryGetValue(node, out SlicedGroup? banding))
+            {
+                bands = groupFloats.TryGetValue(banding, out Dim? planned) ? planned : groupFloats[banding] = banding.PlannedFloats(graph.Input.Shape);
+            }
+
+            timeline.Add(new MemoryStep(node, live, Dim.Max(offset, bands) + own));
         }
 
-        Dim scratchFloats = scratchSizes.Count == 0 ? Dim.Zero : scratchSizes.Aggregate(Dim.Max);
+        Dim nodeScratch = scratchSizes.Count == 0 ? Dim.Zero : scratchSizes.Aggregate(Dim.Max);
+        Dim scratchFloats = groupFloats.Values.Aggregate(nodeScratch, Dim.Max);
         Dim threadFloats = threadSizes.Count == 0 ? Dim.Zero : threadSizes.Aggregate(Dim.Max);
-        return new MemoryPlan(values, scratch, activation, scratchFloats, timeline) { ThreadScratchFloats = threadFloats };
+        return new MemoryPlan(values, scratch, activation, scratchFloats, timeline)
+        {
+            ThreadScratchFloats = threadFloats, NodeScratchFloats = nodeScratch, GroupFloats = groupFloats,
+        };
     }
 
     /// <summary>Fixed sizes: each buffer, in birth order, at the lowest offset where it overlaps no live buffer.</summary>

@@ -72,6 +72,17 @@ public static class ModelManifest
             Line(text, "layer", f);
         }
 
+        foreach (GroupSpec g in spec.Groups)
+        {
+            var f = new List<(string, string)> { ("name", g.Name), ("first", g.First), ("last", g.Last), ("rows", Int(g.Rows)) };
+            if (includeLocations)
+            {
+                AddLocation(f, g.Location);
+            }
+
+            Line(text, "group", f);
+        }
+
         DeviceProfile device = options.Device;
         Line(text, "options",
         [
@@ -145,6 +156,13 @@ public static class ModelManifest
             });
         }
 
+        var groups = new List<GroupSpec>();
+        for (; i < lines.Length && lines[i].StartsWith("group ", StringComparison.Ordinal); i++)
+        {
+            Dictionary<string, string> f = Fields(lines[i], "group");
+            groups.Add(new GroupSpec { Name = Get(f, "name"), First = Get(f, "first"), Last = Get(f, "last"), Rows = ParseInt(Get(f, "rows")), Location = ReadLocation(f) });
+        }
+
         if (i >= lines.Length)
         {
             throw new FormatException("the 'options' line is missing");
@@ -166,6 +184,7 @@ public static class ModelManifest
             WeightsPath = Get(model, "weights"),
             InputShape = Get(model, "input").Split(',').Select(ParseInt).ToEquatableArray(),
             Layers = layers.ToEquatableArray(),
+            Groups = groups.ToEquatableArray(),
             Location = ReadLocation(model),
             WeightsLocation = ReadLocation(model, "weights-"),
         };

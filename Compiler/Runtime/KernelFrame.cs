@@ -30,6 +30,49 @@ namespace ModelCompiler.Generated
         /// <summary>The generated geometry of the input size, for a model whose size is open; else null.</summary>
         public object? Geometry { get; private set; }
 
+        /// <summary>For a call on a band of rows (a sliced group's member): where its input starts in the arena.</summary>
+        public int XAt { get; private set; }
+
+        /// <summary>Floats of the arena from <see cref="XAt"/> the input may span.</summary>
+        public int XLength { get; private set; }
+
+        /// <summary>Where the call's output rows start in the arena.</summary>
+        public int YAt { get; private set; }
+
+        /// <summary>Floats of the arena from <see cref="YAt"/> the output may span.</summary>
+        public int YLength { get; private set; }
+
+        /// <summary>Input rows the call may read (below them: zero padding, or rows it never reaches).</summary>
+        public int Height { get; private set; }
+
+        /// <summary>Zero rows above the input rows.</summary>
+        public int PadTop { get; private set; }
+
+        /// <summary>Output rows to compute.</summary>
+        public int Rows { get; private set; }
+
+        /// <summary>Floats from one input channel to the next.</summary>
+        public int XPlane { get; private set; }
+
+        /// <summary>Floats from one output channel to the next.</summary>
+        public int YPlane { get; private set; }
+
+        /// <summary>This frame with the band a sliced group's member computes in this step.</summary>
+        /// <returns>This frame.</returns>
+        public KernelFrame WithBand(int xAt, int xLength, int yAt, int yLength, int height, int padTop, int rows, int xPlane, int yPlane)
+        {
+            XAt = xAt;
+            XLength = xLength;
+            YAt = yAt;
+            YLength = yLength;
+            Height = height;
+            PadTop = padTop;
+            Rows = rows;
+            XPlane = xPlane;
+            YPlane = yPlane;
+            return this;
+        }
+
         /// <summary>This thread's frame, filled in for one call.</summary>
         public static KernelFrame For(float[] arena, WeightBlock weights, int count, int sample, int scratch, VectorWidth width, object? geometry)
         {

@@ -42,19 +42,23 @@ namespace ModelCompiler.Generated
         /// <param name="start">The first block of four output channels to compute.</param>
         /// <param name="end">One past the last block.</param>
         /// <param name="vectorWidth">The widest vectors to use.</param>
+        /// <param name="xPlane">Floats from one input channel to the next (0: height·width; more when x is a band of rows of a larger plane).</param>
+        /// <param name="yPlane">Floats from one output channel to the next (0: outH·outW).</param>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ConvDirect(
             ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
             int channels, int height, int width, int outChannels, int kernelH, int kernelW, int padTop, int padLeft,
             int dilationH, int dilationW, int outH, int outW, int tileRows, int scratchFloats,
-            ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth)
+            ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth, int xPlane = 0, int yPlane = 0)
         {
+            xPlane = xPlane == 0 ? height * width : xPlane;
+            yPlane = yPlane == 0 ? outH * outW : yPlane;
             int depth = channels * kernelH * kernelW;
             int padded = outW + ((kernelW - 1) * dilationW);
             int inputRows = tileRows + ((kernelH - 1) * dilationH);
             int blocks = (outChannels + DirectBlockChannels - 1) / DirectBlockChannels;
-            if (x.Length < (long)channels * height * width || weight.Length < (long)outChannels * depth
-                || y.Length < (long)outChannels * outH * outW || (!bias.IsEmpty && bias.Length < outChannels))
+            if (x.Length < ((long)(channels - 1) * xPlane) + ((long)height * width) || weight.Length < (long)outChannels * depth
+                || y.Length < ((long)(outChannels - 1) * yPlane) + ((long)outH * outW) || (!bias.IsEmpty && bias.Length < outChannels))
             {
                 throw new ArgumentException("x, the weight, the bias or y is shorter than the shapes need.");
             }
@@ -70,7 +74,7 @@ namespace ModelCompiler.Generated
                 : vectorWidth >= VectorWidth.V256 && Vector256.IsHardwareAccelerated && outW >= 8 ? 8
                 : vectorWidth >= VectorWidth.V128 && Vector128.IsHardwareAccelerated && outW >= 4 ? 4
                 : 1;
-            int plane = outH * outW;
+            int plane = yPlane;
             int halo = (kernelH - 1) * dilationH;
             Span<float> blockBias = stackalloc float[DirectBlockChannels];
             ref float rowsRef = ref MemoryMarshal.GetReference(rows);
@@ -87,7 +91,7 @@ namespace ModelCompiler.Generated
                         int ih = r0 + t - padTop;
                         if ((uint)ih < (uint)height)
                         {
-                            x.Slice((c * height * width) + (ih * width), width).CopyTo(rows.Slice((((c * inputRows) + t) * padded) + padLeft, width));
+                            x.Slice((c * xPlane) + (ih * width), width).CopyTo(rows.Slice((((c * inputRows) + t) * padded) + padLeft, width));
                         }
                     }
                 }

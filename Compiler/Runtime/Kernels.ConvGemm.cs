@@ -76,11 +76,16 @@ namespace ModelCompiler.Generated
         /// <param name="start">The first channel panel to compute.</param>
         /// <param name="end">One past the last channel panel to compute.</param>
         /// <param name="width">The widest vectors to use.</param>
+        /// <param name="xPlane">Floats from one input channel to the next (0: <paramref name="pixels"/>; more when x is a band of rows of a larger plane).</param>
+        /// <param name="yPlane">Floats from one output channel to the next (0: <paramref name="pixels"/>).</param>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void PointwiseGemm(
             ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
-            int channels, int outChannels, int pixels, int tilePixels, int scratchFloats, ActivationKind activation, float alpha, int start, int end, VectorWidth width)
+            int channels, int outChannels, int pixels, int tilePixels, int scratchFloats, ActivationKind activation, float alpha, int start, int end, VectorWidth width,
+            int xPlane = 0, int yPlane = 0)
         {
+            xPlane = xPlane == 0 ? pixels : xPlane;
+            yPlane = yPlane == 0 ? pixels : yPlane;
             // Each block of the input planes is packed (its rows one after another): the product then reads a few
             // pages, not one per input channel.
             RequireScratch(channels + ((long)channels * tilePixels), scratchFloats);
@@ -93,10 +98,10 @@ namespace ModelCompiler.Generated
                 for (int c = 0; c < channels; c++)
                 {
                     offsets[c] = c * count;
-                    x.Slice((c * pixels) + first, count).CopyTo(block.Slice(c * count, count));
+                    x.Slice((c * xPlane) + first, count).CopyTo(block.Slice(c * count, count));
                 }
 
-                PackedGemm(weight, block, offsets, y.Slice(first), pixels, bias, outChannels, count, channels, activation, alpha, start, end, width);
+                PackedGemm(weight, block, offsets, y.Slice(first), yPlane, bias, outChannels, count, channels, activation, alpha, start, end, width);
             }
         }
 
@@ -128,13 +133,17 @@ namespace ModelCompiler.Generated
         /// <param name="start">The first channel panel to compute.</param>
         /// <param name="end">One past the last channel panel to compute.</param>
         /// <param name="vectorWidth">The widest vectors to use.</param>
+        /// <param name="xPlane">Floats from one input channel to the next (0: height·width; more when x is a band of rows of a larger plane).</param>
+        /// <param name="yPlane">Floats from one output channel to the next (0: outH·outW).</param>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ConvRowsGemm(
             ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
             int channels, int height, int width, int outChannels, int kernelH, int kernelW, int padTop, int padLeft,
             int dilationH, int dilationW, int outH, int outW, int tileRows, int scratchFloats,
-            ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth)
+            ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth, int xPlane = 0, int yPlane = 0)
         {
+            xPlane = xPlane == 0 ? height * width : xPlane;
+            yPlane = yPlane == 0 ? outH * outW : yPlane;
             int padded = outW + ((kernelW - 1) * dilationW);
             int inputRows = tileRows + ((kernelH - 1) * dilationH);
             int columns = RoundUp(tileRows * padded, 16);
@@ -159,10 +168,10 @@ namespace ModelCompiler.Generated
             }
 
             int firstRow = start * GemmPanelRows;
-            Span<float> own = y.Slice(firstRow * outH * outW);
+            Span<float> own = y.Slice(firstRow * yPlane);
             ReadOnlySpan<float> ownBias = bias.IsEmpty ? bias : bias.Slice(firstRow);
             ReadOnlySpan<float> ownWeight = weight.Slice(start * depth * GemmPanelRows);
-            int plane = height * width;
+            int plane = xPlane;
             for (int r0 = 0; r0 < outH; r0 += tileRows)
             {
                 int count = Math.Min(tileRows, outH - r0);
@@ -187,7 +196,7 @@ namespace ModelCompiler.Generated
                 for (int m = 0; m < panelRows; m++)
                 {
                     float b = ownBias.IsEmpty ? 0f : ownBias[m];
-                    Span<float> target = own.Slice(((m * outH) + r0) * outW, count * outW);
+                    Span<float> target = own.Slice((m * yPlane) + (r0 * outW), count * outW);
                     CopyRowsAdding(product.Slice(m * columns, ((count - 1) * padded) + outW), padded, target, outW, count, b, vectorWidth);
                     Activate(target, activation, alpha, vectorWidth);
                 }
@@ -300,14 +309,18 @@ namespace ModelCompiler.Generated
         /// <param name="start">The first channel panel to compute.</param>
         /// <param name="end">One past the last channel panel to compute.</param>
         /// <param name="vectorWidth">The widest vectors to use.</param>
+        /// <param name="xPlane">Floats from one input channel to the next (0: height·width; more when x is a band of rows of a larger plane).</param>
+        /// <param name="yPlane">Floats from one output channel to the next (0: outH·outW).</param>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void ConvGemm(
             ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
             int channels, int height, int width, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
             int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW, int tilePixels, int scratchFloats,
-            ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth)
+            ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth, int xPlane = 0, int yPlane = 0)
         {
             int pixels = outH * outW;
+            xPlane = xPlane == 0 ? height * width : xPlane;
+            yPlane = yPlane == 0 ? pixels : yPlane;
             int depth = channels * kernelH * kernelW;
             RequireScratch(depth + ((long)depth * tilePixels), scratchFloats);
             Span<float> buffer = TileBuffer(scratchFloats);
@@ -321,8 +334,8 @@ namespace ModelCompiler.Generated
                     offsets[r] = r * count;
                 }
 
-                Im2ColTile(x, tile, count, first, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outW);
-                PackedGemm(weight, tile, offsets, y.Slice(first), pixels, bias, outChannels, count, depth, activation, alpha, start, end, vectorWidth);
+                Im2ColTile(x, xPlane, tile, count, first, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, dilationH, dilationW, outW);
+                PackedGemm(weight, tile, offsets, y.Slice(first), yPlane, bias, outChannels, count, depth, activation, alpha, start, end, vectorWidth);
             }
         }
 
@@ -331,19 +344,19 @@ namespace ModelCompiler.Generated
         /// rows are <paramref name="count"/> floats apart.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Im2ColTile(
-            ReadOnlySpan<float> x, Span<float> tile, int count, int first, int channels, int height, int width, int kernelH, int kernelW,
+            ReadOnlySpan<float> x, int xPlane, Span<float> tile, int count, int first, int channels, int height, int width, int kernelH, int kernelW,
             int strideH, int strideW, int padTop, int padLeft, int dilationH, int dilationW, int outW)
         {
             if (strideH == 1 && strideW == 1 && outW == width)
             {
-                Im2ColTileUnitStride(x, tile, count, first, channels, height, width, kernelH, kernelW, padTop, padLeft, dilationH, dilationW);
+                Im2ColTileUnitStride(x, xPlane, tile, count, first, channels, height, width, kernelH, kernelW, padTop, padLeft, dilationH, dilationW);
                 return;
             }
 
             int row = 0;
             for (int c = 0; c < channels; c++)
             {
-                ReadOnlySpan<float> plane = x.Slice(c * height * width, height * width);
+                ReadOnlySpan<float> plane = x.Slice(c * xPlane, height * width);
                 for (int kh = 0; kh < kernelH; kh++)
                 {
                     for (int kw = 0; kw < kernelW; kw++, row++)
@@ -393,14 +406,14 @@ namespace ModelCompiler.Generated
         /// above or below the plane, are zeroed.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Im2ColTileUnitStride(
-            ReadOnlySpan<float> x, Span<float> tile, int count, int first, int channels, int height, int width, int kernelH, int kernelW,
+            ReadOnlySpan<float> x, int xPlane, Span<float> tile, int count, int first, int channels, int height, int width, int kernelH, int kernelW,
             int padTop, int padLeft, int dilationH, int dilationW)
         {
             int plane = height * width;
             int row = 0;
             for (int c = 0; c < channels; c++)
             {
-                ReadOnlySpan<float> source = x.Slice(c * plane, plane);
+                ReadOnlySpan<float> source = x.Slice(c * xPlane, plane);
                 for (int kh = 0; kh < kernelH; kh++)
                 {
                     int dy = (kh * dilationH) - padTop;

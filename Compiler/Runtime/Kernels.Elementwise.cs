@@ -109,5 +109,20 @@ namespace ModelCompiler.Generated
             y.Fill(shift);
             MultiplyAdd(x, scale, y, width);
         }
+
+        /// <summary>Moves the rows of a group member's band that are still read to its top (<see cref="RowSchedule.Shift"/>),
+        /// channel by channel: <paramref name="plane"/> floats apart, rows of <paramref name="width"/>.</summary>
+        public static void ShiftBand(Span<float> band, RowSchedule schedule, int member, int channels, int plane, int width)
+        {
+            schedule.Shift(member, out int drop, out int keep);
+            if (drop > 0 && keep > 0)
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    Span<float> rows = band.Slice(c * plane, plane);
+                    rows.Slice(drop * width, keep * width).CopyTo(rows);
+                }
+            }
+        }
     }
 }

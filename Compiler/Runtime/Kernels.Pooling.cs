@@ -11,12 +11,24 @@ namespace ModelCompiler.Generated
 
     internal static partial class Kernels
     {
-        /// <summary>Max pooling over each channel; padding never wins (it counts as negative infinity).</summary>
+        /// <summary>Max pooling over each channel; padding never wins (it counts as negative infinity). Channels lie
+        /// <paramref name="xPlane"/> and <paramref name="yPlane"/> floats apart when given (a band of rows of larger
+        /// planes), else height·width and outH·outW.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void MaxPool2d(
             ReadOnlySpan<float> x, Span<float> y, int channels, int height, int width, int kernelH, int kernelW,
-            int strideH, int strideW, int padH, int padW, int outH, int outW)
+            int strideH, int strideW, int padH, int padW, int outH, int outW, int xPlane = 0, int yPlane = 0)
         {
+            if ((xPlane != 0 && xPlane != height * width) || (yPlane != 0 && yPlane != outH * outW))
+            {
+                for (int c = 0; c < channels; c++)
+                {
+                    MaxPool2d(x.Slice(c * xPlane, height * width), y.Slice(c * yPlane, outH * outW), 1, height, width, kernelH, kernelW, strideH, strideW, padH, padW, outH, outW);
+                }
+
+                return;
+            }
+
             if (padH == 0 && padW == 0)
             {
                 MaxPoolInside(x, y, channels, height, width, kernelH, kernelW, strideH, strideW, outH, outW);

@@ -84,12 +84,17 @@ namespace ModelCompiler.Generated
         /// <param name="start">The first block to compute.</param>
         /// <param name="end">One past the last block to compute.</param>
         /// <param name="vectorWidth">The widest vectors to use.</param>
+        /// <param name="xPlane">Floats from one input channel to the next (0: height·width; more when x is a band of rows of a larger plane).</param>
+        /// <param name="yPlane">Floats from one output channel to the next (0: outH·outW).</param>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void WinogradConv3x3(
             ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
             int channels, int height, int width, int outChannels, int padTop, int padLeft, int outH, int outW,
-            int tileSize, int blockTiles, int scratchFloats, ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth)
+            int tileSize, int blockTiles, int scratchFloats, ActivationKind activation, float alpha, int start, int end, VectorWidth vectorWidth,
+            int xPlane = 0, int yPlane = 0)
         {
+            xPlane = xPlane == 0 ? height * width : xPlane;
+            yPlane = yPlane == 0 ? outH * outW : yPlane;
             if (tileSize is not (2 or 4))
             {
                 throw new ArgumentOutOfRangeException(nameof(tileSize), tileSize, "Winograd tiles are 2×2 or 4×4 outputs.");
@@ -100,7 +105,7 @@ namespace ModelCompiler.Generated
             int blocks = (tiles + blockTiles - 1) / blockTiles;
             int panels = (outChannels + GemmPanelRows - 1) / GemmPanelRows;
             int frequencyWeights = panels * GemmPanelRows * channels;
-            if (blockTiles <= 0 || start < 0 || end > blocks || x.Length < (long)channels * height * width || y.Length < (long)outChannels * outH * outW
+            if (blockTiles <= 0 || start < 0 || end > blocks || x.Length < ((long)(channels - 1) * xPlane) + ((long)height * width) || y.Length < ((long)(outChannels - 1) * yPlane) + ((long)outH * outW)
                 || (!bias.IsEmpty && bias.Length < outChannels) || weight.Length < (long)points * frequencyWeights)
             {
                 throw new ArgumentException("the input, weights, bias, output or block range does not fit the convolution's sizes.");
@@ -142,7 +147,7 @@ namespace ModelCompiler.Generated
                 // a time, then transformed together.
                 for (int c = 0; c < channels; c++)
                 {
-                    ReadOnlySpan<float> source = x.Slice(c * plane, plane);
+                    ReadOnlySpan<float> source = x.Slice(c * xPlane, plane);
                     for (int t = first; t < first + count;)
                     {
                         int ty = t / tilesW, tx = t - (ty * tilesW);
@@ -172,7 +177,7 @@ namespace ModelCompiler.Generated
                     float b = bias.IsEmpty ? 0f : bias[k];
                     TransformOutputs(products.Slice(k * blockTiles), productStride, outputTiles, tileStride, columns, b, m, work, vectorWidth);
                     Activate(activated, activation, alpha, vectorWidth);
-                    Span<float> target = y.Slice(k * outPlane, outPlane);
+                    Span<float> target = y.Slice(k * yPlane, outPlane);
                     for (int t = first; t < first + count;)
                     {
                         int ty = t / tilesW, tx = t - (ty * tilesW);

@@ -23,6 +23,9 @@ public sealed record ModelSpec
 
     public required EquatableArray<LayerSpec> Layers { get; init; }
 
+    /// <summary>The declared groups of layers that run band by band ([Group]), in declaration order.</summary>
+    public EquatableArray<GroupSpec> Groups { get; init; }
+
     /// <summary>Where the class is declared (its name): model-level declaration problems point here.</summary>
     public SourceLocation? Location { get; init; }
 

@@ -1,0 +1,77 @@
+using System;
+using System.Reflection;
+using ModelCompiler.Generators.Tests.Infrastructure;
+using ModelCompiler.Interpreter;
+using Xunit;
+
+namespace ModelCompiler.Generators.Tests;
+
+/// <summary>Groups that run band by band ([Group]): the banded code computes exactly what the unbanded code computes
+/// (the same kernels on the same rows: bit for bit), and what the interpreter computes, at awkward sizes and rows per
+/// step (a step that does not divide the height, one row per step, a halo wider than a step), through stride 2,
+/// dilation, residual adds, concats, max pooling, and an upsampling or a pixel shuffle at the group's end.</summary>
+public sealed class SlicingTests : IDisposable
+{
+    /// <summary>The layers every model here has; {0} is where the [Group] goes.</summary>
+    private const string Layers = """
+        using ModelCompiler;
+        namespace Sliced;
+        [Model("sliced.safetensors")]
+        [Input(3, Dim.Any, Dim.Any)]
+        {0}
+        [Conv2d("stem", 3, 16, 3, Padding = 1)]
+        [ReLU(Name = "stem_relu")]
+        [Conv2d("wide", 16, 32, 3, Padding = 1)]
+        [Conv2d("dilated", 32, 16, 3, Padding = 2, Dilation = 2)]
+        [Add("dilated", "stem_relu", Name = "residual")]
+        [Conv2d("down", 16, 16, 3, Stride = 2, Padding = 1)]
+        [Conv2d("point", 16, 8, 1)]
+        [Concat("down", "point", Name = "joined")]
+        [MaxPool2d(3, Stride = 1, Padding = 1, Name = "pool")]
+        [Conv2d("big", 24, 12, 5, Padding = 2)]
+        [PixelShuffle(2, Name = "shuffle")]
+        [Upsample(2, Name = "up")]
+        [Conv2d("head", 3, 3, 3, Padding = 1)]
+        public partial class Net { }
+        """;
+
+    private readonly TestData _data = new(91);
+    private readonly CompiledModel _plain;
+    private readonly CompiledModel _sliced;
+
+    public SlicingTests()
+    {
+        _plain = CompiledModel.Create(Layers.Replace("{0}", string.Empty, StringComparison.Ordinal), "Sliced.Net", spec => _data.Tensors(spec));
+        _sliced = CompiledModel.Create(Layers.Replace("{0}", "[Group(\"stem\", \"head\", Name = \"all\", Rows = 5)]", StringComparison.Ordinal), "Sliced.Net", _plain.Tensors);
+    }
+
+    public void Dispose()
+    {
+        _plain.Dispose();
+        _sliced.Dispose();
+    }
+
+    [Theory]
+    [InlineData(17, 23, 5)]
+    [InlineData(32, 32, 1)]
+    [InlineData(9, 12, 3)]
+    [InlineData(40, 20, 64)]
+    [InlineData(21, 18, 7)]
+    public void BandsComputeExactlyWhatTheWholeImageComputes(int height, int width, int rows)
+    {
+        const int batch = 2;
+        SetRows(rows);
+        float[] input = _data.Floats(batch * 3 * height * width, -2f, 2f);
+        float[] expected = ReferenceInterpreter.Run(ModelCompilation.BuildUnoptimized(_plain.Spec)!, n => _plain.Tensors[n], input, batch, height, width);
+        foreach (VectorWidthChoice vectors in new[] { VectorWidthChoice.Scalar, VectorWidthChoice.V128, VectorWidthChoice.V256, VectorWidthChoice.V512 })
+        {
+            float[] plain = _plain.Run(input, batch, height, width, vectors);
+            float[] sliced = _sliced.Run(input, batch, height, width, vectors);
+            GeneratedVsInterpreterTests.AssertClose(expected, sliced, height + "x" + width + " at " + vectors);
+            Assert.Equal(plain, sliced);
+        }
+    }
+
+    private void SetRows(int rows) =>
+        _sliced.Type.GetProperty("SliceRows", BindingFlags.Public | BindingFlags.Static)!.SetValue(null, rows);
+}
