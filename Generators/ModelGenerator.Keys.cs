@@ -20,7 +20,7 @@ public sealed partial class ModelGenerator
         /// <summary>The file name of the ordinal locations a key's spec carries instead of real ones.</summary>
         private const string Ordinal = "";
 
-        /// <summary>The compile key of a parsed model: locations replaced by ordinals (the model 0, layer i at i + 1),
+        /// <summary>The compile key of a parsed model: locations replaced by ordinals (the model 0, layer i at i + 1, group i at -(i + 1)),
         /// options from the plan files. A declaration error stops here (no compile).</summary>
         public static CompileKey For(ModelInfo model, PlanSet plans)
         {
@@ -34,6 +34,7 @@ public sealed partial class ModelGenerator
                 Location = new SourceLocation(Ordinal, 0, 0),
                 WeightsLocation = null,
                 Layers = model.Spec.Layers.Select((l, i) => l with { Location = new SourceLocation(Ordinal, i + 1, 0) }).ToEquatableArray(),
+                Groups = model.Spec.Groups.Select((g, i) => g with { Location = new SourceLocation(Ordinal, -(i + 1), 0) }).ToEquatableArray(),
             };
             ModelPlan plan = plans.Models.FirstOrDefault(p => p.Model == spec.FullName) ?? ModelPlan.Empty;
             return new CompileKey(model.Name, spec, CompileOptions.Default with { Plan = plan });
@@ -98,7 +99,9 @@ public sealed partial class ModelGenerator
                 return location;
             }
 
-            return location.Line == 0 ? spec.Location : spec.Layers[location.Line - 1].Location ?? spec.Location;
+            return location.Line == 0 ? spec.Location
+                : location.Line < 0 ? spec.Groups[-location.Line - 1].Location ?? spec.Location
+                : spec.Layers[location.Line - 1].Location ?? spec.Location;
         }
     }
 }

@@ -256,6 +256,7 @@ public sealed partial class ModelGenerator
                 Location = Relative(model.Spec.Location),
                 WeightsLocation = Relative(model.Spec.WeightsLocation),
                 Layers = model.Spec.Layers.Select(l => l with { Location = Relative(l.Location) }).ToEquatableArray(),
+                Groups = model.Spec.Groups.Select(g => g with { Location = Relative(g.Location) }).ToEquatableArray(),
             };
             return model with
             {

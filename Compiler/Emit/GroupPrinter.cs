@@ -192,15 +192,35 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
         Node node = member.Node;
         GroupEdge edge = group.Edges.First(e => e.Consumer == m);
         string at = CodeWriter.Int(m);
-        (string xBase, string xRows, string xPlane, string xLength, string row0) = Input(edge);
-        w.Line("int top = (bands.Previous[" + at + "] * " + CodeWriter.Int(edge.Stride) + ") - " + CodeWriter.Int(edge.Pad) + ";");
-        w.Line("int skip = global::System.Math.Max(0, top - " + row0 + ");");
-        w.Line("int padTop = global::System.Math.Max(0, " + row0 + " - top);");
         string inW = Size(node.Input.Shape.W, "width of " + node.Input.Name);
-        w.Line("int xAt = " + xBase + " + (skip * " + inW + ");");
-        w.Line("int xLength = " + xLength + " - (skip * " + inW + ");");
-        w.Line("int height = " + xRows + " - skip;");
-        w.Line("int xPlane = " + xPlane + ";");
+        bool parts = edge.Part >= 0;
+        if (parts)
+        {
+            // A 1×1 convolution of a concat that was never built: each part's rows where they are.
+            Node concat = node.Input.Producer!;
+            var entries = new List<string>();
+            foreach (GroupEdge part in group.Edges.Where(e => e.Consumer == m))
+            {
+                (string pBase, _, string pPlane, _, string pRow0) = Input(part);
+                string name = "part" + CodeWriter.Int(part.Part);
+                w.Line("int " + name + "At = " + pBase + " + ((bands.Previous[" + at + "] - " + pRow0 + ") * " + inW + ");");
+                entries.Add(name + "At, " + Size(concat.Inputs[part.Part].Shape.C, "channels of " + concat.Inputs[part.Part].Name) + ", " + pPlane);
+            }
+
+            w.Line("global::System.ReadOnlySpan<int> parts = [" + string.Join(", ", entries) + "];");
+        }
+        else
+        {
+            (string xBase, string xRows, string xPlane, string xLength, string row0) = Input(edge);
+            w.Line("int top = (bands.Previous[" + at + "] * " + CodeWriter.Int(edge.Stride) + ") - " + CodeWriter.Int(edge.Pad) + ";");
+            w.Line("int skip = global::System.Math.Max(0, top - " + row0 + ");");
+            w.Line("int padTop = global::System.Math.Max(0, " + row0 + " - top);");
+            w.Line("int xAt = " + xBase + " + (skip * " + inW + ");");
+            w.Line("int xLength = " + xLength + " - (skip * " + inW + ");");
+            w.Line("int height = " + xRows + " - skip;");
+            w.Line("int xPlane = " + xPlane + ";");
+        }
+
         w.Line("int yPlane = " + Plane(m) + ";");
         foreach (KernelCall call in member.Plan.Calls)
         {
@@ -210,12 +230,12 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
                 _ranges.Add((method, m, call));
                 string threads = "parallel && (long)rows * " + MacsPerRow(node) + " >= " + CodeWriter.Int(range.MinimumWork) + " ? MaxThreads : 1";
                 w.Line("global::ModelCompiler.Generated.KernelFrame frame = global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, scratch, width, "
-                    + (Open ? "g" : "null") + ").WithBand(xAt, xLength, yAt, yLength, height, padTop, rows, xPlane, yPlane);");
+                    + (Open ? "g" : "null") + ")" + (parts ? ".WithBand(0, arena.Length, yAt, yLength, rows, 0, rows, 0, yPlane).WithParts(parts)" : ".WithBand(xAt, xLength, yAt, yLength, height, padTop, rows, xPlane, yPlane)") + ";");
                 w.Line("global::ModelCompiler.Generated.WorkerPool.Run(frame, s_" + Camel(method) + ", " + RangeCount(node, call, "rows") + ", " + CodeWriter.Int(range.Grain) + ", " + threads + ");");
                 continue;
             }
 
-            var args = BandArguments(node, call, local: true).ToList();
+            var args = BandArguments(node, call, local: true, parts).ToList();
             if (call.Range is { } whole)
             {
                 args.Add("start: 0");
@@ -239,17 +259,18 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
         w.Line("float[] arena = frame.Arena;");
         w.Line(ModelEmitter.WeightBlock + " weights = frame.Weights;");
         w.Line(ModelEmitter.VectorWidth + " width = frame.Width;");
-        if (Open && BandArguments(node, call, local: false).Any(a => a.Contains("g.")))
+        bool parts = group.Edges.Any(e => e.Consumer == m && e.Part >= 0);
+        if (Open && BandArguments(node, call, local: false, parts).Any(a => a.Contains("g.")))
         {
             w.Line("var g = (Geometry)frame.Geometry!;");
         }
 
-        PrintCall(call.Kernel, [.. BandArguments(node, call, local: false), "start: start", "end: end"]);
+        PrintCall(call.Kernel, [.. BandArguments(node, call, local: false, parts), "start: start", "end: end"]);
         w.Close();
     }
 
     /// <summary>The call's arguments with the band's: from locals of the member's method, or from the frame.</summary>
-    private IEnumerable<string> BandArguments(Node node, KernelCall call, bool local)
+    private IEnumerable<string> BandArguments(Node node, KernelCall call, bool local, bool parts)
     {
         string F(string name) => local ? name : "frame." + char.ToUpperInvariant(name[0]) + name.Substring(1);
         string outW = Size(node.Output.Shape.W, "width of " + node.Output.Name);
@@ -258,7 +279,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
             switch (arg)
             {
                 case InputArg input:
-                    yield return input.Name + ": Slice(arena, " + F("xAt") + ", " + F("xLength") + ")";
+                    yield return input.Name + ": " + (parts ? "arena" : "Slice(arena, " + F("xAt") + ", " + F("xLength") + ")");
                     break;
                 case OutputArg output:
                     yield return output.Name + ": Slice(arena, " + F("yAt") + ", " + F("yLength") + ")";
@@ -298,6 +319,13 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
                 default:
                     throw new System.NotSupportedException("no band printer for kernel argument " + arg.GetType().Name);
             }
+        }
+
+        if (parts)
+        {
+            yield return "yPlane: " + F("yPlane");
+            yield return "xParts: " + F("parts");
+            yield break;
         }
 
         yield return "xPlane: " + F("xPlane");

@@ -32,7 +32,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         {
             if (model.GroupOf.TryGetValue(lowered.Node, out SlicedGroup? group))
             {
-                if (group.Members[0].Node == lowered.Node)
+                if (group.Nodes[0] == lowered.Node)
                 {
                     nodes.Line();
                     new GroupPrinter(nodes, model, group).Print();
@@ -116,7 +116,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
         {
             if (model.GroupOf.TryGetValue(lowered.Node, out SlicedGroup? group))
             {
-                if (group.Members[0].Node == lowered.Node)
+                if (group.Nodes[0] == lowered.Node)
                 {
                     w.Line(model.GroupNames[group] + ".Run(arena, weights, n, width, parallel" + GeometryArgument + ");");
                 }

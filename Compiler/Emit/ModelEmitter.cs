@@ -137,7 +137,7 @@ internal sealed class EmittedModel
         ClassNames = NameNodes(Graph);
         Groups = compilation.Groups;
         GroupNames = NameGroups(Groups, ClassNames);
-        GroupOf = Groups.SelectMany(g => g.Members.Select(m => (m.Node, g))).ToDictionary(p => p.Node, p => p.g);
+        GroupOf = Groups.SelectMany(g => g.Nodes.Select(n => (Node: n, Group: g))).ToDictionary(p => p.Node, p => p.Group);
     }
 
     public ModelCompilation Compilation { get; }

@@ -89,9 +89,9 @@ public sealed class MemoryPlan
         var groupOf = new Dictionary<Node, SlicedGroup>();
         foreach (SlicedGroup group in groups)
         {
-            foreach (LoweredNode member in group.Members)
+            foreach (Node member in group.Nodes)
             {
-                groupOf[member.Node] = group;
+                groupOf[member] = group;
             }
         }
 
@@ -128,8 +128,8 @@ public sealed class MemoryPlan
             int first = i, last = i;
             if (groupOf.TryGetValue(node, out SlicedGroup? group))
             {
-                first = graph.Nodes.IndexOf(group.Members[0].Node);
-                last = graph.Nodes.IndexOf(group.Members[group.Members.Count - 1].Node);
+                first = graph.Nodes.IndexOf(group.Nodes[0]);
+                last = graph.Nodes.IndexOf(group.Nodes[group.Nodes.Count - 1]);
             }
 
             if (!Banded(buffer))

@@ -11,8 +11,10 @@ namespace ModelCompiler.Lowering;
 /// <summary>How a group member reads one of its inputs along the rows (see <see cref="RowSchedule"/>): a window of
 /// <see cref="Span"/> rows every <see cref="Stride"/> rows from row −<see cref="Pad"/> (a convolution, a pooling; an
 /// elementwise layer or a concat reads 1, 1, 0), or row r / <see cref="Factor"/> for an upsampling (Factor &gt; 1).
-/// <see cref="Producer"/> is the member that computes the input, or -1 for a value from outside the group.</summary>
-public sealed record GroupEdge(int Consumer, int Input, int Producer, int Span, int Stride, int Pad, int Factor);
+/// <see cref="Producer"/> is the member that computes the input, or -1 for a value from outside the group.
+/// <see cref="Part"/> is, for an input read through a concat that is never built (see <see cref="SlicedGroup.Unbuilt"/>),
+/// which of the concat's inputs this edge reads (the consumer's input <see cref="Input"/> is the concat), else -1.</summary>
+public sealed record GroupEdge(int Consumer, int Input, int Producer, int Span, int Stride, int Pad, int Factor, int Part = -1);
 
 /// <summary>A group of consecutive nodes that runs band by band down the image (<see cref="RowSchedule"/>): its
 /// members in order with their plans (the same plans as unsliced, printed with the band's rows), how each reads its
@@ -20,16 +22,27 @@ public sealed record GroupEdge(int Consumer, int Input, int Producer, int Span, 
 /// but the last lives in a band of the scratch area; the last writes the group's output in the arena.</summary>
 public sealed class SlicedGroup
 {
-    public SlicedGroup(GroupSpec spec, IReadOnlyList<LoweredNode> members, IReadOnlyList<GroupEdge> edges, IReadOnlyList<int> quanta, int rows)
+    public SlicedGroup(
+        GroupSpec spec, IReadOnlyList<Node> nodes, IReadOnlyList<LoweredNode> members, IReadOnlyList<GroupEdge> edges, IReadOnlyList<int> quanta, int rows)
     {
         Spec = spec;
+        Nodes = nodes;
         Members = members;
         Edges = edges;
         Quanta = quanta;
         Rows = rows;
-        var inside = new HashSet<Value>(members.Select(m => m.Node.Output));
-        Inputs = members.SelectMany(m => m.Node.Inputs).Where(v => !inside.Contains(v)).Distinct().ToList();
+        var inside = new HashSet<Value>(nodes.Select(n => n.Output));
+        Inputs = nodes.SelectMany(n => n.Inputs).Where(v => !inside.Contains(v)).Distinct().ToList();
+        Unbuilt = new HashSet<Node>(nodes.Where(n => !members.Any(m => m.Node == n)));
     }
+
+    /// <summary>Every node of the group, in order: the <see cref="Members"/> and the <see cref="Unbuilt"/> concats.</summary>
+    public IReadOnlyList<Node> Nodes { get; }
+
+    /// <summary>Concats inside the group that are never built: every reader is a 1×1 convolution, which reads each
+    /// channel from the concat's inputs where they are (a matrix product copies its input channels into a packed block
+    /// anyway). They are not scheduled; their readers' edges go to the concat's inputs.</summary>
+    public ISet<Node> Unbuilt { get; }
 
     public GroupSpec Spec { get; }
 
@@ -62,8 +75,9 @@ public sealed class SlicedGroup
         return -1;
     }
 
-    /// <summary>Whether <paramref name="value"/> is computed by a member and lives only in the group's bands.</summary>
-    public bool IsInternal(Value value) => value != Output && value.Producer is { } p && IndexOf(p) >= 0;
+    /// <summary>Whether <paramref name="value"/> is computed inside the group and lives only in its bands (or, for an
+    /// unbuilt concat, nowhere).</summary>
+    public bool IsInternal(Value value) => value != Output && value.Producer is { } p && Nodes.Contains(p);
 
     /// <summary>The schedule for an input of <paramref name="height"/> × <paramref name="width"/> at
     /// <paramref name="rows"/> rows per step.</summary>
@@ -74,6 +88,14 @@ public sealed class SlicedGroup
             Of(s => s.H), Of(s => s.W), Of(s => s.C), Quanta.ToArray(),
             Edges.Select(e => e.Consumer).ToArray(), Edges.Select(e => e.Producer).ToArray(), Edges.Select(e => e.Span).ToArray(),
             Edges.Select(e => e.Stride).ToArray(), Edges.Select(e => e.Pad).ToArray(), Edges.Select(e => e.Factor).ToArray(), rows);
+    }
+
+    /// <summary>The schedule's shape for an input of <paramref name="height"/> × <paramref name="width"/> at
+    /// <paramref name="rows"/> rows per step: each member's band capacity in rows, the steps, and the bands' floats.</summary>
+    public (IReadOnlyList<int> Capacity, int Steps, long Floats) Describe(long height, long width, int rows)
+    {
+        RowSchedule schedule = Schedule(height, width, rows);
+        return (schedule.Capacity, schedule.Steps, schedule.Floats);
     }
 
     /// <summary>Floats of all the bands for an input of <paramref name="height"/> × <paramref name="width"/> at
@@ -181,33 +203,53 @@ public static class Grouping
         return result;
     }
 
-    /// <summary>The group with each member's edges and row quantum, its plans as lowered (unplaced concats).</summary>
+    /// <summary>The group with each member's edges and row quantum, its plans as lowered (unplaced concats); a concat
+    /// read only by 1×1 convolutions of the group is not built (<see cref="SlicedGroup.Unbuilt"/>).</summary>
     public static SlicedGroup Plan(GroupSpec spec, IReadOnlyList<Node> nodes, IReadOnlyList<LoweredNode> lowered)
     {
-        var members = nodes.Select(n => lowered.First(l => l.Node == n)).ToList();
+        var plans = nodes.ToDictionary(n => n, n => lowered.First(l => l.Node == n));
+        var inside = new HashSet<Node>(nodes);
+        var unbuilt = new HashSet<Node>(nodes.Where(n => n.Op.Name == "Concat" && n != nodes[nodes.Count - 1]
+            && n.Output.Consumers.All(c => inside.Contains(c) && IsPointwiseProduct(plans[c].Plan))));
+        var members = nodes.Where(n => !unbuilt.Contains(n)).Select(n => plans[n]).ToList();
         var index = new Dictionary<Node, int>();
-        for (int i = 0; i < nodes.Count; i++)
+        for (int i = 0; i < members.Count; i++)
         {
-            index[nodes[i]] = i;
+            index[members[i].Node] = i;
         }
 
+        int ProducerOf(Value value) => value.Producer is { } p && index.TryGetValue(p, out int at) ? at : -1;
         var edges = new List<GroupEdge>();
         var quanta = new List<int>();
-        for (int i = 0; i < nodes.Count; i++)
+        for (int i = 0; i < members.Count; i++)
         {
-            Node node = nodes[i];
+            Node node = members[i].Node;
             quanta.Add(members[i].Plan.Algorithm == "winograd" ? Conv2dOp.WinogradTile : 1);
             for (int k = 0; k < node.Inputs.Count; k++)
             {
-                int producer = node.Inputs[k].Producer is { } p && index.TryGetValue(p, out int at) ? at : -1;
+                Value input = node.Inputs[k];
+                if (input.Producer is { } concat && unbuilt.Contains(concat))
+                {
+                    // Read through the concat: one identity edge per part (a 1×1 convolution reads row r for row r).
+                    for (int part = 0; part < concat.Inputs.Count; part++)
+                    {
+                        edges.Add(new GroupEdge(i, k, ProducerOf(concat.Inputs[part]), 1, 1, 0, 1, part));
+                    }
+
+                    continue;
+                }
+
                 (int span, int stride, int pad, int factor) = RowWindow(node);
-                edges.Add(new GroupEdge(i, k, producer, span, stride, pad, factor));
+                edges.Add(new GroupEdge(i, k, ProducerOf(input), span, stride, pad, factor));
             }
         }
 
         int rows = spec.Rows > 0 ? spec.Rows : DefaultRows;
-        return new SlicedGroup(spec, members, edges, quanta, rows);
+        return new SlicedGroup(spec, nodes, members, edges, quanta, rows);
     }
+
+    /// <summary>A 1×1, stride-1, unpadded convolution's matrix product (it reads its input channel by channel).</summary>
+    private static bool IsPointwiseProduct(KernelPlan plan) => plan.Calls.Count == 1 && plan.Calls[0].Kernel == "PointwiseGemm";
 
     /// <summary>The node whose layer (or one fused into it) is <paramref name="layer"/>: its index in the graph.</summary>
     private static int Find(Graph graph, string layer)

@@ -57,6 +57,26 @@ namespace ModelCompiler.Generated
         /// <summary>Floats from one output channel to the next.</summary>
         public int YPlane { get; private set; }
 
+        private int[] _parts = new int[24];
+        private int _partCount;
+
+        /// <summary>The parts of an input read through a concat that was never built: (start, channels, plane) each.</summary>
+        public ReadOnlySpan<int> Parts => _parts.AsSpan(0, _partCount);
+
+        /// <summary>This frame with the parts of its input (a copy, so the caller's span may be on its stack).</summary>
+        /// <returns>This frame.</returns>
+        public KernelFrame WithParts(ReadOnlySpan<int> parts)
+        {
+            if (_parts.Length < parts.Length)
+            {
+                _parts = new int[parts.Length];
+            }
+
+            parts.CopyTo(_parts);
+            _partCount = parts.Length;
+            return this;
+        }
+
         /// <summary>This frame with the band a sliced group's member computes in this step.</summary>
         /// <returns>This frame.</returns>
         public KernelFrame WithBand(int xAt, int xLength, int yAt, int yLength, int height, int padTop, int rows, int xPlane, int yPlane)
@@ -84,6 +104,7 @@ namespace ModelCompiler.Generated
             frame.Scratch = scratch;
             frame.Width = width;
             frame.Geometry = geometry;
+            frame._partCount = 0;
             return frame;
         }
     }

@@ -78,11 +78,13 @@ namespace ModelCompiler.Generated
         /// <param name="width">The widest vectors to use.</param>
         /// <param name="xPlane">Floats from one input channel to the next (0: <paramref name="pixels"/>; more when x is a band of rows of a larger plane).</param>
         /// <param name="yPlane">Floats from one output channel to the next (0: <paramref name="pixels"/>).</param>
+        /// <param name="xParts">Empty, or the input's channels in parts that lie apart in x (a concat that was never built):
+        /// (start, channels, floats from one channel to the next) for each part, in channel order.</param>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void PointwiseGemm(
             ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
             int channels, int outChannels, int pixels, int tilePixels, int scratchFloats, ActivationKind activation, float alpha, int start, int end, VectorWidth width,
-            int xPlane = 0, int yPlane = 0)
+            int xPlane = 0, int yPlane = 0, ReadOnlySpan<int> xParts = default)
         {
             xPlane = xPlane == 0 ? pixels : xPlane;
             yPlane = yPlane == 0 ? pixels : yPlane;
@@ -95,10 +97,24 @@ namespace ModelCompiler.Generated
             for (int first = 0; first < pixels; first += tilePixels)
             {
                 int count = Math.Min(tilePixels, pixels - first);
-                for (int c = 0; c < channels; c++)
+                if (xParts.IsEmpty)
                 {
-                    offsets[c] = c * count;
-                    x.Slice((c * xPlane) + first, count).CopyTo(block.Slice(c * count, count));
+                    for (int c = 0; c < channels; c++)
+                    {
+                        offsets[c] = c * count;
+                        x.Slice((c * xPlane) + first, count).CopyTo(block.Slice(c * count, count));
+                    }
+                }
+                else
+                {
+                    for (int p = 0, c = 0; p + 2 < xParts.Length; p += 3)
+                    {
+                        for (int k = 0; k < xParts[p + 1] && c < channels; k++, c++)
+                        {
+                            offsets[c] = c * count;
+                            x.Slice(xParts[p] + (k * xParts[p + 2]) + first, count).CopyTo(block.Slice(c * count, count));
+                        }
+                    }
                 }
 
                 PackedGemm(weight, block, offsets, y.Slice(first), yPlane, bias, outChannels, count, channels, activation, alpha, start, end, width);

@@ -5,13 +5,14 @@ namespace ModelCompiler.Generated
 {
     using global::System;
 
-    /// <summary>How a group of consecutive layers runs band by band down the image: each step produces the next
-    /// <see cref="Rows"/> rows of the group's output (a multiple of its last layer's row quantum), and every layer of the
-    /// group first computes the rows of its own output that its readers need for that, and no more. A layer's output
-    /// lives in a band buffer that holds only the rows still to be read: the rows a reader's window reaches back to
-    /// stay (they are moved to the top of the band before the layer appends its new rows), the rest are dropped. So
-    /// every output row is computed once (no halo is recomputed), and the group's memory is the sum of its bands,
-    /// whatever the image's height.
+    /// <summary>How a group of consecutive layers runs band by band down the image. At each step every layer of the
+    /// group, in order, computes its next rows: at most its quota (<see cref="Rows"/> rows of the group's output, scaled
+    /// to the layer's height) and no more than its inputs' rows computed so far allow, in whole quanta (a Winograd tile's
+    /// side) except at the bottom. So the first steps fill the pipeline and then every layer advances by its quota per
+    /// step. A layer's output lives in a band buffer that holds only the rows still to be read: the rows a reader's window
+    /// reaches back to stay (they are moved to the top of the band before the layer appends its new rows), the rest are
+    /// dropped. Every output row is computed once (no halo is recomputed), and the group's memory is the sum of its
+    /// bands, whatever the image's height.
     /// <para>Members are numbered in the order they run; edges say which member reads which (a producer of -1 is a
     /// value from outside the group, held whole). A window edge reads rows [r·stride − pad, r·stride − pad + span) of
     /// its producer for output row r (a convolution or pooling, span = (kernel − 1)·dilation + 1; an elementwise layer
@@ -27,6 +28,7 @@ namespace ModelCompiler.Generated
         private readonly int[] _stride;
         private readonly int[] _pad;
         private readonly int[] _factor;
+        private readonly int[] _quota;
         private int _step;
 
         /// <summary>A schedule over the members' outputs (heights, widths, channels), with each member's row quantum (its
@@ -57,6 +59,15 @@ namespace ModelCompiler.Generated
             int last = heights.Length - 1;
             RequestedRows = rows;
             Rows = RoundUp(rows, quanta[last]);
+
+            // Rows per step of each member: the group's rows scaled to its height (half as many before an upsampling by
+            // two), whole quanta, at least one.
+            _quota = new int[heights.Length];
+            for (int m = 0; m < heights.Length; m++)
+            {
+                long scaled = ((long)Rows * heights[m] + heights[last] - 1) / Math.Max(1, heights[last]);
+                _quota[m] = RoundUp((int)Math.Max(1, Math.Min(int.MaxValue, scaled)), quanta[m]);
+            }
             Hi = new int[heights.Length];
             Previous = new int[heights.Length];
             Low = new int[heights.Length];
@@ -151,28 +162,15 @@ namespace ModelCompiler.Generated
 
             _step++;
             Array.Copy(Hi, Previous, Hi.Length);
-            Hi[last] = Math.Min(_heights[last], (int)Math.Min(int.MaxValue, (long)_step * Rows));
-            for (int m = last - 1; m >= 0; m--)
-            {
-                int need = 0;
-                for (int e = 0; e < _consumer.Length; e++)
-                {
-                    if (_producer[e] == m)
-                    {
-                        need = Math.Max(need, Needed(e, Hi[_consumer[e]]));
-                    }
-                }
 
-                Hi[m] = Math.Max(Previous[m], Math.Min(_heights[m], RoundUp(need, _quanta[m])));
-            }
-
+            // What each member still has to keep: the rows its unfinished readers will read from.
             for (int m = 0; m <= last; m++)
             {
                 int low = Previous[m];
                 for (int e = 0; e < _consumer.Length; e++)
                 {
                     int c = _consumer[e];
-                    if (_producer[e] == m && Hi[c] > Previous[c])
+                    if (_producer[e] == m && Previous[c] < _heights[c])
                     {
                         low = Math.Min(low, First(e, Previous[c]));
                     }
@@ -181,8 +179,44 @@ namespace ModelCompiler.Generated
                 Low[m] = Math.Max(0, low);
             }
 
+            // Each member in turn: up to its quota of new rows, as many as its inputs (already advanced) allow, in whole
+            // quanta except at the bottom.
+            bool progress = false;
+            for (int m = 0; m <= last; m++)
+            {
+                int limit = (int)Math.Min(_heights[m], (long)Previous[m] + _quota[m]);
+                for (int e = 0; e < _consumer.Length; e++)
+                {
+                    int p = _producer[e];
+                    if (_consumer[e] == m && p >= 0 && Hi[p] < _heights[p])
+                    {
+                        limit = Math.Min(limit, Available(e, Hi[p]));
+                    }
+                }
+
+                if (limit < _heights[m])
+                {
+                    limit = limit / _quanta[m] * _quanta[m];
+                }
+
+                Hi[m] = Math.Max(Previous[m], limit);
+                progress |= Hi[m] > Previous[m];
+            }
+
+            if (!progress)
+            {
+                throw new InvalidOperationException("the group's schedule made no progress at step " + _step + ".");
+            }
+
             return true;
         }
+
+        /// <summary>How many of its output rows edge <paramref name="edge"/>'s consumer can compute from the producer's
+        /// rows [0, <paramref name="hi"/>).</summary>
+        private int Available(int edge, int hi) =>
+            _factor[edge] > 1
+                ? (int)Math.Min(int.MaxValue, (long)hi * _factor[edge])
+                : hi + _pad[edge] - _span[edge] < 0 ? 0 : ((hi + _pad[edge] - _span[edge]) / _stride[edge]) + 1;
 
         /// <summary>Makes row <see cref="Low"/> the top of member <paramref name="member"/>'s band: how many rows at its
         /// top to drop (<paramref name="drop"/>) and how many after them to move up (<paramref name="keep"/>, the rows
@@ -197,19 +231,6 @@ namespace ModelCompiler.Generated
             }
 
             Base[member] = Low[member];
-        }
-
-        /// <summary>One past the last row of edge <paramref name="edge"/>'s producer its consumer reads for output rows [0, hi).</summary>
-        private int Needed(int edge, int hi)
-        {
-            if (hi <= 0)
-            {
-                return 0;
-            }
-
-            return _factor[edge] > 1
-                ? ((hi - 1) / _factor[edge]) + 1
-                : Math.Max(0, ((hi - 1) * _stride[edge]) - _pad[edge] + _span[edge]);
         }
 
         /// <summary>The first row of edge <paramref name="edge"/>'s producer its consumer reads for output rows from <paramref name="from"/> on.</summary>

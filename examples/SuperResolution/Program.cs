@@ -13,14 +13,16 @@ namespace SuperResolution;
 /// bytes), then a table for people with the classic upscalers and the agreement with TF.js.</summary>
 internal static class Program
 {
-    private const string Usage = "usage: SuperResolution [--runs N] [--data DIR] [--large]   (N >= 1 timed runs per photo, default 3;"
-        + " --large also upscales each photo's 1280x720 window once)";
+    private const string Usage = "usage: SuperResolution [--runs N] [--data DIR] [--threads T] [--large] [--width W --height H [--budget-mb M]]"
+        + "   (N >= 1 timed runs per photo, default 3; --large also upscales each photo's 1280x720 window once;"
+        + " --width and --height compare the plain, band-by-band and budget-fitted models on the first photo's W x H window"
+        + " (at most 1280x720), the last fitted to a peak of M MiB, default 400; T: the most threads a run uses, default one per core)";
 
     private sealed record Result(Photo Photo, double Psnr, double BicubicPsnr, double NearestPsnr, double MaxDiffVsTfjs, double LatencyMs);
 
     private static int Main(string[] args)
     {
-        int runs = 3;
+        int runs = 3, width = 0, height = 0, budgetMiB = 400, threads = 0;
         bool large = false;
         string? dataDirectory = null;
         for (int i = 0; i < args.Length; i++)
@@ -36,6 +38,22 @@ internal static class Program
                 case "--large":
                     large = true;
                     break;
+                case "--width" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out width)
+                    && width is >= 1 and <= PhotoData.FrameWidth:
+                    i++;
+                    break;
+                case "--height" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out height)
+                    && height is >= 1 and <= PhotoData.FrameHeight:
+                    i++;
+                    break;
+                case "--threads" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out threads) && threads >= 1:
+                    i++;
+                    EsrganMediumX2.MaxThreads = threads;
+                    EsrganMediumX2Sliced.MaxThreads = threads;
+                    break;
+                case "--budget-mb" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out budgetMiB) && budgetMiB >= 1:
+                    i++;
+                    break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
@@ -45,6 +63,17 @@ internal static class Program
         const int Size = PhotoData.InputSize;
         string directory = dataDirectory ?? PhotoData.DefaultDirectory();
         IReadOnlyList<Photo> photos = PhotoData.Load(directory);
+        if (width > 0 || height > 0)
+        {
+            if (width == 0 || height == 0)
+            {
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+
+            Slicing.Compare(directory, photos[0], height, width, runs, budgetMiB * 1024L * 1024L);
+            return 0;
+        }
         var results = photos.Select(photo => Measure(photo, runs)).ToList();
         (long measuredPeak, _) = FirstRun(photos[0].Input, Size, Size);
 

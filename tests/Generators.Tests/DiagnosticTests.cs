@@ -81,6 +81,25 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MC1024_GroupWhoseInnerValueIsReadAfterIt()
+    {
+        Diagnostic d = Single(Model("[Group(\"stem\", \"wide\")]\n[Conv2d(\"stem\", 1, 4, 3, Padding = 1)]\n[Conv2d(\"wide\", 4, 4, 3, Padding = 1)]\n[Add(\"wide\", \"stem\", Name = \"residual\")]"), "MC1024");
+        Assert.Equal("Group 'group1' of model 'Demo.Net' cannot run band by band: the output of its layer 'stem' is read by layer 'residual' after the group, but only the group's last layer's output outlives the group; end the group at 'stem' or extend it", d.GetMessage());
+        Assert.Equal(5, Line(d));
+    }
+
+    [Theory]
+    [InlineData("[Group(\"stem\", \"stm\")]", "it names layer 'stm', which the model does not declare (did you mean 'stem'?)")]
+    [InlineData("[Group(\"pool\", \"stem\")]", "its last layer 'stem' comes before its first layer 'pool'; name the first layer first")]
+    [InlineData("[Group(\"stem\", \"gap\")]", "its layer 'avg' (AvgPool2d) is not an operator bands support (Conv2d, MaxPool2d, Add, Concat, activations, Upsample, PixelShuffle); end the group before it or start it after")]
+    [InlineData("[Group(\"stem\", \"pool\")]\n[Group(\"pool\", \"avg\")]", "its layer 'pool' is already in group 'group1'; groups may not overlap")]
+    public void MC1024_GroupThatCannotRunByBands(string groups, string why)
+    {
+        Diagnostic d = Single(Model(groups + "\n[Conv2d(\"stem\", 1, 4, 3, Padding = 1)]\n[MaxPool2d(2, Name = \"pool\")]\n[AvgPool2d(2, Name = \"avg\")]\n[GlobalAvgPool2d(Name = \"gap\")]"), "MC1024");
+        Assert.EndsWith("cannot run band by band: " + why, d.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MC1015_InputOnAdd_IsNotSupported()
     {
         Diagnostic d = Single(Model("[ReLU]\n[Add(\"relu1\", \"input\", Input = \"relu1\")]"), "MC1015");

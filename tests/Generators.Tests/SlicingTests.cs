@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Reflection;
 using ModelCompiler.Generators.Tests.Infrastructure;
 using ModelCompiler.Interpreter;
@@ -9,7 +10,8 @@ namespace ModelCompiler.Generators.Tests;
 /// <summary>Groups that run band by band ([Group]): the banded code computes exactly what the unbanded code computes
 /// (the same kernels on the same rows: bit for bit), and what the interpreter computes, at awkward sizes and rows per
 /// step (a step that does not divide the height, one row per step, a halo wider than a step), through stride 2,
-/// dilation, residual adds, concats, max pooling, and an upsampling or a pixel shuffle at the group's end.</summary>
+/// dilation, residual adds, concats (one built, one read only by a 1×1 convolution and never built), max pooling, a
+/// pixel shuffle, and an upsampling before the group's last layer.</summary>
 public sealed class SlicingTests : IDisposable
 {
     /// <summary>The layers every model here has; {0} is where the [Group] goes.</summary>
@@ -28,6 +30,8 @@ public sealed class SlicingTests : IDisposable
         [Conv2d("point", 16, 8, 1)]
         [Concat("down", "point", Name = "joined")]
         [MaxPool2d(3, Stride = 1, Padding = 1, Name = "pool")]
+        [Concat("pool", "down", "point", Name = "dense")]
+        [Conv2d("fuse", 48, 24, 1)]
         [Conv2d("big", 24, 12, 5, Padding = 2)]
         [PixelShuffle(2, Name = "shuffle")]
         [Upsample(2, Name = "up")]
@@ -70,6 +74,14 @@ public sealed class SlicingTests : IDisposable
             GeneratedVsInterpreterTests.AssertClose(expected, sliced, height + "x" + width + " at " + vectors);
             Assert.Equal(plain, sliced);
         }
+    }
+
+    [Fact]
+    public void AConcatReadOnlyByA1x1Convolution_IsNeverBuilt_TheOtherIs()
+    {
+        var group = Assert.Single(_sliced.Compilation.Groups);
+        Assert.Equal(["dense"], group.Unbuilt.Select(n => n.Name));
+        Assert.Contains(group.Members, m => m.Node.Name == "joined");
     }
 
     private void SetRows(int rows) =>
