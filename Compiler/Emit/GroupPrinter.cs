@@ -160,8 +160,8 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
         string outC = Size(output.C, "channels of " + node.Output.Name);
         if (m != Last)
         {
-            w.Line(K + ".ShiftBand(Slice(arena, scratch + bands.Offset[" + at + "], " + outC + " * bands.Plane[" + at + "]), bands, " + at + ", "
-                + outC + ", bands.Plane[" + at + "], " + outW + ");");
+            w.Line(K + ".ShiftBand(arena, scratch + bands.Offset[" + at + "], bands, " + at + ", " + outC + ", bands.Plane[" + at + "], " + outW
+                + ", parallel ? MaxThreads : 1);");
         }
 
         // Where this step's output rows go: the band after the rows it keeps, or the group's output in the arena.
@@ -398,8 +398,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
         }
 
         w.Line("int yPlane = " + Plane(m) + ";");
-        string band = "rows * " + outW;
-        Dim channelOffset = Dim.Zero;
+        string threads = "parallel ? MaxThreads : 1";
         foreach (KernelCall call in member.Plan.Calls)
         {
             if (!RowKernels.Contains(call.Kernel))
@@ -407,43 +406,38 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
                 throw new System.NotSupportedException("no band printer for kernel " + call.Kernel);
             }
 
-            // A concat's copy writes the channels after the inputs before it.
+            // Each kernel as a PlaneOp over the channels' rows: a (and b) the inputs it reads, y its output (a concat's
+            // copy writes the channels after the inputs before it).
+            int[] inputs = call.Args.OfType<InputArg>().Select(a => a.Index).ToArray();
             string channels = Size(node.Output.Shape.C, "channels of " + node.Output.Name);
-            string yChannel = "c";
+            string y = "yAt";
             if (call.Kernel == "Copy")
             {
-                int input = call.Args.OfType<InputArg>().First().Index;
-                channels = Size(node.Inputs[input].Shape.C, "channels of " + node.Inputs[input].Name);
-                channelOffset = Dim.Sum(node.Inputs.Take(input).Select(v => v.Shape.C));
-                yChannel = channelOffset.Equals(Dim.Zero) ? "c" : "(" + Size(channelOffset, "channel offset in " + node.Output.Name) + " + c)";
+                channels = Size(node.Inputs[inputs[0]].Shape.C, "channels of " + node.Inputs[inputs[0]].Name);
+                Dim offset = Dim.Sum(node.Inputs.Take(inputs[0]).Select(v => v.Shape.C));
+                y = offset.Equals(Dim.Zero) ? "yAt" : "yAt + (" + Size(offset, "channel offset in " + node.Output.Name) + " * yPlane)";
             }
 
-            w.Open("for (int c = 0; c < " + channels + "; c++)");
-            var args = new List<string>();
-            foreach (KernelArg arg in call.Args)
-            {
-                switch (arg)
-                {
-                    case InputArg input:
-                        args.Add(input.Name + ": Slice(arena, x" + CodeWriter.Int(input.Index) + "At + (c * x" + CodeWriter.Int(input.Index) + "Plane), " + band + ")");
-                        break;
-                    case OutputArg output:
-                        args.Add(output.Name + ": Slice(arena, yAt + (" + yChannel + " * yPlane), " + band + ")");
-                        break;
-                    case ActivationArg activation:
-                        args.Add("activation: global::ModelCompiler.Generated.ActivationKind." + (activation.Activation?.Kind ?? "None"));
-                        args.Add("alpha: " + CodeWriter.Float(activation.Activation?.Alpha ?? 0f));
-                        break;
-                    case VectorWidthArg vectors:
-                        args.Add(vectors.Name + ": width");
-                        break;
-                    default:
-                        throw new System.NotSupportedException("no band printer for kernel argument " + arg.GetType().Name);
-                }
-            }
-
-            PrintCall(call.Kernel, args);
-            w.Close();
+            (string At, string Plane) a = inputs.Length > 0 ? ("x" + CodeWriter.Int(inputs[0]) + "At", "x" + CodeWriter.Int(inputs[0]) + "Plane") : ("yAt", "yPlane");
+            (string At, string Plane) b = inputs.Length > 1 ? ("x" + CodeWriter.Int(inputs[1]) + "At", "x" + CodeWriter.Int(inputs[1]) + "Plane") : ("0", "0");
+            Activation? activation = call.Args.OfType<ActivationArg>().FirstOrDefault()?.Activation;
+            PrintCall("Planes",
+            [
+                "op: global::ModelCompiler.Generated.PlaneOp." + call.Kernel,
+                "arena: arena",
+                "aAt: " + a.At,
+                "aPlane: " + a.Plane,
+                "bAt: " + b.At,
+                "bPlane: " + b.Plane,
+                "yAt: " + y,
+                "yPlane: yPlane",
+                "channels: " + channels,
+                "floats: rows * " + outW,
+                "activation: global::ModelCompiler.Generated.ActivationKind." + (activation?.Kind ?? "None"),
+                "alpha: " + CodeWriter.Float(activation?.Alpha ?? 0f),
+                "width: width",
+                "threads: " + threads,
+            ]);
         }
     }
 

@@ -111,17 +111,15 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Moves the rows of a group member's band that are still read to its top (<see cref="RowSchedule.Shift"/>),
-        /// channel by channel: <paramref name="plane"/> floats apart, rows of <paramref name="width"/>.</summary>
-        public static void ShiftBand(Span<float> band, RowSchedule schedule, int member, int channels, int plane, int width)
+        /// channel by channel: <paramref name="plane"/> floats apart, rows of <paramref name="width"/>; split across up to
+        /// <paramref name="threads"/> threads by channel when there is much to move.</summary>
+        public static void ShiftBand(float[] arena, int at, RowSchedule schedule, int member, int channels, int plane, int width, int threads)
         {
+            ArgumentNullException.ThrowIfNull(schedule);
             schedule.Shift(member, out int drop, out int keep);
             if (drop > 0 && keep > 0)
             {
-                for (int c = 0; c < channels; c++)
-                {
-                    Span<float> rows = band.Slice(c * plane, plane);
-                    rows.Slice(drop * width, keep * width).CopyTo(rows);
-                }
+                Planes(PlaneOp.Copy, arena, at + (drop * width), plane, 0, 0, at, plane, channels, keep * width, ActivationKind.None, 0f, VectorWidth.Scalar, threads);
             }
         }
     }

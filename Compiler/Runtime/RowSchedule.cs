@@ -31,6 +31,9 @@ namespace ModelCompiler.Generated
         private readonly int[] _quota;
         private int _step;
 
+        /// <summary>A band's room beyond what one step needs, as a share of the most rows it keeps from a step to the next.</summary>
+        private const int SlackPercent = 100;
+
         /// <summary>A schedule over the members' outputs (heights, widths, channels), with each member's row quantum (its
         /// output rows are computed in multiples of it, a Winograd tile's side, except at the bottom) and the edges (see
         /// the class), and the layout of the bands: each member's but the last (which writes the group's output), one
@@ -77,13 +80,23 @@ namespace ModelCompiler.Generated
             Plane = new int[heights.Length];
             Steps = 0;
             Reset();
+            int[] kept = new int[heights.Length];
             while (Next())
             {
                 Steps++;
                 for (int m = 0; m < heights.Length; m++)
                 {
                     Capacity[m] = Math.Max(Capacity[m], Hi[m] - Low[m]);
+                    kept[m] = Math.Max(kept[m], Previous[m] - Low[m]);
                 }
+            }
+
+            // Room for more rows than a step needs where rows are kept from step to step: a band moves its kept rows up
+            // only when its next rows would not fit below them, so that a band that keeps many rows (a long skip
+            // connection) moves them every few steps rather than at every one.
+            for (int m = 0; m < heights.Length; m++)
+            {
+                Capacity[m] += (int)((long)kept[m] * SlackPercent / 100);
             }
 
             Reset();
@@ -218,18 +231,27 @@ namespace ModelCompiler.Generated
                 ? (int)Math.Min(int.MaxValue, (long)hi * _factor[edge])
                 : hi + _pad[edge] - _span[edge] < 0 ? 0 : ((hi + _pad[edge] - _span[edge]) / _stride[edge]) + 1;
 
-        /// <summary>Makes row <see cref="Low"/> the top of member <paramref name="member"/>'s band: how many rows at its
-        /// top to drop (<paramref name="drop"/>) and how many after them to move up (<paramref name="keep"/>, the rows
-        /// [Low, Previous) still read); the caller moves them (<c>Kernels.ShiftBand</c>).</summary>
+        /// <summary>Makes room in member <paramref name="member"/>'s band for this step's rows: when they fit below the rows
+        /// it holds, nothing; else row <see cref="Low"/> becomes its top: how many rows at its top to drop
+        /// (<paramref name="drop"/>) and how many after them to move up (<paramref name="keep"/>, the rows [Low, Previous)
+        /// still read); the caller moves them (<c>Kernels.ShiftBand</c>).</summary>
         public void Shift(int member, out int drop, out int keep)
         {
-            drop = Low[member] - Base[member];
-            keep = Previous[member] - Low[member];
-            if (drop < 0 || Hi[member] - Low[member] > Capacity[member])
+            if (Low[member] < Base[member] || Hi[member] - Low[member] > Capacity[member])
             {
                 throw new InvalidOperationException("the band of member " + member + " cannot hold rows [" + Low[member] + ", " + Hi[member] + ").");
             }
 
+            if (Hi[member] - Base[member] <= Capacity[member])
+            {
+                // The new rows fit below the ones held: nothing moves.
+                drop = 0;
+                keep = 0;
+                return;
+            }
+
+            drop = Low[member] - Base[member];
+            keep = Previous[member] - Low[member];
             Base[member] = Low[member];
         }
 

@@ -6,15 +6,40 @@ namespace ModelCompiler.Generated
     using global::System.Threading;
 
     /// <summary>A fixed set of background threads that split one call's range [0, count) with the calling thread.
-    /// A call allocates nothing (the work is a static callback and a state object the caller reuses), idle workers
-    /// block on an event after a short spin (they do not hold a core away from the application's other work), and a
-    /// call made while another is running (another thread, or nested) simply runs on its own thread.</summary>
+    /// A call allocates nothing (the work is a static callback and a state object the caller reuses), and a call made
+    /// while another is running (another thread, or nested) simply runs on its own thread. An idle worker spins for
+    /// <see cref="SpinMicroseconds"/> before it blocks on an event, and so does a caller waiting for its workers: a
+    /// model's calls come one after another, a few hundred microseconds apart at most when its layers run band by band,
+    /// and waking a blocked thread costs tens of microseconds or more; after that the workers do not hold a core away
+    /// from the application's other work.</summary>
     internal static class WorkerPool
     {
         private static readonly object s_gate = new();
         private static readonly Countdown s_done = new();
         private static Worker[]? s_workers;
         private static int s_busy;
+
+        /// <summary>How long an idle worker, or a caller waiting for its workers, spins before it blocks.</summary>
+        private const int SpinMicroseconds = 200;
+
+        private static readonly long s_spinTicks = global::System.Diagnostics.Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
+        /// <summary>Spins until <paramref name="done"/> says so or the spin time is over; whether it said so.</summary>
+        private static bool SpinUntil(Func<bool> done)
+        {
+            long until = global::System.Diagnostics.Stopwatch.GetTimestamp() + s_spinTicks;
+            while (!done())
+            {
+                if (global::System.Diagnostics.Stopwatch.GetTimestamp() > until)
+                {
+                    return false;
+                }
+
+                Thread.SpinWait(16);
+            }
+
+            return true;
+        }
 
         /// <summary>Runs <paramref name="body"/>(<paramref name="state"/>, start, end) over [0, <paramref name="count"/>)
         /// in at most <paramref name="maxThreads"/> contiguous pieces of at least <paramref name="grain"/>, the calling
@@ -103,16 +128,23 @@ namespace ModelCompiler.Generated
 
             public void Wait()
             {
-                if (Volatile.Read(ref _remaining) > 0)
+                if (!SpinUntil(_finished))
                 {
                     _event.Wait();
                 }
             }
+
+            private readonly Func<bool> _finished;
+
+            public Countdown() => _finished = () => Volatile.Read(ref _remaining) <= 0;
         }
 
         private sealed class Worker
         {
             private readonly ManualResetEventSlim _ready = new(false);
+            private readonly Func<bool> _started;
+            private int _pending;
+            private int _sleeping;
             private object? _state;
             private Action<object, int, int>? _body;
             private int _start;
@@ -122,6 +154,7 @@ namespace ModelCompiler.Generated
 
             public Worker(int index)
             {
+                _started = () => Volatile.Read(ref _pending) != 0;
                 var thread = new Thread(Loop) { IsBackground = true, Name = "ModelCompiler worker " + index };
                 thread.Start();
             }
@@ -134,7 +167,13 @@ namespace ModelCompiler.Generated
                 _end = end;
                 _done = done;
                 _error = null;
-                _ready.Set();
+
+                // Full fences on both sides: either the worker sees the call before it blocks, or we see it blocking.
+                Interlocked.Exchange(ref _pending, 1);
+                if (Volatile.Read(ref _sleeping) != 0)
+                {
+                    _ready.Set();
+                }
             }
 
             public void ThrowIfFailed()
@@ -150,8 +189,19 @@ namespace ModelCompiler.Generated
             {
                 while (true)
                 {
-                    _ready.Wait();
-                    _ready.Reset();
+                    if (!SpinUntil(_started))
+                    {
+                        _ready.Reset();
+                        Interlocked.Exchange(ref _sleeping, 1);
+                        if (Volatile.Read(ref _pending) == 0)
+                        {
+                            _ready.Wait();
+                        }
+
+                        Interlocked.Exchange(ref _sleeping, 0);
+                    }
+
+                    Volatile.Write(ref _pending, 0);
                     try
                     {
                         _body!(_state!, _start, _end);

@@ -13,16 +13,17 @@ namespace SuperResolution;
 /// bytes), then a table for people with the classic upscalers and the agreement with TF.js.</summary>
 internal static class Program
 {
-    private const string Usage = "usage: SuperResolution [--runs N] [--data DIR] [--threads T] [--large] [--width W --height H [--budget-mb M]]"
+    private const string Usage = "usage: SuperResolution [--runs N] [--data DIR] [--threads T] [--large] [--width W --height H [--rows R] [--budget-mb M]]"
         + "   (N >= 1 timed runs per photo, default 3; --large also upscales each photo's 1280x720 window once;"
         + " --width and --height compare the plain, band-by-band and budget-fitted models on the first photo's W x H window"
-        + " (at most 1280x720), the last fitted to a peak of M MiB, default 400; T: the most threads a run uses, default one per core)";
+        + " (at most 1280x720), the band-by-band one at R rows per step (default: as declared), the last fitted to a peak of M MiB, default 400;"
+        + " T: the most threads a run uses, default one per core)";
 
     private sealed record Result(Photo Photo, double Psnr, double BicubicPsnr, double NearestPsnr, double MaxDiffVsTfjs, double LatencyMs);
 
     private static int Main(string[] args)
     {
-        int runs = 3, width = 0, height = 0, budgetMiB = 400, threads = 0;
+        int runs = 3, width = 0, height = 0, budgetMiB = 400, threads = 0, rows = 0;
         bool large = false;
         string? dataDirectory = null;
         for (int i = 0; i < args.Length; i++)
@@ -51,6 +52,9 @@ internal static class Program
                     EsrganMediumX2.MaxThreads = threads;
                     EsrganMediumX2Sliced.MaxThreads = threads;
                     break;
+                case "--rows" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out rows) && rows >= 1:
+                    i++;
+                    break;
                 case "--budget-mb" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out budgetMiB) && budgetMiB >= 1:
                     i++;
                     break;
@@ -71,7 +75,7 @@ internal static class Program
                 return 2;
             }
 
-            Slicing.Compare(directory, photos[0], height, width, runs, budgetMiB * 1024L * 1024L);
+            Slicing.Compare(directory, photos[0], height, width, runs, budgetMiB * 1024L * 1024L, rows);
             return 0;
         }
         var results = photos.Select(photo => Measure(photo, runs)).ToList();

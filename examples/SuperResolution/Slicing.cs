@@ -2,76 +2,111 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Threading;
 
 namespace SuperResolution;
 
-/// <summary>The plain model against the band-by-band one (<see cref="EsrganMediumX2Sliced"/>) at its declared rows per
-/// step and fitted to a peak-memory budget: per variant, the planned peak (the model's PeakMemoryBytes and the input and
-/// output arrays), the bytes a thread that never ran the model really allocates for one run (its arena, its tile buffer,
-/// the input and output: GC.GetAllocatedBytesForCurrentThread around the run), the median latency of warm runs, and the
-/// largest difference from the plain model's output.</summary>
+/// <summary>The plain model against the band-by-band one (<see cref="EsrganMediumX2Sliced"/>) at its rows per step and
+/// fitted to a peak-memory budget: per variant, the planned peak (the model's PeakMemoryBytes and the input and output
+/// arrays), the bytes a thread that never ran the model really allocates for one run (its arena, its tile buffer, the
+/// input and output: GC.GetAllocatedBytesForCurrentThread around the run), the median latency of warm runs (the variants
+/// taking turns, so that the machine's drift falls on all of them alike), and the largest difference from the plain
+/// model's output.</summary>
 internal static class Slicing
 {
-    public static void Compare(string directory, Photo photo, int height, int width, int runs, long budgetBytes)
+    private delegate void RunModel(ReadOnlySpan<float> input, Span<float> output, int height, int width);
+
+    private sealed record Variant(string Name, RunModel Run, int Rows, Func<long> PlannedBytes)
+    {
+        public float[] Output { get; set; } = [];
+
+        public long Allocated { get; set; }
+
+        public List<double> Times { get; } = [];
+
+        /// <summary>Runs the model at this variant's rows per step (the sliced model's rows are one setting for both of its variants).</summary>
+        public void Invoke(ReadOnlySpan<float> input, Span<float> output, int height, int width)
+        {
+            if (Rows > 0)
+            {
+                EsrganMediumX2Sliced.SliceRows = Rows;
+            }
+
+            Run(input, output, height, width);
+        }
+    }
+
+    public static void Compare(string directory, Photo photo, int height, int width, int runs, long budgetBytes, int rows)
     {
         float[] frame = PhotoData.Read(Path.Combine(directory, photo.Name + "-1280x720.tensor.gz"), PhotoData.Channels, PhotoData.FrameHeight, PhotoData.FrameWidth);
         float[] input = Crop(frame, height, width);
         long io = 4L * (input.Length + EsrganMediumX2.OutputSize(height, width));
-        int declaredRows = EsrganMediumX2Sliced.SliceRows;
-
-        (float[] plain, long plainPeak, double plainMs) = Measure((i, o, h, w) => EsrganMediumX2.Run(i, o, h, w), input, height, width, runs);
-        Print("plain", height, width, EsrganMediumX2.PeakMemoryBytes(height, width) + io, plainPeak, plainMs, 0, 0);
-
-        (float[] grouped, long groupedPeak, double groupedMs) = Measure((i, o, h, w) => EsrganMediumX2Sliced.Run(i, o, h, w), input, height, width, runs);
-        Print("grouped", height, width, EsrganMediumX2Sliced.PeakMemoryBytes(height, width) + io, groupedPeak, groupedMs, MaxDifference(grouped, plain), declaredRows);
-
-        int rows = EsrganMediumX2Sliced.FitPeakMemory(budgetBytes - io, height, width);
-        (float[] fitted, long fittedPeak, double fittedMs) = Measure((i, o, h, w) => EsrganMediumX2Sliced.Run(i, o, h, w), input, height, width, runs);
-        Print("auto", height, width, EsrganMediumX2Sliced.PeakMemoryBytes(height, width) + io, fittedPeak, fittedMs, MaxDifference(fitted, plain), rows,
-            FormattableString.Invariant($" budget_bytes={budgetBytes} within_budget={(fittedPeak <= budgetBytes ? "yes" : "no")}"));
-        EsrganMediumX2Sliced.SliceRows = declaredRows;
-    }
-
-    private static void Print(string variant, int height, int width, long planned, long measured, double ms, double diff, int rows, string extra = "") =>
-        Console.WriteLine(FormattableString.Invariant(
-            $"result: model=sr variant={variant} size={width}x{height} slice_rows={rows} peak_bytes={planned} measured_peak_bytes={measured} latency_ms={ms:F1} max_abs_diff={diff:G3}{extra}"));
-
-    private delegate void RunModel(ReadOnlySpan<float> input, Span<float> output, int height, int width);
-
-    /// <summary>One run on a fresh thread (what it allocates, the input copy and the output included), then
-    /// <paramref name="runs"/> timed runs on this thread: the output, the bytes and the median milliseconds.</summary>
-    private static (float[] Output, long Allocated, double Milliseconds) Measure(RunModel run, float[] input, int height, int width, int runs)
-    {
-        // The weights load on first use: once, here, before anything is measured.
-        run(new float[PhotoData.Channels * 8 * 8], new float[EsrganMediumX2.OutputSize(8, 8)], 8, 8);
-        float[] output = [];
-        long allocated = 0;
-        var thread = new Thread(() =>
+        int declared = EsrganMediumX2Sliced.SliceRows;
+        int fitted = EsrganMediumX2Sliced.FitPeakMemory(budgetBytes - io, height, width);
+        var variants = new[]
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            float[] ownInput = (float[])input.Clone();
-            output = new float[EsrganMediumX2.OutputSize(height, width)];
-            run(ownInput, output, height, width);
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        });
-        thread.Start();
-        thread.Join();
+            new Variant("plain", (i, o, h, w) => EsrganMediumX2.Run(i, o, h, w), 0, () => EsrganMediumX2.PeakMemoryBytes(height, width) + io),
+            new Variant("grouped", (i, o, h, w) => EsrganMediumX2Sliced.Run(i, o, h, w), rows > 0 ? rows : declared, () => EsrganMediumX2Sliced.PeakMemoryBytes(height, width) + io),
+            new Variant("auto", (i, o, h, w) => EsrganMediumX2Sliced.Run(i, o, h, w), fitted, () => EsrganMediumX2Sliced.PeakMemoryBytes(height, width) + io),
+        };
 
-        // Warm runs on this thread: its arena is allocated by the first, timed by the rest.
-        float[] again = new float[output.Length];
-        run(input, again, height, width);
-        var times = new List<double>(runs);
-        for (int i = 0; i < runs; i++)
+        // The weights load on first use: once per model, before anything is measured.
+        foreach (Variant v in variants)
         {
-            long t0 = Stopwatch.GetTimestamp();
-            run(input, again, height, width);
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            v.Invoke(new float[PhotoData.Channels * 8 * 8], new float[EsrganMediumX2.OutputSize(8, 8)], 8, 8);
         }
 
-        times.Sort();
-        GC.Collect();
-        return (output, allocated, runs % 2 == 1 ? times[runs / 2] : (times[(runs / 2) - 1] + times[runs / 2]) / 2);
+        // What one run allocates on a thread that never ran the model; then a warm run here (this thread's arena).
+        foreach (Variant v in variants)
+        {
+            var thread = new Thread(() =>
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                float[] ownInput = (float[])input.Clone();
+                float[] output = new float[EsrganMediumX2.OutputSize(height, width)];
+                v.Invoke(ownInput, output, height, width);
+                v.Allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                v.Output = output;
+            });
+            thread.Start();
+            thread.Join();
+            GC.Collect();
+        }
+
+        float[] scratch = new float[EsrganMediumX2.OutputSize(height, width)];
+        for (int i = 0; i < runs + 1; i++)
+        {
+            foreach (Variant v in variants)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                v.Invoke(input, scratch, height, width);
+                if (i > 0)
+                {
+                    v.Times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+            }
+        }
+
+        foreach (Variant v in variants)
+        {
+            if (v.Rows > 0)
+            {
+                EsrganMediumX2Sliced.SliceRows = v.Rows;
+            }
+
+            string budget = v.Name == "auto" ? FormattableString.Invariant($" budget_bytes={budgetBytes} within_budget={(v.Allocated <= budgetBytes ? "yes" : "no")}") : string.Empty;
+            Console.WriteLine(FormattableString.Invariant(
+                $"result: model=sr variant={v.Name} size={width}x{height} slice_rows={v.Rows} peak_bytes={v.PlannedBytes()} measured_peak_bytes={v.Allocated} latency_ms={Median(v.Times):F1} max_abs_diff={MaxDifference(v.Output, variants[0].Output):G3}{budget}"));
+        }
+
+        EsrganMediumX2Sliced.SliceRows = declared;
+    }
+
+    private static double Median(List<double> times)
+    {
+        double[] sorted = [.. times.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static float[] Crop(float[] frame, int height, int width)
