@@ -111,8 +111,8 @@ public sealed class SlicedGroup
             return Floats(input.H.Value, input.W.Value, Rows);
         }
 
-        // Linear in the width when the height is open (every band is channels × rows × width); measured at two widths.
-        int[] capacities = SteadyCapacities(input);
+        // Every band is channels × rows × width: a formula in the width, its rows the most any height needs.
+        IReadOnlyList<int> capacities = PlannedCapacities(input);
         Dim total = Dim.Zero;
         for (int m = 0; m < Members.Count - 1; m++)
         {
@@ -127,7 +127,7 @@ public sealed class SlicedGroup
     /// not depend on it): the schedule of a tall image (eight steps and the whole group's halo four times over: its
     /// first step reaches furthest ahead, its middle steps are periodic), at four heights so that every phase of the
     /// Winograd tiles' rounding is seen, and of every small image (whose bands are cut short by the bottom).</summary>
-    private int[] SteadyCapacities(Shape input)
+    public IReadOnlyList<int> PlannedCapacities(Shape input)
     {
         var capacities = new int[Members.Count];
         long width = input.W.IsConstant ? input.W.Value : 256;

@@ -171,14 +171,59 @@ public static partial class ModelReport
         Line("| --- | --- | --- | ---: | ---: |");
         foreach ((LoweredNode lowered, MemoryStep step) in compilation.Lowered.Zip(memory.Timeline, (l, m) => (l, m)))
         {
-            string kernels = lowered.Plan.Calls.IsEmpty ? (lowered.Plan.OutputAliasesInput ? "(a view: nothing to compute)" : "(inputs written in place: nothing to compute)") : string.Join(", ", lowered.Plan.Calls.Select(c => c.Kernel + (c.Range is { Parallel: true } ? " (split by " + c.Range.Axis + ")" : string.Empty)));
+            string kernels = compilation.Groups.Any(g => g.Unbuilt.Contains(lowered.Node)) ? "(never built: its readers read its inputs where they are)"
+                : lowered.Plan.Calls.IsEmpty ? (lowered.Plan.OutputAliasesInput ? "(a view: nothing to compute)" : "(inputs written in place: nothing to compute)") : string.Join(", ", lowered.Plan.Calls.Select(c => c.Kernel + (c.Range is { Parallel: true } ? " (split by " + c.Range.Axis + ")" : string.Empty)));
             Line("| " + lowered.Node.Name + " | " + lowered.Plan.Algorithm + " | " + kernels + " | " + Number(step.LiveFloats) + " | " + Number(step.ScratchFloats) + " |");
         }
 
         Line();
         Line("The arena places these in " + Number(memory.ActivationFloats) + " floats per sample (buffers reused once dead) plus "
             + Number(memory.ScratchFloats + memory.ThreadScratchFloats) + " floats of scratch.");
+        foreach (SlicedGroup group in compilation.Groups)
+        {
+            GroupSection(Line, graph, memory, group);
+        }
+
         return md.ToString();
+    }
+
+    /// <summary>A group that runs band by band: its rows per step, and each band's rows and bytes (a formula in the width
+    /// alone when the height is open: the group's memory no longer grows with the height).</summary>
+    private static void GroupSection(Action<string> line, Graph graph, MemoryPlan memory, SlicedGroup group)
+    {
+        Shape input = graph.Input.Shape;
+        Node last = group.Members[group.Members.Count - 1].Node;
+        IReadOnlyList<int> capacities = group.PlannedCapacities(input);
+        Dim floats = memory.GroupFloats.TryGetValue(group, out Dim? planned) ? planned : Dim.Zero;
+        line(string.Empty);
+        line("## Group `" + group.Name + "`, band by band");
+        line(string.Empty);
+        line("`" + group.Nodes[0].Name + "` to `" + last.Name + "` (" + group.Nodes.Count + " nodes) run band by band: each step computes the next "
+            + group.Rows + " rows of `" + last.Name + "`'s output (the generated `SliceRows`), every node only the rows its readers need, each "
+            + "output but the last in a band of the rows still read. The bands take " + Number(floats * 4) + " bytes"
+            + (input.H.IsConstant ? "." : ", whatever the input height: the group's memory grows with the width alone (at a width of 1280: "
+                + Number((floats * 4).Evaluate(720, 1280)) + " bytes)."));
+        if (group.Unbuilt.Count > 0)
+        {
+            line(string.Empty);
+            line("Never built (read only by 1×1 convolutions, which read each part where it is): "
+                + string.Join(", ", group.Unbuilt.Select(n => "`" + n.Name + "`")) + ".");
+        }
+
+        line(string.Empty);
+        line("| node | output | rows per step | band rows | band bytes |");
+        line("| --- | --- | ---: | ---: | ---: |");
+        for (int m = 0; m < group.Members.Count; m++)
+        {
+            Node node = group.Members[m].Node;
+            Shape shape = node.Output.Shape;
+            bool isLast = m == group.Members.Count - 1;
+            long height = shape.H.Evaluate(720, 1280), lastHeight = last.Output.Shape.H.Evaluate(720, 1280);
+            long quantum = group.Quanta[m], scaled = ((group.Rows * height) + lastHeight - 1) / System.Math.Max(1, lastHeight);
+            string rows = Number(System.Math.Max(quantum, (scaled + quantum - 1) / quantum * quantum));
+            line("| " + node.Name + " | " + shape + " | " + rows + " | " + (isLast ? "(the group's output)" : Number(capacities[m])) + " | "
+                + (isLast ? string.Empty : Number(shape.C * capacities[m] * shape.W * 4)) + " |");
+        }
     }
 
     private static (Graph Graph, WeightLayout Layout, MemoryPlan Memory) Compiled(ModelCompilation compilation) =>

@@ -191,11 +191,22 @@ namespace ModelCompiler.Generated
                 {
                     if (!SpinUntil(_started))
                     {
-                        _ready.Reset();
-                        Interlocked.Exchange(ref _sleeping, 1);
-                        if (Volatile.Read(ref _pending) == 0)
+                        // Block until a call is pending. A caller that saw this worker blocking may set the event late
+                        // (after the call it made has run): such a wake-up finds nothing pending and blocks again.
+                        while (true)
                         {
+                            _ready.Reset();
+                            Interlocked.Exchange(ref _sleeping, 1);
+                            if (Volatile.Read(ref _pending) != 0)
+                            {
+                                break;
+                            }
+
                             _ready.Wait();
+                            if (Volatile.Read(ref _pending) != 0)
+                            {
+                                break;
+                            }
                         }
 
                         Interlocked.Exchange(ref _sleeping, 0);
