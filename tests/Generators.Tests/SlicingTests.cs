@@ -84,6 +84,31 @@ public sealed class SlicingTests : IDisposable
         Assert.Contains(group.Members, m => m.Node.Name == "joined");
     }
 
+    /// <summary>Two-layer groups, each its own model: a group ending in an upsampling or a pixel shuffle, one starting with
+    /// an upsampling, a stride-2 and a 5×5 convolution, at a step of one row and at three rows (which divides neither
+    /// height), at heights of 9 and 10.</summary>
+    [Theory]
+    [InlineData("[Conv2d(\"a\", 3, 12, 5, Padding = 2)]\n[PixelShuffle(2, Name = \"b\")]")]
+    [InlineData("[Conv2d(\"a\", 3, 12, 3, Padding = 1)]\n[Upsample(2, Name = \"b\")]")]
+    [InlineData("[Upsample(2, Name = \"a\")]\n[Conv2d(\"b\", 3, 4, 3, Padding = 1)]")]
+    [InlineData("[Conv2d(\"a\", 3, 4, 3, Padding = 1)]\n[Conv2d(\"b\", 4, 4, 3, Stride = 2, Padding = 1)]")]
+    [InlineData("[MaxPool2d(2, Name = \"a\")]\n[Conv2d(\"b\", 3, 4, 3, Padding = 2, Dilation = 2)]")]
+    public void TwoLayerGroups_ComputeExactlyWhatTheWholeImageComputes(string layers)
+    {
+        string source = "using ModelCompiler;\nnamespace Pair;\n[Model(\"pair.safetensors\")]\n[Input(3, Dim.Any, Dim.Any)]\n{0}\n" + layers + "\npublic partial class Net { }\n";
+        using var plain = CompiledModel.Create(source.Replace("{0}", string.Empty, StringComparison.Ordinal), "Pair.Net", spec => _data.Tensors(spec));
+        using var sliced = CompiledModel.Create(source.Replace("{0}", "[Group(\"a\", \"b\", Rows = 3)]", StringComparison.Ordinal), "Pair.Net", plain.Tensors);
+        foreach ((int height, int width, int rows) in new[] { (9, 5, 3), (10, 7, 1), (10, 7, 3) })
+        {
+            sliced.Type.GetProperty("SliceRows", BindingFlags.Public | BindingFlags.Static)!.SetValue(null, rows);
+            float[] input = _data.Floats(3 * height * width, -2f, 2f);
+            foreach (VectorWidthChoice vectors in new[] { VectorWidthChoice.Scalar, VectorWidthChoice.Auto })
+            {
+                Assert.Equal(plain.Run(input, 1, height, width, vectors), sliced.Run(input, 1, height, width, vectors));
+            }
+        }
+    }
+
     private void SetRows(int rows) =>
         _sliced.Type.GetProperty("SliceRows", BindingFlags.Public | BindingFlags.Static)!.SetValue(null, rows);
 }
