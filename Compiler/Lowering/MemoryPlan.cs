@@ -198,7 +198,7 @@ public sealed class MemoryPlan
                 bands = groupFloats.TryGetValue(banding, out Dim? planned) ? planned : groupFloats[banding] = banding.PlannedFloats(graph.Input.Shape);
             }
 
-            timeline.Add(new MemoryStep(node, live, Dim.Max(offset, bands) + own));
+            timeline.Add(new MemoryStep(node, live, (offset.Equals(Dim.Zero) ? bands : bands.Equals(Dim.Zero) ? offset : Dim.Max(offset, bands)) + own));
         }
 
         Dim nodeScratch = scratchSizes.Count == 0 ? Dim.Zero : scratchSizes.Aggregate(Dim.Max);

@@ -80,6 +80,14 @@ public static partial class ModelReport
         }
 
         text.Append("  memory: ").Append(MemoryText(memory)).Append("; weight block ").Append(Number(layout.TotalBytes)).Append(" bytes").Append('\n');
+        foreach (SlicedGroup group in compilation.Groups)
+        {
+            Dim bands = memory.GroupFloats.TryGetValue(group, out Dim? planned) ? planned * 4 : Dim.Zero;
+            text.Append("  group ").Append(group.Name).Append(": ").Append(group.Nodes[0].Name).Append(" to ").Append(group.Nodes[group.Nodes.Count - 1].Name)
+                .Append(" band by band, ").Append(group.Rows).Append(" rows per step, bands ").Append(Number(bands)).Append(" bytes")
+                .Append(graph.Input.Shape.H.IsConstant ? string.Empty : " at any height").Append('\n');
+        }
+
         return text.ToString().Replace(" \n", "\n").TrimEnd('\n');
     }
 

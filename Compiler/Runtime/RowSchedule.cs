@@ -7,8 +7,8 @@ namespace ModelCompiler.Generated
 
     /// <summary>How a group of consecutive layers runs band by band down the image. At each step every layer of the
     /// group, in order, computes its next rows: at most its quota (<see cref="Rows"/> rows of the group's output, scaled
-    /// to the layer's height) and no more than its inputs' rows computed so far allow, in whole quanta (a Winograd tile's
-    /// side) except at the bottom. So the first steps fill the pipeline and then every layer advances by its quota per
+    /// to the layer's height), no more than its readers need for their quotas, and no more than its inputs' rows computed
+    /// so far allow, in whole quanta (a Winograd tile's side) except at the bottom. So the first steps fill the pipeline and then every layer advances by its quota per
     /// step. A layer's output lives in a band buffer that holds only the rows still to be read: the rows a reader's window
     /// reaches back to stay (they are moved to the top of the band before the layer appends its new rows), the rest are
     /// dropped. Every output row is computed once (no halo is recomputed), and the group's memory is the sum of its
@@ -197,7 +197,24 @@ namespace ModelCompiler.Generated
             bool progress = false;
             for (int m = 0; m <= last; m++)
             {
+                // No more than its quota, nor than its readers need for theirs (a layer before an upsampling would
+                // otherwise run ahead of it and hold ever more rows), nor than its inputs allow.
                 int limit = (int)Math.Min(_heights[m], (long)Previous[m] + _quota[m]);
+                if (m < last)
+                {
+                    int demand = 0;
+                    for (int e = 0; e < _consumer.Length; e++)
+                    {
+                        int c = _consumer[e];
+                        if (_producer[e] == m && Previous[c] < _heights[c])
+                        {
+                            demand = Math.Max(demand, Needed(e, (int)Math.Min(_heights[c], (long)Previous[c] + _quota[c])));
+                        }
+                    }
+
+                    limit = Math.Min(limit, RoundUp(demand, _quanta[m]));
+                }
+
                 for (int e = 0; e < _consumer.Length; e++)
                 {
                     int p = _producer[e];
@@ -223,6 +240,12 @@ namespace ModelCompiler.Generated
 
             return true;
         }
+
+        /// <summary>One past the last row of edge <paramref name="edge"/>'s producer its consumer reads for output rows [0, <paramref name="hi"/>).</summary>
+        private int Needed(int edge, int hi) =>
+            hi <= 0 ? 0
+                : _factor[edge] > 1 ? ((hi - 1) / _factor[edge]) + 1
+                : Math.Max(0, ((hi - 1) * _stride[edge]) - _pad[edge] + _span[edge]);
 
         /// <summary>How many of its output rows edge <paramref name="edge"/>'s consumer can compute from the producer's
         /// rows [0, <paramref name="hi"/>).</summary>

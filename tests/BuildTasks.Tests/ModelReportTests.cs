@@ -28,6 +28,31 @@ public sealed class ModelReportTests
             ModelReport.Rows(Net.Graph!, Net.Layout!));
     }
 
+    /// <summary>An open-size model whose two convolutions run band by band.</summary>
+    private static readonly ModelCompilation Banded = ModelCompilation.Compile(new Spec.ModelSpec
+    {
+        Namespace = "Demo",
+        ClassName = "Banded",
+        WeightsPath = "w.safetensors",
+        InputShape = EquatableArray.Create(3, -1, -1),
+        Layers = EquatableArray.Create(Specs.Conv("a", 3, 8, 3, padding: 1), Specs.Conv("b", 8, 4, 3, padding: 1)),
+        Groups = EquatableArray.Create(new Spec.GroupSpec { Name = "both", First = "a", Last = "b", Rows = 4 }),
+    });
+
+    [Fact]
+    public void AGroup_IsInTheSummary_AndHasItsSectionInTheReport_ItsBandsAFormulaInTheWidthAlone()
+    {
+        Assert.Contains("  group both: a to b band by band, 4 rows per step, bands 256*W bytes at any height", ModelReport.SummaryTable(Banded, "w"), StringComparison.Ordinal);
+        string markdown = ModelReport.Markdown(Banded, "w", "App.mcweights");
+        Assert.Contains("## Group `both`, band by band", markdown, StringComparison.Ordinal);
+        Assert.Contains("The bands take 256*W bytes, whatever the input height", markdown, StringComparison.Ordinal);
+
+        // a's band: 8 channels x 8 rows x W floats: 4 rows per step, the 2 rows b's 3x3 window reaches back to, and as many
+        // again of room, so that the kept rows move up only every other step.
+        Assert.Contains("| a | [N, 8, H, W] | 4 | 8 | 256*W |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| b | [N, 4, H, W] | 4 | (the group's output) |  |", markdown, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void SummaryTable_IsAlignedWithATotalRow()
     {

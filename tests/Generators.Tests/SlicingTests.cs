@@ -109,6 +109,71 @@ public sealed class SlicingTests : IDisposable
         }
     }
 
+    [Fact]
+    public void OnlyTheInputAndOutputGrowWithTheHeight_AndTheFirstRunAllocatesThePlannedPeak()
+    {
+        SetRows(4);
+        MethodInfo peak = _sliced.Type.GetMethod("PeakMemoryBytes")!;
+        long Peak(int height) => (long)peak.Invoke(null, [height, 30, 1])!;
+        long Io(int height) => 4L * ((3 * height * 30) + _sliced.OutputSizeAt(height, 30));
+
+        // Every layer is in the group: its bands are the same at any tall height, the arena holds the input and output.
+        Assert.InRange(Peak(400) - Peak(200) - (Io(400) - Io(200)), -64, 64);
+        MethodInfo plainPeak = _plain.Type.GetMethod("PeakMemoryBytes")!;
+        long plain = (long)plainPeak.Invoke(null, [400, 30, 1])!;
+        Assert.True((Peak(400) - Io(400)) * 4 < plain - Io(400), "beside the input and output, the bands (" + (Peak(400) - Io(400)) + " bytes) take less than a quarter of the plain arena (" + (plain - Io(400)) + ")");
+
+        float[] small = _data.Floats(3 * 8 * 8), input = _data.Floats(3 * 400 * 30);
+        _sliced.Run(small, 1, 8, 8); // loads the weights here
+        float[] output = new float[_sliced.OutputSizeAt(400, 30)];
+        long allocated = 0;
+        var thread = new System.Threading.Thread(() =>
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            _sliced.RunInto(input, output, 1, 400, 30);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        thread.Start();
+        thread.Join();
+        Assert.InRange(allocated, Peak(400), Peak(400) + (Peak(400) / 20));
+    }
+
+    [Fact]
+    public void FitPeakMemory_ChoosesTheMostRowsWithinTheBudget()
+    {
+        MethodInfo peak = _sliced.Type.GetMethod("PeakMemoryBytes")!;
+        MethodInfo fit = _sliced.Type.GetMethod("FitPeakMemory")!;
+        long PeakAt(int rows)
+        {
+            SetRows(rows);
+            return (long)peak.Invoke(null, [120, 40, 1])!;
+        }
+
+        long budget = (PeakAt(6) + PeakAt(7)) / 2;
+        int chosen = (int)fit.Invoke(null, [budget, 120, 40])!;
+        Assert.Equal(chosen, (int)_sliced.Type.GetProperty("SliceRows")!.GetValue(null)!);
+        Assert.True(PeakAt(chosen) <= budget && PeakAt(chosen + 1) > budget, "rows " + chosen + " for a budget of " + budget);
+        var e = Assert.Throws<TargetInvocationException>(() => fit.Invoke(null, [1024L, 120, 40]));
+        Assert.IsType<ArgumentOutOfRangeException>(e.InnerException);
+    }
+
+    [Fact]
+    public void AFixedSizeModel_RunsItsGroupByBands_WithItsPeakAPropertyOfTheRows()
+    {
+        string source = Layers.Replace("[Input(3, Dim.Any, Dim.Any)]", "[Input(3, 21, 14)]", StringComparison.Ordinal);
+        using var plain = CompiledModel.Create(source.Replace("{0}", string.Empty, StringComparison.Ordinal), "Sliced.Net", spec => _data.Tensors(spec));
+        using var sliced = CompiledModel.Create(source.Replace("{0}", "[Group(\"wide\", \"big\", Rows = 2)]", StringComparison.Ordinal), "Sliced.Net", plain.Tensors);
+        float[] input = _data.Floats(2 * plain.InputSize, -2f, 2f);
+        Assert.Equal(plain.Run(input, 2), sliced.Run(input, 2));
+
+        PropertyInfo peak = sliced.Type.GetProperty("PeakMemoryBytes")!;
+        long atTwo = (long)peak.GetValue(null)!;
+        sliced.Type.GetProperty("SliceRows")!.SetValue(null, 8);
+        Assert.True((long)peak.GetValue(null)! > atTwo, "more rows per step, more memory");
+        Assert.Equal(plain.Run(input, 2), sliced.Run(input, 2));
+        Assert.True(atTwo < (long)plain.Type.GetField("PeakMemoryBytes")!.GetRawConstantValue()!, "the bands take less than the whole layers");
+    }
+
     private void SetRows(int rows) =>
         _sliced.Type.GetProperty("SliceRows", BindingFlags.Public | BindingFlags.Static)!.SetValue(null, rows);
 }
