@@ -126,10 +126,24 @@ namespace ModelCompiler.Generated
                 }
             }
 
+            /// <summary>Returns once every piece has signalled. The event may have been set late by the last piece of an
+            /// earlier call (its thread paused between counting down and setting it): a wake-up is trusted only when the
+            /// count says so, and the event is reset before the count is read again, so a set for this call is never lost.</summary>
             public void Wait()
             {
-                if (!SpinUntil(_finished))
+                if (SpinUntil(_finished))
                 {
+                    return;
+                }
+
+                while (Interlocked.CompareExchange(ref _remaining, 0, 0) > 0)
+                {
+                    _event.Reset();
+                    if (Interlocked.CompareExchange(ref _remaining, 0, 0) <= 0)
+                    {
+                        break;
+                    }
+
                     _event.Wait();
                 }
             }

@@ -27,6 +27,10 @@ internal static class Program
                          and the algorithm the lowering picks: the measurement behind the Winograd threshold
           sr-accuracy    [--width ...]   each 3x3 layer of examples/SuperResolution's network recomputed from its real
                          input on the example's photos by gemm, Winograd F(4x4) and F(2x2), against double precision
+          ort-memory     [--size WxH]   ONNX Runtime's peak memory and latency on examples/SuperResolution's network at
+                         WxH (default 1280x720), 1 and 2 threads, each in its own process (docs/slicing.md compares it
+                         with our plain and band-by-band models):
+                         result: engine=onnxruntime model=sr_pretrained size=<WxH> threads=<t> peak_bytes=<run + io> ...
           make-weights   [--out <dir>] [--check]   seeded random weights into tests/Benchmarks/weights
                          (--check: compare with the committed files instead, exit 1 when any differs)
 
@@ -91,6 +95,11 @@ internal static class Program
             "kernels" => options.Child is { } t ? Child(t, () => KernelsCommand.Run(options.Quick)) : Pinning.RunChild(1, ["kernels", "--child", "1", .. options.Quick ? (string[])["--quick"] : []]),
             "bandwidth" => options.Child is { } t ? Child(t, BandwidthCommand.Run) : Pinning.RunChild(1, ["bandwidth", "--child", "1"]),
             "sr-accuracy" => SrAccuracyCommand.Run(options.Width),
+            "ort-memory" => options.Child is { } t
+                ? Child(t, () => OrtMemoryCommand.Run(t, options.Height, options.FrameWidth))
+                : Math.Max(
+                    Pinning.RunChild(1, ["ort-memory", "--child", "1", "--size", options.FrameWidth + "x" + options.Height]),
+                    Pinning.RunChild(2, ["ort-memory", "--child", "2", "--size", options.FrameWidth + "x" + options.Height])),
             "conv3x3" => options.Child is { } t
                 ? Child(t, () => Conv3x3Command.Run(options.Quick ? TimingSettings.Quick : TimingSettings.Default, options.Width))
                 : Pinning.RunChild(1, ["conv3x3", "--child", "1", "--width", options.Width.ToString(), .. options.Quick ? new[] { "--quick" } : []]),
@@ -146,6 +155,12 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
     /// <summary>The widest vectors conv3x3 lets the kernels use.</summary>
     public Generated.VectorWidth Width { get; init; } = Generated.VectorWidth.Auto;
 
+    /// <summary>The input width ort-memory runs the super-resolution network at.</summary>
+    public int FrameWidth { get; init; } = 1280;
+
+    /// <summary>The input height ort-memory runs it at.</summary>
+    public int Height { get; init; } = 720;
+
     public static Options Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
@@ -153,7 +168,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             return new Options("help", null, [], false, null, false, null, false);
         }
 
-        string command = args[0] is "speed" or "peak" or "kernels" or "bandwidth" or "make-weights" or "conv3x3" or "sr-accuracy" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
+        string command = args[0] is "speed" or "peak" or "kernels" or "bandwidth" or "make-weights" or "conv3x3" or "sr-accuracy" or "ort-memory" ? args[0] : throw new ArgumentException("unknown command '" + args[0] + "'");
         string? filter = null;
         IReadOnlyList<int> threads = [1, 2];
         bool quick = false;
@@ -162,6 +177,7 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
         int? child = null;
         bool printPeak = false;
         Generated.VectorWidth width = Generated.VectorWidth.Auto;
+        (int frameWidth, int height) = (1280, 720);
         for (int i = 1; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException(args[i] + " needs a value");
@@ -192,7 +208,13 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
                 case "--check" when command == "make-weights":
                     check = true;
                     break;
-                case "--child" when command is "speed" or "peak" or "kernels" or "bandwidth" or "conv3x3":
+                case "--size" when command == "ort-memory":
+                    string[] size = Value().Split('x');
+                    (frameWidth, height) = size.Length == 2 && int.TryParse(size[0], NumberStyles.None, CultureInfo.InvariantCulture, out int fw) && fw > 0
+                        && int.TryParse(size[1], NumberStyles.None, CultureInfo.InvariantCulture, out int fh) && fh > 0
+                        ? (fw, fh) : throw new ArgumentException("--size takes WIDTHxHEIGHT, e.g. 1280x720");
+                    break;
+                case "--child" when command is "speed" or "peak" or "kernels" or "bandwidth" or "conv3x3" or "ort-memory":
                     child = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t > 0 ? t : throw new ArgumentException("--child takes a thread count");
                     break;
                 case "--print-peak" when command == "speed":
@@ -205,6 +227,6 @@ internal sealed record Options(string Command, string? Filter, IReadOnlyList<int
             }
         }
 
-        return new Options(command, filter, threads, quick, output, check, child, printPeak) { Width = width };
+        return new Options(command, filter, threads, quick, output, check, child, printPeak) { Width = width, FrameWidth = frameWidth, Height = height };
     }
 }

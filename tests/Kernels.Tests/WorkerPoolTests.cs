@@ -22,6 +22,17 @@ public class WorkerPoolTests
         }
     };
 
+    /// <summary>Marks its indices after a pause past the spin time (so the caller blocks waiting for it).</summary>
+    private static readonly Action<object, int, int> SlowMark = static (state, start, end) =>
+    {
+        if (start > 0)
+        {
+            Thread.Sleep(1);
+        }
+
+        Mark(state, start, end);
+    };
+
     [Theory]
     [InlineData(0, 1, 4)]
     [InlineData(1, 1, 4)]
@@ -100,14 +111,14 @@ public class WorkerPoolTests
     [Fact]
     public void CallsSpacedAroundTheSpinTime_EachRunOnce()
     {
-        // Idle workers spin a while, then block: calls that come back at once, shortly after, and after the workers
-        // blocked must each run every piece exactly once (a late wake-up of a worker that already ran its piece must not
-        // run it again).
+        // Idle workers spin a while, then block, and so does a caller waiting for them: calls that come back at once,
+        // shortly after, and after the threads blocked must each run every piece exactly once, and return only when every
+        // piece is done (a late wake-up left over from an earlier call must neither run a piece again nor end a wait).
         for (int round = 0; round < 300; round++)
         {
             int mix = (round * 7919) + 13;
             int[] hits = new int[64];
-            WorkerPool.Run(hits, Mark, hits.Length, 1, 4);
+            WorkerPool.Run(hits, (mix % 3) == 0 ? SlowMark : Mark, hits.Length, 1, 4);
             Assert.All(hits, (h, i) => Assert.True(h == 1, $"round {round}: index {i} ran {h} times"));
             int pause = mix % 4;
             if (pause == 1)
