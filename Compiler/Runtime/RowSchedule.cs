@@ -32,7 +32,7 @@ namespace ModelCompiler.Generated
         private int _step;
 
         /// <summary>A band's room beyond what one step needs, as a share of the most rows it keeps from a step to the next.</summary>
-        private const int SlackPercent = 100;
+        private const int SlackPercent = 50;
 
         /// <summary>A schedule over the members' outputs (heights, widths, channels), with each member's row quantum (its
         /// output rows are computed in multiples of it, a Winograd tile's side, except at the bottom) and the edges (see

@@ -16,14 +16,14 @@ internal static class Program
     private const string Usage = "usage: SuperResolution [--runs N] [--data DIR] [--threads T] [--large] [--width W --height H [--rows R] [--budget-mb M]]"
         + "   (N >= 1 timed runs per photo, default 3; --large also upscales each photo's 1280x720 window once;"
         + " --width and --height compare the plain, band-by-band and budget-fitted models on the first photo's W x H window"
-        + " (at most 1280x720), the band-by-band one at R rows per step (default: as declared), the last fitted to a peak of M MiB, default 400;"
+        + " (at most 1280x720), the band-by-band one at R rows per step (default: as declared), the last fitted to a peak of M MiB, default 320;"
         + " T: the most threads a run uses, default one per core)";
 
     private sealed record Result(Photo Photo, double Psnr, double BicubicPsnr, double NearestPsnr, double MaxDiffVsTfjs, double LatencyMs);
 
     private static int Main(string[] args)
     {
-        int runs = 3, width = 0, height = 0, budgetMiB = 400, threads = 0, rows = 0;
+        int runs = 3, width = 0, height = 0, budgetMiB = 320, threads = 0, rows = 0;
         bool large = false;
         string? dataDirectory = null;
         for (int i = 0; i < args.Length; i++)
