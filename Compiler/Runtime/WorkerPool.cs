@@ -41,14 +41,24 @@ namespace ModelCompiler.Generated
             return true;
         }
 
+        /// <summary>Pieces per thread a call is cut into: the threads take them in turn, so that a thread that falls
+        /// behind (its core taken by another process for a while) leaves its later pieces to the others.</summary>
+        private const int PiecesPerThread = 4;
+
+        /// <summary>The call in progress (one at a time): its range, its pieces, and the next piece to take.</summary>
+        private static int s_count;
+        private static int s_pieces;
+        private static int s_next;
+
         /// <summary>Runs <paramref name="body"/>(<paramref name="state"/>, start, end) over [0, <paramref name="count"/>)
-        /// in at most <paramref name="maxThreads"/> contiguous pieces of at least <paramref name="grain"/>, the calling
-        /// thread taking the first. Returns when every piece is done; an exception in a piece is rethrown here.</summary>
+        /// on up to <paramref name="maxThreads"/> threads, the calling thread one of them: the range is cut into up to
+        /// four contiguous pieces per thread, each of at least <paramref name="grain"/>, and each thread takes the next
+        /// piece left until none is. Returns when every piece is done; an exception in a piece is rethrown here.</summary>
         public static void Run(object state, Action<object, int, int> body, int count, int grain, int maxThreads)
         {
             ArgumentNullException.ThrowIfNull(body);
-            int pieces = Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), count / Math.Max(1, grain));
-            if (pieces <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+            int threads = Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), count / Math.Max(1, grain));
+            if (threads <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
             {
                 body(state, 0, count);
                 return;
@@ -57,23 +67,43 @@ namespace ModelCompiler.Generated
             try
             {
                 Worker[] workers = Workers();
-                pieces = Math.Min(pieces, workers.Length + 1);
-                s_done.Reset(pieces - 1);
-                for (int p = 1; p < pieces; p++)
+                threads = Math.Min(threads, workers.Length + 1);
+                s_count = count;
+                s_pieces = Math.Max(threads, Math.Min(threads * PiecesPerThread, count / Math.Max(1, grain)));
+                s_next = 0;
+                s_done.Reset(threads - 1);
+                for (int t = 1; t < threads; t++)
                 {
-                    workers[p - 1].Start(state, body, Start(count, p, pieces), Start(count, p + 1, pieces), s_done);
+                    workers[t - 1].Start(state, body, s_done);
                 }
 
-                body(state, 0, Start(count, 1, pieces));
-                s_done.Wait();
-                for (int p = 1; p < pieces; p++)
+                try
                 {
-                    workers[p - 1].ThrowIfFailed();
+                    Drain(state, body);
+                }
+                finally
+                {
+                    s_done.Wait();
+                }
+
+                for (int t = 1; t < threads; t++)
+                {
+                    workers[t - 1].ThrowIfFailed();
                 }
             }
             finally
             {
                 Volatile.Write(ref s_busy, 0);
+            }
+        }
+
+        /// <summary>Takes the call's next pieces until none is left.</summary>
+        private static void Drain(object state, Action<object, int, int> body)
+        {
+            int count = s_count, pieces = s_pieces;
+            for (int piece = Interlocked.Increment(ref s_next) - 1; piece < pieces; piece = Interlocked.Increment(ref s_next) - 1)
+            {
+                body(state, Start(count, piece, pieces), Start(count, piece + 1, pieces));
             }
         }
 
@@ -161,8 +191,6 @@ namespace ModelCompiler.Generated
             private int _sleeping;
             private object? _state;
             private Action<object, int, int>? _body;
-            private int _start;
-            private int _end;
             private Countdown? _done;
             private Exception? _error;
 
@@ -173,12 +201,10 @@ namespace ModelCompiler.Generated
                 thread.Start();
             }
 
-            public void Start(object state, Action<object, int, int> body, int start, int end, Countdown done)
+            public void Start(object state, Action<object, int, int> body, Countdown done)
             {
                 _state = state;
                 _body = body;
-                _start = start;
-                _end = end;
                 _done = done;
                 _error = null;
 
@@ -229,7 +255,7 @@ namespace ModelCompiler.Generated
                     Volatile.Write(ref _pending, 0);
                     try
                     {
-                        _body!(_state!, _start, _end);
+                        Drain(_state!, _body!);
                     }
 #pragma warning disable CA1031 // A worker must never die: the failure is rethrown on the calling thread.
                     catch (Exception e)

@@ -8,9 +8,9 @@ using Xunit;
 
 namespace ModelCompiler.KernelTests;
 
-/// <summary>The worker pool splits [0, count) into contiguous pieces that cover every index exactly once, runs the
-/// first on the calling thread, rethrows a piece's exception there, serves concurrent callers, and allocates nothing
-/// per call once warm.</summary>
+/// <summary>The worker pool splits [0, count) into contiguous pieces that cover every index exactly once, the threads
+/// (the calling one among them) taking them in turn, rethrows a piece's exception on the caller, serves concurrent
+/// callers, and allocates nothing per call once warm.</summary>
 public class WorkerPoolTests
 {
     private static readonly Action<object, int, int> Mark = static (state, start, end) =>
@@ -50,14 +50,15 @@ public class WorkerPoolTests
     }
 
     [Fact]
-    public void Pieces_AreContiguous_AtLeastTheGrain_AndTheFirstRunsOnTheCaller()
+    public void Pieces_TileTheRange_AtLeastTheGrainEach_FourPerThreadAtMost_TheCallerTakingSome()
     {
         var pieces = new ConcurrentBag<(int Start, int End, int Thread)>();
         int caller = Environment.CurrentManagedThreadId;
         WorkerPool.Run(pieces, static (state, start, end) => ((ConcurrentBag<(int, int, int)>)state).Add((start, end, Environment.CurrentManagedThreadId)), 100, 10, 16);
 
         var ordered = pieces.OrderBy(p => p.Start).ToArray();
-        Assert.Equal(Math.Min(Environment.ProcessorCount, 10), ordered.Length);
+        int threads = Math.Min(Environment.ProcessorCount, 10);
+        Assert.InRange(ordered.Length, threads, Math.Min(10, threads * 4));
         Assert.Equal(0, ordered[0].Start);
         Assert.Equal(100, ordered[^1].End);
         for (int i = 1; i < ordered.Length; i++)
@@ -66,7 +67,7 @@ public class WorkerPoolTests
         }
 
         Assert.All(ordered, p => Assert.True(p.End - p.Start >= 10, $"piece [{p.Start}, {p.End}) is smaller than the grain"));
-        Assert.Equal(caller, ordered[0].Thread);
+        Assert.Contains(ordered, p => p.Thread == caller);
     }
 
     [Fact]
