@@ -42,8 +42,8 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>Pieces per thread a call is cut into, which the threads take in turn. One: the matrix-product kernels
-        /// pack their input once per piece, and four pieces per thread made the super-resolution network 1.4-1.6x slower
-        /// at 1280x720 on two cores (10.4 s against 6.2-7.5 s in earlier runs of the same comparison).</summary>
+        /// pack their input once per piece; with four per thread the plain super-resolution network took 10.4 s at
+        /// 1280x720 on two cores, 8.4 s with one (single runs of docs/slicing.md's comparison, a few minutes apart).</summary>
         private const int PiecesPerThread = 1;
 
         /// <summary>The call in progress (one at a time): its range, its pieces, and the next piece to take.</summary>
