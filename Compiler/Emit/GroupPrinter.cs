@@ -166,8 +166,13 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
 
         // Where this step's output rows go: the band after the rows it keeps, or the group's output in the arena.
         w.Line("int yAt = " + OutputStart(m) + ";");
-        w.Line("int yLength = " + OutputLength(m) + ";");
         string op = node.Op.Name;
+        if (op is "Conv2d" or "MaxPool2d" or "Upsample" or "PixelShuffle")
+        {
+            // Elementwise members address each channel's rows themselves.
+            w.Line("int yLength = " + OutputLength(m) + ";");
+        }
+
         if (op is "Conv2d" or "MaxPool2d")
         {
             PrintWindowed(m);
