@@ -73,8 +73,12 @@ public sealed record KernelCall(string Kernel, CallScope Scope, EquatableArray<K
     /// <summary>The call covers [0, <paramref name="count"/>) along <paramref name="axis"/>, split across workers when
     /// its <paramref name="work"/> per sample reaches the context's threshold (decided here for a fixed size, at
     /// run time for an open one).</summary>
-    public KernelCall Over(string axis, Dim count, Dim work, LoweringContext context, long grain = 1) =>
-        this with { Range = new CallRange(axis, count, grain, !work.IsConstant || work.Value >= context.ParallelMacs, work, context.ParallelMacs) };
+    public KernelCall Over(string axis, Dim count, Dim work, LoweringContext context, long grain = 1) => Over(axis, count, work, context.ParallelMacs, grain);
+
+    /// <summary>As <see cref="Over(string, Dim, Dim, LoweringContext, long)"/>, split from <paramref name="minimumWork"/>
+    /// multiply-accumulates per sample.</summary>
+    public KernelCall Over(string axis, Dim count, Dim work, long minimumWork, long grain = 1) =>
+        this with { Range = new CallRange(axis, count, grain, !work.IsConstant || work.Value >= minimumWork, work, minimumWork) };
 
     public override string ToString() => Kernel + "(" + string.Join(", ", Args.Select(a => a.Name)) + ")"
         + (Range is { Parallel: true } ? " split by " + Range.Axis : string.Empty);

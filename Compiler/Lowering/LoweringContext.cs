@@ -18,6 +18,9 @@ public sealed class LoweringContext
     /// when the batch is too small to parallelize over samples.</summary>
     public long ParallelMacs => Options.Device.ParallelNodeMacs;
 
+    /// <summary>The same for a fully connected layer, whose weights streamed at batch 1 gain from two cores' caches.</summary>
+    public long ParallelLinearMacs => Options.Device.ParallelLinearMacs;
+
     /// <summary>The algorithm the plan file forces for <paramref name="node"/>, if any.</summary>
     public string? ForcedAlgorithm(Node node) => Options.Plan.Find(node.Name)?.Algorithm;
 

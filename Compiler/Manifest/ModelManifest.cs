@@ -89,6 +89,7 @@ public static class ModelManifest
             ("backend", options.Backend),
             ("device", device.Name),
             ("parallel-node-macs", Long(device.ParallelNodeMacs)),
+            ("parallel-linear-macs", Long(device.ParallelLinearMacs)),
             ("parallel-batch-macs", Long(device.ParallelBatchMacs)),
             ("chunk-bytes", Long(device.ChunkBytes)),
             ("plan", options.Plan.File),
@@ -195,6 +196,7 @@ public static class ModelManifest
             {
                 Name = Get(o, "device"),
                 ParallelNodeMacs = ParseLong(Get(o, "parallel-node-macs")),
+                ParallelLinearMacs = ParseLong(Get(o, "parallel-linear-macs")),
                 ParallelBatchMacs = ParseLong(Get(o, "parallel-batch-macs")),
                 ChunkBytes = ParseLong(Get(o, "chunk-bytes")),
             },

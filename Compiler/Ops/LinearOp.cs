@@ -102,14 +102,14 @@ public sealed class LinearOp : OpDefinition
                 new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
                 new BatchArg("batch"), new DimArg("inFeatures", inF), new DimArg("outFeatures", outF),
                 new ActivationArg(node.Epilogue.Activation), new VectorWidthArg())
-                .Over("features", outF, Cost(node).Macs, context));
+                .Over("features", outF, Cost(node).Macs, context.ParallelLinearMacs));
         }
 
         KernelCall call = KernelCall.PerChunk("PackedLinear",
             new InputArg("x", 0), new WeightArg("weight", "weight"), new WeightArg("bias", "bias"), new OutputArg("y"),
             new BatchArg("batch"), new DimArg("inFeatures", inF), new DimArg("outFeatures", outF),
             new ActivationArg(node.Epilogue.Activation), new VectorWidthArg())
-            .Over("blocks", (outF + BlockRows - 1) / BlockRows, Cost(node).Macs, context);
+            .Over("blocks", (outF + BlockRows - 1) / BlockRows, Cost(node).Macs, context.ParallelLinearMacs);
         return KernelPlan.Of("packed", call).WithWeight("weight", DataType.F32, WeightLayouts.PanelOf(BlockRows));
     }
 

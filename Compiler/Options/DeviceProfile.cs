@@ -13,6 +13,11 @@ public sealed record DeviceProfile
     /// when the batch alone cannot keep them busy.</summary>
     public long ParallelNodeMacs { get; init; } = 4_000_000;
 
+    /// <summary>A fully connected layer with at least this many multiply-accumulates per sample splits its output
+    /// features across threads: at batch 1 it streams its weights once, so two cores read half of them each, from their
+    /// own caches (the MLP 784-512-256-10 at batch 1 on two threads: docs/benchmarks.md).</summary>
+    public long ParallelLinearMacs { get; init; } = 256_000;
+
     /// <summary>A batch is split across threads by sample when its total work reaches this many multiply-accumulates.</summary>
     public long ParallelBatchMacs { get; init; } = 2_000_000;
 

@@ -103,7 +103,7 @@ namespace Demo
             internal const int InputOffset = 0;
             internal const int OutputOffset = 0;
             private const int WeightBytes = 6464;
-            private const ulong LayoutHash = 0xfc2af7ba387c6739UL;
+            private const ulong LayoutHash = 0x316b422ed49ea8b7UL;
             private const long ParallelBatchMacs = 2000000;
 
             [global::System.ThreadStatic]
