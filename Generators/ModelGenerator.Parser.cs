@@ -215,7 +215,8 @@ public sealed partial class ModelGenerator
 
         /// <summary>Every name the generated code may give a member of a model class, open or not.</summary>
         private static readonly HashSet<string> GeneratedMemberNames = new(
-            ModelCompiler.Emit.ModelEmitter.MemberNames(open: true, 3, 3).Concat(ModelCompiler.Emit.ModelEmitter.MemberNames(open: false, 3, 3)),
+            ModelCompiler.Emit.ModelEmitter.MemberNames(open: true, 3, 3).Concat(ModelCompiler.Emit.ModelEmitter.MemberNames(open: false, 3, 3))
+                .Concat(ModelCompiler.Emit.ModelEmitter.GroupMemberNames),
             StringComparer.Ordinal);
 
         /// <summary>The user's members of the model class (every partial part) named like a generated member.</summary>

@@ -18,13 +18,6 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
 {
     private const string K = ModelEmitter.Kernels;
 
-    /// <summary>Kernels that take a band: the input rows they may read, the zero rows above them, the output rows,
-    /// and the channel strides of both.</summary>
-    public static readonly IReadOnlyCollection<string> BandKernels = new HashSet<string>(System.StringComparer.Ordinal)
-    {
-        "ConvRowsGemm", "ConvGemm", "PointwiseGemm", "WinogradConv3x3", "ConvDirect", "MaxPool2d",
-    };
-
     /// <summary>Elementwise kernels, run channel by channel over the band's rows.</summary>
     public static readonly IReadOnlyCollection<string> RowKernels = new HashSet<string>(System.StringComparer.Ordinal)
     {
@@ -52,7 +45,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
         {
             foreach (PackedTensor t in model.Layout.Tensors.Where(t => t.Node == member.Node.Name))
             {
-                string constant = model.ClassNames[member.Node] + Pascal(t.Role);
+                string constant = model.ClassNames[member.Node] + NodePrinter.Pascal(t.Role);
                 w.Line("private const int " + constant + " = " + CodeWriter.Int(t.Offset) + ";");
                 w.Line("private const int " + constant + "Count = " + CodeWriter.Int(t.Bytes / 4) + ";");
             }
@@ -236,7 +229,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
                 string threads = "parallel && (long)rows * " + MacsPerRow(node) + " >= " + CodeWriter.Int(range.MinimumWork) + " ? MaxThreads : 1";
                 w.Line("global::ModelCompiler.Generated.KernelFrame frame = global::ModelCompiler.Generated.KernelFrame.For(arena, weights, n, s, scratch, width, "
                     + (Open ? "g" : "null") + ")" + (parts ? ".WithBand(0, arena.Length, yAt, yLength, rows, 0, rows, 0, yPlane).WithParts(parts)" : ".WithBand(xAt, xLength, yAt, yLength, height, padTop, rows, xPlane, yPlane)") + ";");
-                w.Line("global::ModelCompiler.Generated.WorkerPool.Run(frame, s_" + Camel(method) + ", " + RangeCount(node, call, "rows") + ", " + CodeWriter.Int(range.Grain) + ", " + threads + ");");
+                w.Line("global::ModelCompiler.Generated.WorkerPool.Run(frame, s_" + NodePrinter.Camel(method) + ", " + RangeCount(node, call, "rows") + ", " + CodeWriter.Int(range.Grain) + ", " + threads + ");");
                 continue;
             }
 
@@ -247,7 +240,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
                 args.Add("end: " + RangeCount(node, call, "rows"));
             }
 
-            PrintCall(call.Kernel, args);
+            NodePrinter.PrintKernelCall(w, call.Kernel, args);
         }
     }
 
@@ -256,7 +249,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
     {
         Node node = group.Members[m].Node;
         w.Line();
-        w.Line("private static readonly global::System.Action<object, int, int> s_" + Camel(method) + " = " + method + ";");
+        w.Line("private static readonly global::System.Action<object, int, int> s_" + NodePrinter.Camel(method) + " = " + method + ";");
         w.Line();
         w.Line(ModelEmitter.Optimized);
         w.Open("private static void " + method + "(object state, int start, int end)");
@@ -270,7 +263,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
             w.Line("var g = (Geometry)frame.Geometry!;");
         }
 
-        PrintCall(call.Kernel, [.. BandArguments(node, call, local: false, parts), "start: start", "end: end"]);
+        NodePrinter.PrintKernelCall(w, call.Kernel, [.. BandArguments(node, call, local: false, parts), "start: start", "end: end"]);
         w.Close();
     }
 
@@ -290,7 +283,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
                     yield return output.Name + ": Slice(arena, " + F("yAt") + ", " + F("yLength") + ")";
                     break;
                 case WeightArg weight:
-                    string constant = model.ClassNames[node] + Pascal(weight.Role);
+                    string constant = model.ClassNames[node] + NodePrinter.Pascal(weight.Role);
                     yield return weight.Name + ": " + (model.Layout.Find(node.Name, weight.Role) is null ? "default" : "weights.F32(" + constant + ", " + constant + "Count)");
                     break;
                 case DimArg { Name: "height" }:
@@ -305,24 +298,13 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
                 case DimArg { Name: "pixels" }:
                     yield return "pixels: " + F("rows") + " * " + outW;
                     break;
-                case DimArg dim:
-                    yield return dim.Name + ": " + Size(dim.Value, node.Name + " " + dim.Name);
-                    break;
-                case FloatArg f:
-                    yield return f.Name + ": " + CodeWriter.Float(f.Value);
-                    break;
-                case BoolArg b:
-                    yield return b.Name + ": " + (b.Value ? "true" : "false");
-                    break;
-                case ActivationArg activation:
-                    yield return "activation: global::ModelCompiler.Generated.ActivationKind." + (activation.Activation?.Kind ?? "None");
-                    yield return "alpha: " + CodeWriter.Float(activation.Activation?.Alpha ?? 0f);
-                    break;
-                case VectorWidthArg vectors:
-                    yield return vectors.Name + ": width";
-                    break;
                 default:
-                    throw new System.NotSupportedException("no band printer for kernel argument " + arg.GetType().Name);
+                    foreach (string text in NodePrinter.ValueArgument(arg, dim => Size(dim.Value, node.Name + " " + dim.Name)))
+                    {
+                        yield return text;
+                    }
+
+                    break;
             }
         }
 
@@ -371,7 +353,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
         string inW = Size(node.Input.Shape.W, "width of " + node.Input.Name);
         w.Line("int skip = (bands.Previous[" + at + "] / " + CodeWriter.Int(edge.Factor) + ") - " + row0 + ";");
         string kernel = node.Op.Name == "Upsample" ? "UpsampleNearest" : "PixelShuffle";
-        PrintCall(kernel,
+        NodePrinter.PrintKernelCall(w, kernel,
         [
             "x: Slice(arena, " + xBase + " + (skip * " + inW + "), " + xLength + " - (skip * " + inW + "))",
             "y: Slice(arena, yAt, yLength)",
@@ -426,7 +408,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
             (string At, string Plane) a = inputs.Length > 0 ? ("x" + CodeWriter.Int(inputs[0]) + "At", "x" + CodeWriter.Int(inputs[0]) + "Plane") : ("yAt", "yPlane");
             (string At, string Plane) b = inputs.Length > 1 ? ("x" + CodeWriter.Int(inputs[1]) + "At", "x" + CodeWriter.Int(inputs[1]) + "Plane") : ("0", "0");
             Activation? activation = call.Args.OfType<ActivationArg>().FirstOrDefault()?.Activation;
-            PrintCall("Planes",
+            NodePrinter.PrintKernelCall(w, "Planes",
             [
                 "op: global::ModelCompiler.Generated.PlaneOp." + call.Kernel,
                 "arena: arena",
@@ -438,8 +420,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
                 "yPlane: yPlane",
                 "channels: " + channels,
                 "floats: rows * " + outW,
-                "activation: global::ModelCompiler.Generated.ActivationKind." + (activation?.Kind ?? "None"),
-                "alpha: " + CodeWriter.Float(activation?.Alpha ?? 0f),
+                .. NodePrinter.ActivationArguments(activation),
                 "width: width",
                 "threads: " + threads,
             ]);
@@ -496,18 +477,6 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
         return (offset == "0" ? string.Empty : "(n * " + offset + ") + ") + "(s * " + size + ")";
     }
 
-    private void PrintCall(string kernel, List<string> args)
-    {
-        w.Line(K + "." + kernel + "(");
-        for (int i = 0; i < args.Count; i++)
-        {
-            w.Line("    " + args[i] + (i == args.Count - 1 ? ");" : ","));
-        }
-    }
-
     private string Size(Dim size, string what, bool wide = false) => model.Sizes.Of(size, what, wide);
 
-    private static string Pascal(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
-
-    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
 }

@@ -53,11 +53,17 @@ public static class ModelEmitter
         return names;
     }
 
+    /// <summary>The members a model with a <c>[Group]</c> gets besides the others (printed after MaxThreads).</summary>
+    public static IReadOnlyList<string> GroupMemberNames { get; } = ["SliceRows", "FitPeakMemory"];
+
     /// <summary>The member names the code of <paramref name="compilation"/> defines on the user's class.</summary>
     public static IReadOnlyList<string> MemberNames(ModelCompilation compilation)
     {
         Graph graph = compilation.Graph ?? throw new System.ArgumentException("the compilation failed", nameof(compilation));
-        return MemberNames(graph.HasOpenSize, graph.Input.Shape.Rank, graph.Output.Shape.Rank);
+        IReadOnlyList<string> names = MemberNames(graph.HasOpenSize, graph.Input.Shape.Rank, graph.Output.Shape.Rank);
+
+        // A model with groups that run band by band also gets their rows per step and the fitting to a budget.
+        return compilation.Groups.Count == 0 ? names : [.. names.Take(names.Count - 2), .. GroupMemberNames, .. names.Skip(names.Count - 2)];
     }
 
     /// <summary>The whole generated file: header, the manifest attribute (the weight-linking task's input, with

@@ -130,12 +130,11 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
             w.Line(ModelEmitter.VectorWidth + " width = frame.Width;");
         }
 
-        w.Line(K + "." + call.Kernel + "(");
-        PrintArguments([.. args, "start: start", "end: end"], ");");
+        PrintKernelCall(w, call.Kernel, [.. args, "start: start", "end: end"]);
         w.Close();
     }
 
-    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
+    internal static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
 
     private string Describe()
     {
@@ -213,15 +212,16 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
             args.Add("end: " + count);
         }
 
-        w.Line(K + "." + call.Kernel + "(");
-        PrintArguments(args, ");");
+        PrintKernelCall(w, call.Kernel, args);
     }
 
-    private void PrintArguments(List<string> args, string end)
+    /// <summary>A call of a run-time kernel, one named argument per line.</summary>
+    internal static void PrintKernelCall(CodeWriter w, string kernel, IReadOnlyList<string> args)
     {
+        w.Line(K + "." + kernel + "(");
         for (int i = 0; i < args.Count; i++)
         {
-            w.Line("    " + args[i] + (i == args.Count - 1 ? end : ","));
+            w.Line("    " + args[i] + (i == args.Count - 1 ? ");" : ","));
         }
     }
 
@@ -249,8 +249,27 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
                 break;
             }
 
+            case BatchArg batch:
+                yield return batch.Name + ": n";
+                break;
+            default:
+                foreach (string text in ValueArgument(arg, dim => Size(dim.Value, Node.Name + " " + dim.Name)))
+                {
+                    yield return text;
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>An argument that is a value of the plan (a size, a number, a flag, the activation, the vector width), as
+    /// every printer prints it; <paramref name="size"/> spells a size.</summary>
+    internal static IEnumerable<string> ValueArgument(KernelArg arg, System.Func<DimArg, string> size)
+    {
+        switch (arg)
+        {
             case DimArg dim:
-                yield return dim.Name + ": " + Size(dim.Value, Node.Name + " " + dim.Name);
+                yield return dim.Name + ": " + size(dim);
                 break;
             case FloatArg f:
                 yield return f.Name + ": " + CodeWriter.Float(f.Value);
@@ -259,11 +278,11 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
                 yield return b.Name + ": " + (b.Value ? "true" : "false");
                 break;
             case ActivationArg activation:
-                yield return "activation: global::ModelCompiler.Generated.ActivationKind." + (activation.Activation?.Kind ?? "None");
-                yield return "alpha: " + CodeWriter.Float(activation.Activation?.Alpha ?? 0f);
-                break;
-            case BatchArg batch:
-                yield return batch.Name + ": n";
+                foreach (string text in ActivationArguments(activation.Activation))
+                {
+                    yield return text;
+                }
+
                 break;
             case VectorWidthArg vectors:
                 yield return vectors.Name + ": width";
@@ -272,6 +291,13 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
                 throw new System.NotSupportedException("no printer for kernel argument " + arg.GetType().Name);
         }
     }
+
+    /// <summary>The <c>activation</c> and <c>alpha</c> arguments of an epilogue's activation (none: ActivationKind.None).</summary>
+    internal static IEnumerable<string> ActivationArguments(Activation? activation) =>
+    [
+        "activation: global::ModelCompiler.Generated.ActivationKind." + (activation?.Kind ?? "None"),
+        "alpha: " + CodeWriter.Float(activation?.Alpha ?? 0f),
+    ];
 
     /// <summary>A value's region: one sample's (sample scope) or the whole chunk's; a slice of each sample's output.</summary>
     private string Tensor(string name, Value value, CallScope scope, Dim? sliceOffset, Dim? sliceLength)
@@ -316,5 +342,5 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
     private string Size(Dim size, string what) => model.Sizes.Of(size, what);
 
     /// <summary>"columns" -> "Columns", "bias" -> "Bias".</summary>
-    private static string Pascal(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
+    internal static string Pascal(string name) => char.ToUpperInvariant(name[0]) + name.Substring(1);
 }

@@ -31,8 +31,6 @@ public sealed class SlicedGroup
         Edges = edges;
         Quanta = quanta;
         Rows = rows;
-        var inside = new HashSet<Value>(nodes.Select(n => n.Output));
-        Inputs = nodes.SelectMany(n => n.Inputs).Where(v => !inside.Contains(v)).Distinct().ToList();
         Unbuilt = new HashSet<Node>(nodes.Where(n => !members.Any(m => m.Node == n)));
     }
 
@@ -57,23 +55,7 @@ public sealed class SlicedGroup
     /// <summary>Rows of the group's output per step, unless changed at run time.</summary>
     public int Rows { get; }
 
-    /// <summary>The values from outside the group its members read (held whole in the arena).</summary>
-    public IReadOnlyList<Value> Inputs { get; }
-
     public Value Output => Members[Members.Count - 1].Node.Output;
-
-    public int IndexOf(Node node)
-    {
-        for (int i = 0; i < Members.Count; i++)
-        {
-            if (Members[i].Node == node)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 
     /// <summary>Whether <paramref name="value"/> is computed inside the group and lives only in its bands (or, for an
     /// unbuilt concat, nowhere).</summary>
@@ -90,25 +72,13 @@ public sealed class SlicedGroup
             Edges.Select(e => e.Stride).ToArray(), Edges.Select(e => e.Pad).ToArray(), Edges.Select(e => e.Factor).ToArray(), rows);
     }
 
-    /// <summary>The schedule's shape for an input of <paramref name="height"/> × <paramref name="width"/> at
-    /// <paramref name="rows"/> rows per step: each member's band capacity in rows, the steps, and the bands' floats.</summary>
-    public (IReadOnlyList<int> Capacity, int Steps, long Floats) Describe(long height, long width, int rows)
-    {
-        RowSchedule schedule = Schedule(height, width, rows);
-        return (schedule.Capacity, schedule.Steps, schedule.Floats);
-    }
-
-    /// <summary>Floats of all the bands for an input of <paramref name="height"/> × <paramref name="width"/> at
-    /// <paramref name="rows"/> rows per step.</summary>
-    public long Floats(long height, long width, int rows) => Schedule(height, width, rows).Floats;
-
     /// <summary>The bands' floats at the default rows: at the fixed input size, or for an open one the most any height
     /// needs (the bands stop growing once the image is a few steps tall), as a formula in the width.</summary>
     public Dim PlannedFloats(Shape input)
     {
         if (input.IsConstant)
         {
-            return Floats(input.H.Value, input.W.Value, Rows);
+            return Schedule(input.H.Value, input.W.Value, Rows).Floats;
         }
 
         // Every band is channels × rows × width: a formula in the width, its rows the most any height needs.
@@ -165,7 +135,6 @@ public static class Grouping
         foreach (GroupSpec spec in graph.Spec.Groups)
         {
             int first = Find(graph, spec.First), last = Find(graph, spec.Last);
-            string names = string.Join(", ", graph.Spec.Layers.Select(l => l.Name));
             if (first < 0 || last < 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.GroupInvalid, spec.Location, spec.Name, graph.Spec.FullName,

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using ModelCompiler.Common;
 using ModelCompiler.Linking;
 using ModelCompiler.Manifest;
 using ModelCompiler.Spec;
@@ -22,12 +23,16 @@ internal static class OnnxModels
 
     /// <summary>An ONNX model (input "input", NCHW float, dynamic batch N) of exactly the declaration compiled into
     /// <paramref name="modelClass"/> (read back from the assembly's manifest), with the weights file it names.</summary>
-    public static byte[] Export(Type modelClass)
+    /// <param name="modelClass">The compiled model's class.</param>
+    /// <param name="inputShape">Another per-sample input shape to export the declaration at, or null for its own.</param>
+    /// <returns>The ONNX model's bytes.</returns>
+    public static byte[] Export(Type modelClass, int[]? inputShape = null)
     {
         string key = ModelManifest.MetadataKeyPrefix + modelClass.FullName;
         string manifest = modelClass.Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value
             ?? throw new InvalidOperationException("no model manifest " + key + " in " + modelClass.Assembly.GetName().Name);
         ModelSpec spec = ModelManifest.Read(manifest).Spec;
+        spec = inputShape is null ? spec : spec with { InputShape = inputShape.ToEquatableArray() };
 
         using FileStream stream = File.OpenRead(WeightLinker.ResolveWeightsPath(spec, ProjectDirectory));
         SafetensorsFile file = SafetensorsFile.Parse(stream);

@@ -3,12 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Reflection;
-using ModelCompiler.Linking;
-using ModelCompiler.Manifest;
-using ModelCompiler.Spec;
-using ModelCompiler.Tests.Onnx;
-using ModelCompiler.Weights;
 
 namespace ModelCompiler.Benchmarks;
 
@@ -23,16 +17,7 @@ internal static class OrtMemoryCommand
 {
     public static int Run(int threads, int height, int width)
     {
-        string key = ModelManifest.MetadataKeyPrefix + typeof(EsrganMediumX2).FullName;
-        string manifest = typeof(EsrganMediumX2).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-        ModelSpec spec = ModelManifest.Read(manifest).Spec with { InputShape = Common.EquatableArray.Create(3, height, width) };
-        byte[] onnx;
-        using (FileStream stream = File.OpenRead(WeightLinker.ResolveWeightsPath(spec, Path.Combine(Tests.Shared.Repository.Root, "tests", "Benchmarks"))))
-        {
-            SafetensorsFile file = SafetensorsFile.Parse(stream);
-            onnx = OnnxExporter.Export(spec, file.ReadFloat32);
-        }
-
+        byte[] onnx = OnnxModels.Export(typeof(EsrganMediumX2), [3, height, width]);
         using var runner = new OrtRunner(onnx, threads);
         float[] input = new float[3 * height * width];
         float[] output = new float[3 * 2 * height * 2 * width];

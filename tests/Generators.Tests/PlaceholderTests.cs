@@ -105,6 +105,30 @@ public class PlaceholderTests
     }
 
     [Fact]
+    public void UserMemberNamedLikeAGroupsMember_IsMC1022InAModelWithAGroup()
+    {
+        GeneratorResult result = GeneratorHarness.Run("""
+            using ModelCompiler;
+            namespace Demo;
+            [Model("w.safetensors")]
+            [Input(1, Dim.Any, Dim.Any)]
+            [Group("a", "b")]
+            [Conv2d("a", 1, 4, 3, Padding = 1)]
+            [Conv2d("b", 4, 4, 3, Padding = 1)]
+            public static partial class Net
+            {
+                internal static int SliceRows => 3;
+            }
+            """);
+
+        Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("MC1022", d.Id);
+        Assert.Contains("declares a member 'SliceRows'", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("MaxThreads, SliceRows, FitPeakMemory, Run, GeneratedLayers)", d.GetMessage(), StringComparison.Ordinal);
+        Assert.Empty(result.CompilationProblems);
+    }
+
+    [Fact]
     public void UserMemberNamedLikeAMemberThisModelDoesNotHave_IsFine()
     {
         // A vector-output model has no OutputHeight; the user may.
