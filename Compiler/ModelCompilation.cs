@@ -60,6 +60,7 @@ public sealed class ModelCompilation
         options ??= CompileOptions.Default;
         (Graph? graph, IReadOnlyList<DiagnosticInfo> built) = GraphBuilder.Build(spec);
         var diagnostics = built.ToList();
+        CheckPruning(spec, diagnostics);
         var result = new ModelCompilation(spec, options, diagnostics);
         if (graph is null || diagnostics.Any(d => d.Severity == Severity.Error))
         {
@@ -100,6 +101,35 @@ public sealed class ModelCompilation
         result.LayoutHash = Hashing.Fnv1a64(ModelManifest.Write(spec, options, includeLocations: false) + "\n" + layout.Describe());
         return result;
     }
+
+    /// <summary>MC1025 for a pruning ratio outside [0, 1) (on [Model] or a layer) or a multiple below 1.</summary>
+    private static void CheckPruning(ModelSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        const string RatioFix = "give the fraction of channels to remove, from 0 (none) up to but not including 1, e.g. 0.5";
+        PruneSpec pruning = spec.Pruning;
+        if (!(pruning.Ratio >= 0 && pruning.Ratio < 1))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PruneOptionInvalid, spec.WeightsLocation ?? spec.Location,
+                "Model '" + spec.FullName + "'", "PruneRatio", Number(pruning.Ratio), RatioFix));
+        }
+
+        if (pruning.Multiple < 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PruneOptionInvalid, spec.WeightsLocation ?? spec.Location,
+                "Model '" + spec.FullName + "'", "PruneMultiple", Number(pruning.Multiple), "kept channel counts are rounded up to a multiple of it: give 1 or more (default 8)"));
+        }
+
+        foreach (LayerSpec layer in spec.Layers)
+        {
+            if (layer.PruneRatio is double ratio && !(ratio >= 0 && ratio < 1))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PruneOptionInvalid, layer.Location ?? spec.Location,
+                    "Layer '" + layer.Name + "'", "PruneRatio", Number(ratio), RatioFix));
+            }
+        }
+    }
+
+    private static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The declared graph without passes: what the reference interpreter runs, and what validation
     /// of the weights file checks against (every declared tensor, before folding).</summary>

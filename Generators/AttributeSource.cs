@@ -30,6 +30,28 @@ namespace ModelCompiler
 
         /// <summary>The safetensors file holding the weights, relative to the project directory.</summary>
         public string Weights { get; }
+
+        /// <summary>Structured pruning: the fraction of channels to remove from every layer's output (and from every
+        /// channel coupled to it: a BatchNorm, a residual Add, a Concat, a Flatten into a Linear), in [0, 1). The
+        /// build keeps the most important channels and the generated code computes only those. Default 0: no pruning.
+        /// A layer's own PruneRatio overrides it. The model's output channels are never pruned.</summary>
+        public double PruneRatio { get; set; }
+
+        /// <summary>How channels are ranked for <see cref="PruneRatio"/>. Default: <see cref="ModelCompiler.PruneCriterion.L1"/>.</summary>
+        public PruneCriterion PruneCriterion { get; set; }
+
+        /// <summary>Kept channel counts are rounded up to a multiple of this (default 8, at most the layer's channels).</summary>
+        public int PruneMultiple { get; set; } = 8;
+    }
+
+    /// <summary>How structured pruning ranks the channels of a coupled group.</summary>
+    internal enum PruneCriterion
+    {
+        /// <summary>The L1 norm of the channel's weights in every coupled layer (each layer's norms divided by their mean).</summary>
+        L1 = 0,
+
+        /// <summary>As <see cref="L1"/> with the L2 norm.</summary>
+        L2 = 1,
     }
 
     /// <summary>The per-sample input shape: <c>[Input(784)]</c> for vectors, <c>[Input(1, 28, 28)]</c> for NCHW images.
@@ -130,6 +152,10 @@ namespace ModelCompiler
         public int OutFeatures { get; }
 
         public bool Bias { get; set; } = true;
+
+        /// <summary>The fraction of this layer's output channels to remove, overriding the model's PruneRatio for them
+        /// and for every channel coupled to them; 0 keeps them all.</summary>
+        public double PruneRatio { get; set; }
     }
 
     /// <summary>2-D convolution, NCHW (torch.nn.Conv2d). Tensors: {name}.weight [out, in / groups, kh, kw], {name}.bias [out].</summary>
@@ -205,6 +231,10 @@ namespace ModelCompiler
         public int Groups { get; set; } = 1;
 
         public bool Bias { get; set; } = true;
+
+        /// <summary>The fraction of this layer's output channels to remove, overriding the model's PruneRatio for them
+        /// and for every channel coupled to them; 0 keeps them all.</summary>
+        public double PruneRatio { get; set; }
     }
 
     /// <summary>Batch normalization in inference form (torch.nn.BatchNorm2d), folded into the preceding

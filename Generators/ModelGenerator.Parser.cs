@@ -162,6 +162,7 @@ public sealed partial class ModelGenerator
                 });
             }
 
+            var pruning = new DeclaredArguments(model.NamedArguments.Select(n => new KeyValuePair<string, object?>(n.Key, Value(n.Value))));
             var spec = new ModelSpec
             {
                 Namespace = ns,
@@ -171,6 +172,14 @@ public sealed partial class ModelGenerator
                 InputShape = (input ?? []).ToEquatableArray(),
                 Layers = layers.ToEquatableArray(),
                 Groups = groups.ToEquatableArray(),
+                Pruning = pruning.Names.Any()
+                    ? new PruneSpec
+                    {
+                        Ratio = pruning.Double("PruneRatio", 0),
+                        Criterion = pruning.Int("PruneCriterion", 0) is int c && c >= 0 && c < PruneCriteria.ByNumber.Length ? PruneCriteria.ByNumber[c] : PruneCriteria.L1,
+                        Multiple = pruning.Int("PruneMultiple", PruneSpec.DefaultMultiple),
+                    }
+                    : PruneSpec.None,
                 Location = modelLocation,
                 WeightsLocation = weightsLocation,
             };
@@ -205,6 +214,7 @@ public sealed partial class ModelGenerator
                 Name = declared.Text("Name") ?? defaultName,
                 Inputs = (op.IsVariadic ? declared.Texts("inputs") : input is null ? [] : [input]).ToEquatableArray(),
                 WeightPrefix = declared.Text("WeightPrefix"),
+                PruneRatio = declared.Has("PruneRatio") ? declared.Double("PruneRatio", 0) : null,
                 Attributes = op.Declare(declared),
                 Location = location,
             };

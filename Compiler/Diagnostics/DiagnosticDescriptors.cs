@@ -136,6 +136,11 @@ public static class DiagnosticDescriptors
         "Group '{0}' of model '{1}' cannot run band by band: {2}",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor PruneOptionInvalid = new(
+        "MC1025", "Pruning option out of range",
+        "{0}: {1} = {2} is out of range; {3}",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
         "Weights file '{0}' for model '{1}' does not exist{2}; check the path in [Model] (it is relative to the project directory)",
@@ -237,7 +242,7 @@ public static class DiagnosticDescriptors
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
-        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, GroupInvalid, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, GroupInvalid, PruneOptionInvalid, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed, OnnxUnreadable, OnnxOperatorUnsupported, OnnxAttributeUnsupported, OnnxDynamicShape,
         OnnxGraphUnsupported, OnnxNodeUnmapped, OnnxImportArgumentInvalid, OnnxImportWriteFailed,

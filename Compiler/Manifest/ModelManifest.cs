@@ -43,6 +43,12 @@ public static class ModelManifest
             ("weights", spec.WeightsPath),
             ("input", string.Join(",", spec.InputShape.Select(Int))),
         };
+        if (spec.Pruning != PruneSpec.None)
+        {
+            model.Add(("prune", Double(spec.Pruning.Ratio)));
+            model.Add(("prune-criterion", spec.Pruning.Criterion));
+            model.Add(("prune-multiple", Int(spec.Pruning.Multiple)));
+        }
         if (includeLocations)
         {
             AddLocation(model, spec.Location);
@@ -61,6 +67,11 @@ public static class ModelManifest
             if (l.WeightPrefix is not null)
             {
                 f.Add(("prefix", l.WeightPrefix));
+            }
+
+            if (l.PruneRatio is { } ratio)
+            {
+                f.Add(("prune", Double(ratio)));
             }
 
             f.AddRange(l.Attributes.Items.Select(a => (AttributePrefix + a.Key, a.Value.Serialize())));
@@ -152,6 +163,7 @@ public static class ModelManifest
                     ? inputs.Split(',').Select(Unescape).ToEquatableArray()
                     : EquatableArray<string>.Empty,
                 WeightPrefix = f.TryGetValue("prefix", out string? prefix) ? prefix : null,
+                PruneRatio = f.TryGetValue("prune", out string? ratio) ? ParseDouble(ratio) : null,
                 Attributes = attributes,
                 Location = ReadLocation(f),
             });
@@ -186,6 +198,9 @@ public static class ModelManifest
             InputShape = Get(model, "input").Split(',').Select(ParseInt).ToEquatableArray(),
             Layers = layers.ToEquatableArray(),
             Groups = groups.ToEquatableArray(),
+            Pruning = model.TryGetValue("prune", out string? prune)
+                ? new PruneSpec { Ratio = ParseDouble(prune), Criterion = Get(model, "prune-criterion"), Multiple = ParseInt(Get(model, "prune-multiple")) }
+                : PruneSpec.None,
             Location = ReadLocation(model),
             WeightsLocation = ReadLocation(model, "weights-"),
         };
@@ -276,6 +291,10 @@ public static class ModelManifest
     private static int ParseInt(string s) => int.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
     private static long ParseLong(string s) => long.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+
+    private static double ParseDouble(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static string Double(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
 

@@ -46,6 +46,10 @@ public sealed class BatchNorm2dOp : OpDefinition
 
     public override IReadOnlyList<ChannelMap> Coupling(AttributeSet a, IReadOnlyList<Shape> inputs) => [ChannelMap.Identity];
 
+    public override IReadOnlyList<PrunedAxes>? PruneAxes(AttributeSet a) => [new("scale", 0, null), new("shift", 0, null)];
+
+    public override AttributeSet WithChannels(AttributeSet a, int inputChannels, int outputChannels) => a.With(NumFeatures, outputChannels);
+
     public override IReadOnlyList<WeightShape> WeightShapes(AttributeSet a) =>
         [new("scale", [a.Int(NumFeatures)]), new("shift", [a.Int(NumFeatures)])];
 
@@ -66,7 +70,7 @@ public sealed class BatchNorm2dOp : OpDefinition
     }
 
     public override OpCost Cost(Node node) =>
-        new(Dim.Zero, 2L * node.Origin.Attributes.Int(NumFeatures), node.Input.Type.Bytes, node.Output.Type.Bytes);
+        new(Dim.Zero, 2L * node.Attributes.Int(NumFeatures), node.Input.Type.Bytes, node.Output.Type.Bytes);
 
     public override void Interpret(InterpreterFrame f)
     {

@@ -141,6 +141,14 @@ public sealed class Conv2dOp : OpDefinition
     public override IReadOnlyList<ChannelMap> Coupling(AttributeSet a, IReadOnlyList<Shape> inputs) =>
         [IsDepthwise(a) ? ChannelMap.Identity : ChannelMap.Independent];
 
+    public override IReadOnlyList<PrunedAxes>? PruneAxes(AttributeSet a) =>
+        IsDepthwise(a) ? [new("weight", 0, null), new("bias", 0, null)]
+        : a.Int(Groups) == 1 ? [new("weight", 0, 1), new("bias", 0, null)]
+        : null;
+
+    public override AttributeSet WithChannels(AttributeSet a, int inputChannels, int outputChannels) =>
+        a.With(InChannels, inputChannels).With(OutChannels, outputChannels).With(Groups, IsDepthwise(a) ? outputChannels : a.Int(Groups));
+
     /// <summary>groups = in_channels = out_channels: each channel convolved with its own filter.</summary>
     public static bool IsDepthwise(AttributeSet a) => a.Int(Groups) > 1 && a.Int(Groups) == a.Int(InChannels) && a.Int(Groups) == a.Int(OutChannels);
 
@@ -168,7 +176,7 @@ public sealed class Conv2dOp : OpDefinition
         int[] k = a.Ints(KernelSize);
         Shape o = node.Output.Shape;
         Dim macs = o.Size * ((long)a.Int(InChannels) / a.Int(Groups) * k[0] * k[1]);
-        long parameters = WeightShapes(node.Origin.Attributes).Sum(w => w.Shape.Aggregate(1L, (x, y) => x * y));
+        long parameters = WeightShapes(node.Attributes).Sum(w => w.Shape.Aggregate(1L, (x, y) => x * y));
         return new OpCost(macs, parameters, node.Input.Type.Bytes, node.Output.Type.Bytes);
     }
 

@@ -46,6 +46,11 @@ public sealed class LinearOp : OpDefinition
 
     public override IReadOnlyList<ChannelMap> Coupling(AttributeSet a, IReadOnlyList<Shape> inputs) => [ChannelMap.Independent];
 
+    public override IReadOnlyList<PrunedAxes>? PruneAxes(AttributeSet a) => [new("weight", 0, 1), new("bias", 0, null)];
+
+    public override AttributeSet WithChannels(AttributeSet a, int inputChannels, int outputChannels) =>
+        a.With(InFeatures, inputChannels).With(OutFeatures, outputChannels);
+
     public override IReadOnlyList<WeightShape> WeightShapes(AttributeSet a)
     {
         var shapes = new List<WeightShape> { new("weight", [a.Int(OutFeatures), a.Int(InFeatures)]) };
@@ -62,7 +67,7 @@ public sealed class LinearOp : OpDefinition
     public override OpCost Cost(Node node)
     {
         long macs = (long)node.Attributes.Int(InFeatures) * node.Attributes.Int(OutFeatures);
-        long parameters = WeightShapes(node.Origin.Attributes).Sum(w => w.Shape.Aggregate(1L, (x, y) => x * y));
+        long parameters = WeightShapes(node.Attributes).Sum(w => w.Shape.Aggregate(1L, (x, y) => x * y));
         return new OpCost(macs, parameters, node.Input.Type.Bytes, node.Output.Type.Bytes);
     }
 

@@ -44,6 +44,15 @@ public abstract class OpDefinition
     /// <summary>How each input's channels map onto the output's (dim 0 of the per-sample shape).</summary>
     public abstract IReadOnlyList<ChannelMap> Coupling(AttributeSet attributes, IReadOnlyList<Shape> inputs);
 
+    /// <summary>For structured pruning: per weight role, the axis that follows the output's channels and the axis that
+    /// follows the first input's (either may be absent). Null when the node's channels cannot be pruned at all (a grouped
+    /// convolution): its input and output channels are then kept whole. Operators without weights have none.</summary>
+    public virtual IReadOnlyList<PrunedAxes>? PruneAxes(AttributeSet attributes) => [];
+
+    /// <summary>The attributes with the channel counts a pruning pass chose for the first input and the output; the
+    /// output type is inferred again from them.</summary>
+    public virtual AttributeSet WithChannels(AttributeSet attributes, int inputChannels, int outputChannels) => attributes;
+
     /// <summary>The weight tensors a node of this operator reads, with their canonical shapes: what the verifier
     /// checks node programs against. Empty for operators without weights.</summary>
     public virtual IReadOnlyList<WeightShape> WeightShapes(AttributeSet attributes) => [];
@@ -67,6 +76,9 @@ public abstract class OpDefinition
 
     public override string ToString() => Name;
 }
+
+/// <summary>Which axes of the weight tensor <paramref name="Role"/> follow the output's channels and the first input's.</summary>
+public sealed record PrunedAxes(string Role, int? Output, int? Input);
 
 /// <summary>A weight tensor an operator reads: its role for the kernel and its canonical shape.</summary>
 public sealed record WeightShape(string Role, long[] Shape);

@@ -10,8 +10,9 @@ public sealed record PassResult(string Pass, bool Changed);
 /// verifier runs; the log says which passes changed what.</summary>
 public static class PassPipeline
 {
-    /// <summary>The FP32 pipeline: fold BatchNorm into convs, then fuse activations into producers.</summary>
-    public static IReadOnlyList<IPass> Default { get; } = [new FoldBatchNorm(), new FuseActivation()];
+    /// <summary>The FP32 pipeline: fold BatchNorm into convs, prune the channels the declaration asks to (the folded
+    /// weights rank them), then fuse activations into producers.</summary>
+    public static IReadOnlyList<IPass> Default { get; } = [new FoldBatchNorm(), new Prune(), new FuseActivation()];
 
     public static IReadOnlyList<PassResult> Run(Graph graph, IReadOnlyList<IPass>? passes = null)
     {

@@ -22,6 +22,10 @@ public sealed record LayerSpec
     /// <summary>The operator's attributes (in_channels, kernel_size, stride, padding, ...).</summary>
     public AttributeSet Attributes { get; init; }
 
+    /// <summary>The fraction of this layer's output channels (and of every channel coupled to them) to remove, when the
+    /// layer overrides the model's ratio; null otherwise.</summary>
+    public double? PruneRatio { get; init; }
+
     public SourceLocation? Location { get; init; }
 
     public string TensorPrefix => WeightPrefix ?? Name;

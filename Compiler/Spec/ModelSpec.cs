@@ -26,6 +26,9 @@ public sealed record ModelSpec
     /// <summary>The declared groups of layers that run band by band ([Group]), in declaration order.</summary>
     public EquatableArray<GroupSpec> Groups { get; init; }
 
+    /// <summary>The model-wide structured pruning ([Model]'s PruneRatio, PruneCriterion, PruneMultiple).</summary>
+    public PruneSpec Pruning { get; init; } = PruneSpec.None;
+
     /// <summary>Where the class is declared (its name): model-level declaration problems point here.</summary>
     public SourceLocation? Location { get; init; }
 

@@ -89,6 +89,50 @@ public sealed record SelectChannels(WeightExpr X, int Axis, EquatableArray<int> 
     public override string ToString() => "select(" + X + ", axis=" + Axis.ToString(CultureInfo.InvariantCulture) + ", [" + string.Join(",", Indices) + "])";
 }
 
+/// <summary>One tensor whose slices along <see cref="Axis"/> belong to a channel group: the group's channel c is
+/// indices [<see cref="Offset"/> + c·<see cref="Repeat"/>, <see cref="Offset"/> + (c+1)·<see cref="Repeat"/>) of that axis
+/// (a Linear after a Flatten sees each channel as Repeat = H·W features).</summary>
+public sealed record ImportanceSource(WeightExpr X, int Axis, int Offset, int Repeat)
+{
+    public override string ToString() => X + " axis " + Axis.ToString(CultureInfo.InvariantCulture)
+        + (Offset == 0 ? string.Empty : " @" + Offset.ToString(CultureInfo.InvariantCulture))
+        + (Repeat == 1 ? string.Empty : " x" + Repeat.ToString(CultureInfo.InvariantCulture));
+}
+
+/// <summary>Channels pruned together (structured pruning): the output channels of the layers that produce them and
+/// every channel coupled to those (BatchNorm, residual Add, Concat offsets, Flatten). <see cref="Keep"/> of its
+/// <see cref="Size"/> channels survive: the most important by <see cref="Criterion"/> over <see cref="Sources"/>,
+/// ordered by importance, so that every prefix is itself a valid smaller selection. The count depends on the
+/// declaration; which channels, on the weights (the build task ranks them).</summary>
+public sealed record ChannelGroup(string Id, int Size, int Keep, string Criterion, EquatableArray<ImportanceSource> Sources)
+{
+    public override string ToString() => Id + " " + Keep.ToString(CultureInfo.InvariantCulture) + "/" + Size.ToString(CultureInfo.InvariantCulture) + " " + Criterion;
+}
+
+/// <summary>A run of <see cref="Count"/> channels of an axis, each <see cref="Repeat"/> consecutive indices wide:
+/// a pruned group's channels when <see cref="Group"/> is set (then Count is the group's size), else channels kept as
+/// they are.</summary>
+public sealed record ChannelSegment(ChannelGroup? Group, int Count, int Repeat)
+{
+    /// <summary>Indices of the axis this segment keeps.</summary>
+    public int Kept => (Group?.Keep ?? Count) * Repeat;
+
+    public override string ToString() => (Group is null ? "all " + Count.ToString(CultureInfo.InvariantCulture) : Group.ToString())
+        + (Repeat == 1 ? string.Empty : " x" + Repeat.ToString(CultureInfo.InvariantCulture));
+}
+
+/// <summary>The indices of <see cref="X"/> along <see cref="Axis"/> that the channel groups of <see cref="Segments"/>
+/// keep, segment after segment (structured pruning). Which indices is decided from the weights when the program runs
+/// (<see cref="WeightProgramRunner.Ranking"/>); how many, here.</summary>
+public sealed record SelectKept(WeightExpr X, int Axis, EquatableArray<ChannelSegment> Segments) : WeightExpr
+{
+    public override EquatableArray<int> Shape => X.Shape.Select((d, i) => i == Axis ? Segments.Sum(s => s.Kept) : d).ToEquatableArray();
+
+    public override IEnumerable<WeightExpr> Children => [X];
+
+    public override string ToString() => "select_kept(" + X + ", axis=" + Axis.ToString(CultureInfo.InvariantCulture) + ", [" + string.Join(", ", Segments) + "])";
+}
+
 /// <summary>The layouts a tensor can be encoded in. Rows are dimension 0 of the canonical shape (output channels or
 /// features), K the product of the others.</summary>
 public static class WeightLayouts

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ModelCompiler.Common;
 using ModelCompiler.IR;
 
 namespace ModelCompiler.Weights;
@@ -75,6 +76,8 @@ public static class WeightProgramRunner
 
             case SelectChannels select:
                 return Select(Evaluate(select.X, source), select.X.Shape.ToArray(), select.Axis, select.Indices.ToArray());
+            case SelectKept select:
+                return Select(Evaluate(select.X, source), select.X.Shape.ToArray(), select.Axis, KeptIndices(select.Segments, source));
             case Encode encode:
                 return Evaluate(encode.X, source);
             default:
@@ -279,6 +282,112 @@ public static class WeightProgramRunner
 
     /// <summary>Element [row, j] of a panel layout: panel row / mr, then j, then row % mr.</summary>
     private static int PanelIndex(int row, int j, int k, int mr) => checked((((row / mr) * k) + j) * mr) + (row % mr);
+
+    /// <summary>The channels a group keeps, most important first: each channel's norm over every source tensor's slice
+    /// of it (L1 or L2 by the group's criterion), each tensor's norms divided by their mean so that a wide tensor does not
+    /// outweigh a narrow one; ties go to the lower channel. A channel whose weights are all zero ranks last.</summary>
+    public static int[] Ranking(ChannelGroup group, Func<string, float[]> source)
+    {
+        double[] total = new double[group.Size];
+        bool l2 = group.Criterion == Spec.PruneCriteria.L2;
+        foreach (ImportanceSource s in group.Sources)
+        {
+            double[] x = Evaluate(s.X, source);
+            int[] shape = s.X.Shape.ToArray();
+            int outer = 1, inner = 1;
+            for (int d = 0; d < s.Axis; d++)
+            {
+                outer *= shape[d];
+            }
+
+            for (int d = s.Axis + 1; d < shape.Length; d++)
+            {
+                inner *= shape[d];
+            }
+
+            double[] norm = new double[group.Size];
+            for (int o = 0; o < outer; o++)
+            {
+                for (int c = 0; c < group.Size; c++)
+                {
+                    for (int r = 0; r < s.Repeat; r++)
+                    {
+                        int start = ((o * shape[s.Axis]) + s.Offset + (c * s.Repeat) + r) * inner;
+                        for (int i = 0; i < inner; i++)
+                        {
+                            double v = x[start + i];
+                            norm[c] += l2 ? v * v : Math.Abs(v);
+                        }
+                    }
+                }
+            }
+
+            if (l2)
+            {
+                for (int c = 0; c < norm.Length; c++)
+                {
+                    norm[c] = Math.Sqrt(norm[c]);
+                }
+            }
+
+            double mean = 0;
+            foreach (double n in norm)
+            {
+                mean += n / norm.Length;
+            }
+
+            if (mean > 0)
+            {
+                for (int c = 0; c < norm.Length; c++)
+                {
+                    total[c] += norm[c] / mean;
+                }
+            }
+        }
+
+        int[] order = new int[group.Size];
+        for (int c = 0; c < order.Length; c++)
+        {
+            order[c] = c;
+        }
+
+        Array.Sort(order, (a, b) => total[a] != total[b] ? total[b].CompareTo(total[a]) : a.CompareTo(b));
+        Array.Resize(ref order, group.Keep);
+        return order;
+    }
+
+    /// <summary>The indices of an axis that <paramref name="segments"/> keep, in order.</summary>
+    private static int[] KeptIndices(EquatableArray<ChannelSegment> segments, Func<string, float[]> source)
+    {
+        var indices = new List<int>();
+        int offset = 0;
+        foreach (ChannelSegment segment in segments)
+        {
+            int[] kept = segment.Group is null ? Identity(segment.Count) : Ranking(segment.Group, source);
+            foreach (int c in kept)
+            {
+                for (int r = 0; r < segment.Repeat; r++)
+                {
+                    indices.Add(offset + (c * segment.Repeat) + r);
+                }
+            }
+
+            offset += segment.Count * segment.Repeat;
+        }
+
+        return indices.ToArray();
+    }
+
+    private static int[] Identity(int count)
+    {
+        int[] indices = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            indices[i] = i;
+        }
+
+        return indices;
+    }
 
     private static double[] Select(double[] x, int[] shape, int axis, int[] indices)
     {
