@@ -38,3 +38,29 @@ internal static partial class MnistMlp
 internal static partial class MnistCnn
 {
 }
+
+/// <summary>The same CNN on the same weights, structurally pruned at build time: half of every prunable layer's
+/// output channels removed (16 → 8), the channels with the smallest weights (L1) going first.</summary>
+/// <remarks>conv1's channels are tied to conv3's by the residual Add and to fc's inputs by the Flatten, so the three
+/// lose the same channels; conv2's are its own. The generated loops, buffers and packed weights are those of the
+/// smaller network: nothing is multiplied by zero at run time. No retraining: this is what magnitude pruning alone
+/// keeps of the accuracy.</remarks>
+[Model("weights/mnist_cnn.safetensors", PruneRatio = 0.5)]
+[Input(1, 28, 28)]
+[Conv2d("conv1", 1, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn1", 16)]
+[ReLU]
+[MaxPool2d(2, Name = "pool1")]
+[Conv2d("conv2", 16, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn2", 16)]
+[ReLU]
+[Conv2d("conv3", 16, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn3", 16)]
+[Add("pool1", "bn3")]
+[ReLU]
+[MaxPool2d(2, Name = "pool2")]
+[Flatten]
+[Linear("fc", 784, 10)]
+internal static partial class MnistCnnPrune50
+{
+}

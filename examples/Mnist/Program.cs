@@ -28,6 +28,7 @@ internal static class Program
         [
             Measure("mlp", "fp32", MnistMlp.Run, MnistMlp.OutputSize, MnistMlp.WeightBytes, MnistMlp.PeakMemoryBytes, data),
             Measure("cnn", "fp32", MnistCnn.Run, MnistCnn.OutputSize, MnistCnn.WeightBytes, MnistCnn.PeakMemoryBytes, data),
+            Measure("cnn", "prune50", MnistCnnPrune50.Run, MnistCnnPrune50.OutputSize, MnistCnnPrune50.WeightBytes, MnistCnnPrune50.PeakMemoryBytes, data),
         ];
 
         foreach (Result r in results)

@@ -102,6 +102,56 @@ public class GeneratedVsInterpreterTests
         AssertClose(expected[..model.OutputSize], model.Run(input[..model.InputSize], 1), name + " at batch 1");
     }
 
+    public static TheoryData<string, string, string, string> PrunedCases => new()
+    {
+        // name, [Model] pruning options, [Input(...)] shape, layer attributes
+        {
+            "pruned_residual_concat_flatten", "PruneRatio = 0.5, PruneMultiple = 1", "1, 16, 16",
+            "[Conv2d(\"conv1\", 1, 8, 3, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn1\", 8)]\n[ReLU]\n[MaxPool2d(2, Name = \"pool1\")]\n"
+            + "[Conv2d(\"conv2\", 8, 8, 3, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn2\", 8)]\n[ReLU]\n"
+            + "[Conv2d(\"conv3\", 8, 8, 3, Padding = 1, Bias = false)]\n[BatchNorm2d(\"bn3\", 8)]\n[Add(\"pool1\", \"bn3\")]\n[ReLU]\n"
+            + "[Conv2d(\"side\", 8, 6, 1, Input = \"pool1\")]\n[Concat(\"relu3\", \"side\")]\n[MaxPool2d(2)]\n[Flatten]\n[Linear(\"fc\", 224, 10)]"
+        },
+        {
+            "pruned_depthwise_pointwise", "PruneRatio = 0.25, PruneMultiple = 2, PruneCriterion = PruneCriterion.L2", "3, 12, 12",
+            "[Conv2d(\"stem\", 3, 16, 3, Padding = 1)]\n[ReLU6]\n[Conv2d(\"dw\", 16, 16, 3, Padding = 1, Groups = 16)]\n[ReLU6]\n"
+            + "[Conv2d(\"pw\", 16, 24, 1, PruneRatio = 0.5)]\n[GlobalAvgPool2d]\n[Flatten]\n[Linear(\"fc1\", 24, 32)]\n[ReLU]\n[Linear(\"fc2\", 32, 5)]"
+        },
+        {
+            // Wide enough that the convolutions take the Winograd and split paths with pruned channel counts.
+            "pruned_winograd", "PruneRatio = 0.3", "32, 20, 20",
+            "[Conv2d(\"a\", 32, 48, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"b\", 48, 40, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"c\", 40, 8, 1)]"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(PrunedCases))]
+    public void PrunedGeneratedEqualsInterpreter_AtEveryVectorWidth(string name, string options, string inputShape, string layers)
+    {
+        string source = $$"""
+            using ModelCompiler;
+            namespace Differential;
+            [Model("{{name}}.safetensors", {{options}})]
+            [Input({{inputShape}})]
+            {{layers}}
+            public partial class Net { }
+            """;
+        var data = new TestData((ulong)name.GetHashCode(StringComparison.Ordinal) & 0xffff);
+        using CompiledModel model = CompiledModel.Create(source, "Differential.Net", spec => data.Tensors(spec));
+        ModelCompilation pruned = ModelCompilation.Compile(model.Spec);
+        Assert.Contains(pruned.Passes, p => p.Pass == "prune" && p.Changed);
+        Assert.True(pruned.Layout!.TensorBytes < ModelCompilation.Compile(model.Spec with { Pruning = Spec.PruneSpec.None }).Layout!.TensorBytes);
+        const int batch = 3;
+        float[] input = data.Floats(model.InputSize * batch, -2f, 2f);
+        float[] expected = ReferenceInterpreter.Run(pruned.Graph!, n => model.Tensors[n], input, batch);
+        foreach (VectorWidthChoice width in new[] { VectorWidthChoice.Scalar, VectorWidthChoice.V128, VectorWidthChoice.V256, VectorWidthChoice.V512 })
+        {
+            AssertClose(expected, model.Run(input, batch, width), name + " at " + width);
+        }
+
+        AssertClose(expected[..model.OutputSize], model.Run(input[..model.InputSize], 1), name + " at batch 1");
+    }
+
     internal static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, string what, double tolerance = 1e-5)
     {
         Assert.Equal(expected.Count, actual.Count);
