@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using ModelCompiler.Common;
 using ModelCompiler.IR;
 using ModelCompiler.Lowering;
 using ModelCompiler.Ops;
@@ -39,8 +40,12 @@ public static partial class ModelReport
                 ops.Add(activation.ToString());
             }
 
+            // A folded layer counts at the node's channel count (after pruning, fewer than it declared).
+            int channels = node.Output.Shape.Rank > 0 && node.Output.Shape.C.IsConstant ? checked((int)node.Output.Shape.C.Value) : 0;
             long parameters = node.Op.Cost(node).Parameters
-                + node.Fused.Sum(f => OpRegistry.Find(f.Kind)?.WeightShapes(f.Attributes).Sum(w => w.Shape.Aggregate(1L, (a, b) => a * b)) ?? 0);
+                + node.Fused.Sum(f => OpRegistry.Find(f.Kind) is { } op
+                    ? op.WeightShapes(channels > 0 ? op.WithChannels(f.Attributes, channels, channels) : f.Attributes).Sum(w => w.Shape.Aggregate(1L, (a, b) => a * b))
+                    : 0);
             rows.Add(new ReportRow(
                 string.Join("+", new[] { node.Name }.Concat(node.FusedLayers)),
                 string.Join("+", ops),
@@ -77,6 +82,14 @@ public static partial class ModelReport
             }
 
             text.Append('\n');
+        }
+
+        if (Pruning(compilation) is { } pruning)
+        {
+            text.Append("  pruned: ").Append(string.Join(", ", pruning.Groups.Select(g => g.Id + " " + g.Keep + "/" + g.Size)))
+                .Append(" channels kept (").Append(compilation.Spec.Pruning.Criterion).Append("); MACs ").Append(Number(pruning.MacsBefore)).Append(" -> ")
+                .Append(Number(Dim.Sum(rows.Select(r => r.Macs)))).Append(", weight bytes ").Append(Number(pruning.BytesBefore)).Append(" -> ")
+                .Append(Number(rows.Sum(r => r.WeightBytes))).Append('\n');
         }
 
         text.Append("  memory: ").Append(MemoryText(memory)).Append("; weight block ").Append(Number(layout.TotalBytes)).Append(" bytes").Append('\n');
@@ -148,6 +161,11 @@ public static partial class ModelReport
         }
 
         Line("| **total** | | | **" + Number(rows.Sum(r => r.Parameters)) + "** | **" + Number(Dim.Sum(rows.Select(r => r.Macs))) + "** | **" + Number(rows.Sum(r => r.WeightBytes)) + "** |");
+        if (Pruning(compilation) is { } pruned)
+        {
+            PruningSection(Line, rows, pruned);
+        }
+
         Line();
         Line("## Fused layers");
         Line();
@@ -232,6 +250,59 @@ public static partial class ModelReport
             line("| " + node.Name + " | " + shape + " | " + rows + " | " + (isLast ? "(the group's output)" : Number(capacities[m])) + " | "
                 + (isLast ? string.Empty : Number(shape.C * capacities[m] * shape.W * 4)) + " |");
         }
+    }
+
+    /// <summary>What pruning removed: the channel groups, and the declared network's costs beside the pruned one's.</summary>
+    private sealed record PruningSummary(IReadOnlyList<ChannelGroup> Groups, IReadOnlyList<ReportRow> Before, Dim MacsBefore, long BytesBefore);
+
+    /// <summary>Null when the model was not pruned. The declared network is compiled again without pruning, for the
+    /// costs before.</summary>
+    private static PruningSummary? Pruning(ModelCompilation compilation)
+    {
+        if (!compilation.Passes.Any(p => p.Pass == "prune" && p.Changed))
+        {
+            return null;
+        }
+
+        static IEnumerable<ChannelGroup> Groups(WeightExpr e) =>
+            (e is SelectKept s ? s.Segments.Select(g => g.Group).OfType<ChannelGroup>() : []).Concat(e.Children.SelectMany(Groups));
+        var groups = compilation.Graph!.Nodes.SelectMany(n => n.Weights).SelectMany(w => Groups(w.Program)).Distinct().ToList();
+        ModelSpec declared = compilation.Spec with
+        {
+            Pruning = PruneSpec.None,
+            Layers = compilation.Spec.Layers.Select(l => l with { PruneRatio = null }).ToEquatableArray(),
+        };
+        ModelCompilation full = ModelCompilation.Compile(declared, compilation.Options);
+        if (full.Graph is null || full.Layout is null)
+        {
+            return null;
+        }
+
+        IReadOnlyList<ReportRow> before = Rows(full.Graph, full.Layout);
+        return new PruningSummary(groups, before, Dim.Sum(before.Select(r => r.Macs)), before.Sum(r => r.WeightBytes));
+    }
+
+    /// <summary>The pruning section: each channel group with its kept count, and each layer's output, MACs and weight
+    /// bytes before and after.</summary>
+    private static void PruningSection(Action<string> line, IReadOnlyList<ReportRow> rows, PruningSummary pruning)
+    {
+        line(string.Empty);
+        line("## Pruning");
+        line(string.Empty);
+        line("Channel groups (channels pruned together: a group is named after its first producing layer), kept / declared: "
+            + string.Join(", ", pruning.Groups.Select(g => "`" + g.Id + "` " + g.Keep + " / " + g.Size)) + "; ranked by " + pruning.Groups[0].Criterion
+            + ", most important first.");
+        line(string.Empty);
+        line("| layer | output declared | output pruned | MACs declared | MACs pruned | weight bytes declared | weight bytes pruned |");
+        line("| --- | --- | --- | ---: | ---: | ---: | ---: |");
+        foreach ((ReportRow after, ReportRow before) in rows.Zip(pruning.Before, (a, b) => (a, b)))
+        {
+            line("| " + after.Layer + " | " + before.Output + " | " + after.Output + " | " + Number(before.Macs) + " | " + Number(after.Macs) + " | "
+                + Number(before.WeightBytes) + " | " + Number(after.WeightBytes) + " |");
+        }
+
+        line("| **total** | | | **" + Number(pruning.MacsBefore) + "** | **" + Number(Dim.Sum(rows.Select(r => r.Macs))) + "** | **"
+            + Number(pruning.BytesBefore) + "** | **" + Number(rows.Sum(r => r.WeightBytes)) + "** |");
     }
 
     private static (Graph Graph, WeightLayout Layout, MemoryPlan Memory) Compiled(ModelCompilation compilation) =>
