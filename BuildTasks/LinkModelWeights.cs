@@ -95,7 +95,7 @@ public sealed class LinkModelWeights : Task
         }
 
         string stamp = LinkStamp.Compute(models, ProjectDirectory, "artifact=" + Path.GetFullPath(ArtifactFile) + " reports=" + ReportDirectory);
-        List<string> weightsFiles = models.Select(m => WeightLinker.ResolveWeightsPath(m.Spec, ProjectDirectory)).Distinct(StringComparer.Ordinal).ToList();
+        List<string> weightsFiles = models.SelectMany(m => WeightLinker.InputFiles(m.Spec, ProjectDirectory)).Distinct(StringComparer.Ordinal).ToList();
         List<string> reports = ReportPaths(models);
         WeightsFiles = weightsFiles.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         ReportFiles = reports.SelectMany(f => new[] { f, HtmlPath(f) }).Select(f => (ITaskItem)new TaskItem(f)).ToArray();

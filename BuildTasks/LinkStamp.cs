@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using ModelCompiler.Common;
 using ModelCompiler.Linking;
@@ -41,6 +42,14 @@ public static class LinkStamp
                 .Append(' ').Append(info.Exists ? info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "0")
                 .Append(' ').Append(path)
                 .Append('\n');
+            foreach (string input in WeightLinker.InputFiles(spec, projectDirectory).Skip(1))
+            {
+                // The calibration inputs a refit reads: a change to them changes the packed weights too.
+                var file = new FileInfo(input);
+                text.Append("input ").Append(file.Exists ? file.Length.ToString(CultureInfo.InvariantCulture) : "missing")
+                    .Append(' ').Append(file.Exists ? file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "0")
+                    .Append(' ').Append(input).Append('\n');
+            }
         }
 
         return text.ToString();

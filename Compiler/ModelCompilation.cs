@@ -119,6 +119,12 @@ public sealed class ModelCompilation
                 "Model '" + spec.FullName + "'", "PruneMultiple", Number(pruning.Multiple), "kept channel counts are rounded up to a multiple of it: give 1 or more (default 8)"));
         }
 
+        if (pruning.Reform && string.IsNullOrWhiteSpace(spec.CalibrationPath))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ReformWithoutCalibration, spec.WeightsLocation ?? spec.Location,
+                spec.FullName, string.Join(", ", spec.InputShape.Select(d => d < 0 ? "H" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+        }
+
         foreach (LayerSpec layer in spec.Layers)
         {
             if (layer.PruneRatio is double ratio && !(ratio >= 0 && ratio < 1))

@@ -42,6 +42,15 @@ namespace ModelCompiler
 
         /// <summary>Kept channel counts are rounded up to a multiple of this (default 8, at most the layer's channels).</summary>
         public int PruneMultiple { get; set; } = 8;
+
+        /// <summary>After pruning, refit every layer that reads pruned channels through its weights so that it reproduces
+        /// the unpruned layer's output on the <see cref="Calibration"/> inputs (least squares, at build time). Needs
+        /// <see cref="Calibration"/>.</summary>
+        public bool Reform { get; set; }
+
+        /// <summary>Calibration inputs, relative to the project directory: a safetensors file with a tensor <c>input</c> of
+        /// shape [N, ...the model's input shape], a few hundred to a few thousand typical inputs (not the test set).</summary>
+        public string? Calibration { get; set; }
     }
 
     /// <summary>How structured pruning ranks the channels of a coupled group.</summary>

@@ -172,12 +172,14 @@ public sealed partial class ModelGenerator
                 InputShape = (input ?? []).ToEquatableArray(),
                 Layers = layers.ToEquatableArray(),
                 Groups = groups.ToEquatableArray(),
-                Pruning = pruning.Names.Any()
+                CalibrationPath = pruning.Text("Calibration"),
+                Pruning = pruning.Names.Any(n => n.StartsWith("Prune", StringComparison.OrdinalIgnoreCase) || n.Equals("Reform", StringComparison.OrdinalIgnoreCase))
                     ? new PruneSpec
                     {
                         Ratio = pruning.Double("PruneRatio", 0),
                         Criterion = pruning.Int("PruneCriterion", 0) is int c && c >= 0 && c < PruneCriteria.ByNumber.Length ? PruneCriteria.ByNumber[c] : PruneCriteria.L1,
                         Multiple = pruning.Int("PruneMultiple", PruneSpec.DefaultMultiple),
+                        Reform = pruning.Bool("Reform", false),
                     }
                     : PruneSpec.None,
                 Location = modelLocation,

@@ -141,6 +141,11 @@ public static class DiagnosticDescriptors
         "{0}: {1} = {2} is out of range; {3}",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor ReformWithoutCalibration = new(
+        "MC1026", "Reformation needs calibration inputs",
+        "Model '{0}' asks for Reform but names no calibration inputs; add Calibration = \"path/to/calibration.safetensors\" to [Model] (a tensor 'input' of shape [N, {1}]), or remove Reform",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
         "Weights file '{0}' for model '{1}' does not exist{2}; check the path in [Model] (it is relative to the project directory)",
@@ -179,6 +184,11 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WeightsFileUnreadable = new(
         "MC2008", "Weights file cannot be read",
         "Weights file '{0}' cannot be read: {1}",
+        Severity.Error, Weights);
+
+    public static readonly DiagnosticDescriptor CalibrationUnusable = new(
+        "MC2009", "Calibration inputs cannot be used",
+        "Calibration file '{0}' for model '{1}' cannot be used: {2}",
         Severity.Error, Weights);
 
     public static readonly DiagnosticDescriptor ArtifactWriteFailed = new(
@@ -242,8 +252,8 @@ public static class DiagnosticDescriptors
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
-        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, GroupInvalid, PruneOptionInvalid, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
-        TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, ArtifactWriteFailed, ManifestUnreadable,
+        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, GroupInvalid, PruneOptionInvalid, ReformWithoutCalibration, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, CalibrationUnusable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed, OnnxUnreadable, OnnxOperatorUnsupported, OnnxAttributeUnsupported, OnnxDynamicShape,
         OnnxGraphUnsupported, OnnxNodeUnmapped, OnnxImportArgumentInvalid, OnnxImportWriteFailed,
     ];

@@ -20,6 +20,9 @@ namespace ModelCompiler.Linking;
 public sealed record WeightLinkResult(
     ModelSpec Spec, string WeightsFile, ModelCompilation Compilation, ArtifactEntry? Entry, IReadOnlyList<DiagnosticInfo> Diagnostics)
 {
+    /// <summary>The calibration inputs' file, as a full path, when the model's packing needs them (weight reformation).</summary>
+    public string? CalibrationFile { get; init; }
+
     /// <summary>No error was reported: every tensor the model needs is in the file, with its shape and finite values.</summary>
     public bool Succeeded => Diagnostics.All(d => d.Severity != Severity.Error);
 }
@@ -84,7 +87,72 @@ public static class WeightLinker
         }
 
         ReadAndValidate(spec, declared, path, diagnostics);
-        return new WeightLinkResult(spec, path, compilation, null, diagnostics);
+        string? calibration = null;
+        if (Reformation.Needed(compilation.Layout!))
+        {
+            calibration = ResolvePath(spec.CalibrationPath ?? string.Empty, projectDirectory);
+            _ = ReadCalibration(spec, calibration, diagnostics);
+        }
+
+        return new WeightLinkResult(spec, path, compilation, null, diagnostics) { CalibrationFile = calibration };
+    }
+
+    /// <summary>Every file the link of <paramref name="spec"/> reads: its weights file, and its calibration inputs when it has any.</summary>
+    public static IEnumerable<string> InputFiles(ModelSpec spec, string projectDirectory) =>
+        spec.CalibrationPath is { } calibration && spec.Pruning.Reform
+            ? [ResolveWeightsPath(spec, projectDirectory), ResolvePath(calibration, projectDirectory)]
+            : [ResolveWeightsPath(spec, projectDirectory)];
+
+    private static string ResolvePath(string declared, string projectDirectory) =>
+        Path.GetFullPath(Path.Combine(projectDirectory, Path.DirectorySeparatorChar == '/' ? declared.Replace('\\', '/') : declared));
+
+    /// <summary>The calibration samples (tensor "input", [N, ...input shape]) and their height and width; null after
+    /// reporting MC2009 when the file is missing, unreadable, or holds no usable "input" tensor.</summary>
+    private static (float[] Data, int Count, int Height, int Width)? ReadCalibration(ModelSpec spec, string path, List<DiagnosticInfo> diagnostics)
+    {
+        SourceLocation? at = spec.WeightsLocation ?? spec.Location;
+        string expected = "[N, " + string.Join(", ", spec.InputShape.Select(d => d < 0 ? "any" : d.ToString(CultureInfo.InvariantCulture))) + "]";
+        DiagnosticInfo Problem(string why) => DiagnosticInfo.Create(DiagnosticDescriptors.CalibrationUnusable, at, path, spec.FullName, why);
+        if (!File.Exists(path))
+        {
+            diagnostics.Add(Problem("it does not exist" + NearbyFile(path) + "; check Calibration in [Model] (relative to the project directory)"));
+            return null;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            SafetensorsFile file = SafetensorsFile.Parse(stream);
+            if (!file.Tensors.TryGetValue("input", out SafetensorsTensor? t))
+            {
+                diagnostics.Add(Problem("it has no tensor 'input'; store the samples as 'input' with shape " + expected));
+                return null;
+            }
+
+            bool shapeMatches = t.Shape.Length == spec.InputShape.Count + 1 && t.Shape[0] >= 1
+                && spec.InputShape.Select((d, i) => d < 0 ? t.Shape[i + 1] >= 1 : t.Shape[i + 1] == d).All(ok => ok);
+            if (!SafetensorsFile.IsSupportedFloat(t.Dtype) || !shapeMatches)
+            {
+                diagnostics.Add(Problem("its tensor 'input' is " + t.Dtype + " " + t.ShapeText + "; the model needs F32, F16 or BF16 samples of shape " + expected));
+                return null;
+            }
+
+            float[] data = file.ReadFloat32("input");
+            int bad = FirstNonFinite(data);
+            if (bad >= 0)
+            {
+                diagnostics.Add(Problem("its tensor 'input' holds " + ValueText(data[bad]) + " at " + ElementText(t.Shape, bad)));
+                return null;
+            }
+
+            bool image = t.Shape.Length == 4;
+            return (data, (int)t.Shape[0], image ? (int)t.Shape[2] : 0, image ? (int)t.Shape[3] : 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or SafetensorsFormatException)
+        {
+            diagnostics.Add(Problem(e.Message));
+            return null;
+        }
     }
 
     /// <summary>The weight block of a checked model, as the artifact writer streams it: the weights file is opened
@@ -114,7 +182,17 @@ public static class WeightLinker
 
             using (stream)
             {
-                return PackTo(layout, name => ReadChecked(result, file, name), output);
+                Func<string, float[]> tensors = name => ReadChecked(result, file, name);
+                if (result.CalibrationFile is { } calibrationFile)
+                {
+                    var problems = new List<DiagnosticInfo>();
+                    (float[] Data, int Count, int Height, int Width) samples = ReadCalibration(result.Spec, calibrationFile, problems)
+                        ?? throw new WeightsChangedException(problems[0]);
+                    tensors = Reformation.Sources(result.Compilation, tensors, samples.Data, samples.Count,
+                        result.Compilation.Graph!.HasOpenSize ? samples.Height : 0, result.Compilation.Graph.HasOpenSize ? samples.Width : 0);
+                }
+
+                return PackTo(layout, tensors, output);
             }
         });
     }

@@ -48,6 +48,12 @@ public static class ModelManifest
             model.Add(("prune", Double(spec.Pruning.Ratio)));
             model.Add(("prune-criterion", spec.Pruning.Criterion));
             model.Add(("prune-multiple", Int(spec.Pruning.Multiple)));
+            model.Add(("prune-reform", spec.Pruning.Reform ? "true" : "false"));
+        }
+
+        if (spec.CalibrationPath is not null)
+        {
+            model.Add(("calibration", spec.CalibrationPath));
         }
         if (includeLocations)
         {
@@ -199,8 +205,13 @@ public static class ModelManifest
             Layers = layers.ToEquatableArray(),
             Groups = groups.ToEquatableArray(),
             Pruning = model.TryGetValue("prune", out string? prune)
-                ? new PruneSpec { Ratio = ParseDouble(prune), Criterion = Get(model, "prune-criterion"), Multiple = ParseInt(Get(model, "prune-multiple")) }
+                ? new PruneSpec
+                {
+                    Ratio = ParseDouble(prune), Criterion = Get(model, "prune-criterion"), Multiple = ParseInt(Get(model, "prune-multiple")),
+                    Reform = Get(model, "prune-reform") == "true",
+                }
                 : PruneSpec.None,
+            CalibrationPath = model.TryGetValue("calibration", out string? calibration) ? calibration : null,
             Location = ReadLocation(model),
             WeightsLocation = ReadLocation(model, "weights-"),
         };

@@ -26,6 +26,10 @@ public sealed record ModelSpec
     /// <summary>The declared groups of layers that run band by band ([Group]), in declaration order.</summary>
     public EquatableArray<GroupSpec> Groups { get; init; }
 
+    /// <summary>The calibration inputs as written in [Model] (a safetensors file with a tensor "input" of shape
+    /// [N, ...input shape]), relative to the project directory; null when none is declared.</summary>
+    public string? CalibrationPath { get; init; }
+
     /// <summary>The model-wide structured pruning ([Model]'s PruneRatio, PruneCriterion, PruneMultiple).</summary>
     public PruneSpec Pruning { get; init; } = PruneSpec.None;
 

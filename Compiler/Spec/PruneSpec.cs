@@ -20,6 +20,10 @@ public sealed record PruneSpec
 
     /// <summary>Kept channel counts are rounded up to a multiple of this (at most the group's size).</summary>
     public int Multiple { get; init; } = DefaultMultiple;
+
+    /// <summary>Whether every layer that reads pruned channels through its weights is refitted, by least squares on the
+    /// model's calibration inputs, to reproduce the unpruned layer's output (training-free weight reformation).</summary>
+    public bool Reform { get; init; }
 }
 
 /// <summary>The channel ranking criteria ([Model]'s PruneCriterion).</summary>

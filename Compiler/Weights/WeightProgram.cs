@@ -133,6 +133,23 @@ public sealed record SelectKept(WeightExpr X, int Axis, EquatableArray<ChannelSe
     public override string ToString() => "select_kept(" + X + ", axis=" + Axis.ToString(CultureInfo.InvariantCulture) + ", [" + string.Join(", ", Segments) + "])";
 }
 
+/// <summary>A pruned layer's tensor refitted on calibration data (weight reformation): the least-squares solution that
+/// makes the layer, reading the pruned network's activations, reproduce the unpruned layer's output. <see cref="X"/> is
+/// the tensor before the refit (its shape, and the starting point); the refitted values depend on the whole network and
+/// the calibration inputs, so the build task computes them (<see cref="Linking.Reformation"/>) and serves them as the
+/// source tensor <see cref="SourceName"/>.</summary>
+public sealed record Reformed(string Layer, string Role, WeightExpr X) : WeightExpr
+{
+    public override EquatableArray<int> Shape => X.Shape;
+
+    public override IEnumerable<WeightExpr> Children => [X];
+
+    /// <summary>The name the refitted tensor is served under; no safetensors name can take this form.</summary>
+    public string SourceName => "@reformed/" + Layer + "." + Role;
+
+    public override string ToString() => "reformed(" + X + ")";
+}
+
 /// <summary>The layouts a tensor can be encoded in. Rows are dimension 0 of the canonical shape (output channels or
 /// features), K the product of the others.</summary>
 public static class WeightLayouts

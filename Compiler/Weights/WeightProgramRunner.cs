@@ -76,6 +76,14 @@ public static class WeightProgramRunner
 
             case SelectChannels select:
                 return Select(Evaluate(select.X, source), select.X.Shape.ToArray(), select.Axis, select.Indices.ToArray());
+            case Reformed reformed:
+            {
+                float[] data = source(reformed.SourceName);
+                return data.Length == reformed.Count
+                    ? Array.ConvertAll(data, v => (double)v)
+                    : throw new ArgumentException("the refitted '" + reformed.Layer + "." + reformed.Role + "' has " + data.Length + " elements, the layer needs " + reformed.Count);
+            }
+
             case SelectKept select:
                 return Select(Evaluate(select.X, source), select.X.Shape.ToArray(), select.Axis, KeptIndices(select.Segments, source));
             case Encode encode:
@@ -357,7 +365,7 @@ public static class WeightProgramRunner
     }
 
     /// <summary>The indices of an axis that <paramref name="segments"/> keep, in order.</summary>
-    private static int[] KeptIndices(EquatableArray<ChannelSegment> segments, Func<string, float[]> source)
+    public static int[] KeptIndices(EquatableArray<ChannelSegment> segments, Func<string, float[]> source)
     {
         var indices = new List<int>();
         int offset = 0;
