@@ -67,6 +67,19 @@ public sealed class ModelCompilation
             return result;
         }
 
+        foreach (string block in spec.RemovedBlocks)
+        {
+            if (ModelCompiler.Passes.RemoveBlocks.Validate(graph, block) is { } why)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BlockNotRemovable, spec.WeightsLocation ?? spec.Location, spec.FullName, block, why));
+            }
+        }
+
+        if (diagnostics.Any(d => d.Severity == Severity.Error))
+        {
+            return result;
+        }
+
         IReadOnlyList<PassResult> passes = PassPipeline.Run(graph);
         IReadOnlyList<(GroupSpec Spec, IReadOnlyList<Node> Nodes)> declared = Grouping.Resolve(graph, diagnostics);
         IReadOnlyList<LoweredNode> lowered = Lowerer.Lower(graph, options, diagnostics, new HashSet<Node>(declared.SelectMany(g => g.Nodes)));

@@ -43,6 +43,11 @@ namespace ModelCompiler
         /// <summary>Kept channel counts are rounded up to a multiple of this (default 8, at most the layer's channels).</summary>
         public int PruneMultiple { get; set; } = 8;
 
+        /// <summary>Depth pruning: the residual blocks to remove, each named by the Add that closes it
+        /// (<c>[Add("block_out", "block_in")]</c>); the Add then passes its block's input through unchanged and the block's
+        /// layers are not compiled.</summary>
+        public string[]? RemoveBlocks { get; set; }
+
         /// <summary>After pruning, refit every layer that reads pruned channels through its weights so that it reproduces
         /// the unpruned layer's output on the <see cref="Calibration"/> inputs (least squares, at build time). Needs
         /// <see cref="Calibration"/>.</summary>

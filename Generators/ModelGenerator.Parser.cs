@@ -173,6 +173,7 @@ public sealed partial class ModelGenerator
                 Layers = layers.ToEquatableArray(),
                 Groups = groups.ToEquatableArray(),
                 CalibrationPath = pruning.Text("Calibration"),
+                RemovedBlocks = pruning.Texts("RemoveBlocks").ToEquatableArray(),
                 Pruning = pruning.Names.Any(n => n.StartsWith("Prune", StringComparison.OrdinalIgnoreCase) || n.Equals("Reform", StringComparison.OrdinalIgnoreCase))
                     ? new PruneSpec
                     {

@@ -40,6 +40,7 @@ public static class Reformation
         ModelSpec declared = compilation.Spec with
         {
             Pruning = PruneSpec.None,
+            RemovedBlocks = EquatableArray<string>.Empty,
             Layers = compilation.Spec.Layers.Select(l => l with { PruneRatio = null }).ToEquatableArray(),
         };
         Graph full = ModelCompilation.Compile(declared, compilation.Options).Graph

@@ -51,6 +51,11 @@ public static class ModelManifest
             model.Add(("prune-reform", spec.Pruning.Reform ? "true" : "false"));
         }
 
+        if (!spec.RemovedBlocks.IsEmpty)
+        {
+            model.Add(("remove-blocks", string.Join(",", spec.RemovedBlocks.Select(Escape))));
+        }
+
         if (spec.CalibrationPath is not null)
         {
             model.Add(("calibration", spec.CalibrationPath));
@@ -212,6 +217,7 @@ public static class ModelManifest
                 }
                 : PruneSpec.None,
             CalibrationPath = model.TryGetValue("calibration", out string? calibration) ? calibration : null,
+            RemovedBlocks = model.TryGetValue("remove-blocks", out string? blocks) ? blocks.Split(',').Select(Unescape).ToEquatableArray() : EquatableArray<string>.Empty,
             Location = ReadLocation(model),
             WeightsLocation = ReadLocation(model, "weights-"),
         };
@@ -265,7 +271,7 @@ public static class ModelManifest
         text.Append(kind);
         foreach ((string key, string value) in fields)
         {
-            text.Append(' ').Append(key).Append('=').Append(key == "inputs" ? value : Escape(value));
+            text.Append(' ').Append(key).Append('=').Append(key is "inputs" or "remove-blocks" ? value : Escape(value));
         }
 
         text.Append('\n');
@@ -290,7 +296,7 @@ public static class ModelManifest
 
             string key = part.Substring(0, eq);
             string value = part.Substring(eq + 1);
-            result[key] = key == "inputs" ? value : Unescape(value);
+            result[key] = key is "inputs" or "remove-blocks" ? value : Unescape(value);
         }
 
         return result;

@@ -10,9 +10,10 @@ public sealed record PassResult(string Pass, bool Changed);
 /// verifier runs; the log says which passes changed what.</summary>
 public static class PassPipeline
 {
-    /// <summary>The FP32 pipeline: fold BatchNorm into convs, prune the channels the declaration asks to (the folded
-    /// weights rank them), then fuse activations into producers.</summary>
-    public static IReadOnlyList<IPass> Default { get; } = [new FoldBatchNorm(), new Prune(), new FuseActivation()];
+    /// <summary>The FP32 pipeline: remove the residual blocks the declaration names, fold BatchNorm into convs, prune the
+    /// channels the declaration asks to (the folded weights rank them), mark what pruning changed for a refit when the
+    /// declaration asks for one, then fuse activations into producers.</summary>
+    public static IReadOnlyList<IPass> Default { get; } = [new RemoveBlocks(), new FoldBatchNorm(), new Prune(), new MarkReformed(), new FuseActivation()];
 
     public static IReadOnlyList<PassResult> Run(Graph graph, IReadOnlyList<IPass>? passes = null)
     {

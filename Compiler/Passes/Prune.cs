@@ -66,12 +66,6 @@ public sealed class Prune : IPass
                     x = new SelectKept(x, i, input);
                 }
 
-                if (model.Reform && inputPruned && axes.Any(a => a.Input is not null) && (weight.Role == "weight" || weight.Role == "bias"))
-                {
-                    // Reads pruned channels through its weights: refitted on the calibration inputs.
-                    x = new Reformed(node.Name, weight.Role, x);
-                }
-
                 node.Weights.Add(weight with { Program = weight.Program with { X = x } });
             }
 

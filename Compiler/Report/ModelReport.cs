@@ -86,8 +86,7 @@ public static partial class ModelReport
 
         if (Pruning(compilation) is { } pruning)
         {
-            text.Append("  pruned: ").Append(string.Join(", ", pruning.Groups.Select(g => g.Id + " " + g.Keep + "/" + g.Size)))
-                .Append(" channels kept (").Append(compilation.Spec.Pruning.Criterion).Append("); MACs ").Append(Number(pruning.MacsBefore)).Append(" -> ")
+            text.Append("  pruned: ").Append(PruningText(compilation, pruning)).Append("; MACs ").Append(Number(pruning.MacsBefore)).Append(" -> ")
                 .Append(Number(Dim.Sum(rows.Select(r => r.Macs)))).Append(", weight bytes ").Append(Number(pruning.BytesBefore)).Append(" -> ")
                 .Append(Number(rows.Sum(r => r.WeightBytes))).Append('\n');
         }
@@ -163,7 +162,7 @@ public static partial class ModelReport
         Line("| **total** | | | **" + Number(rows.Sum(r => r.Parameters)) + "** | **" + Number(Dim.Sum(rows.Select(r => r.Macs))) + "** | **" + Number(rows.Sum(r => r.WeightBytes)) + "** |");
         if (Pruning(compilation) is { } pruned)
         {
-            PruningSection(Line, rows, pruned);
+            PruningSection(Line, compilation, rows, pruned);
         }
 
         Line();
@@ -255,11 +254,11 @@ public static partial class ModelReport
     /// <summary>What pruning removed: the channel groups, and the declared network's costs beside the pruned one's.</summary>
     private sealed record PruningSummary(IReadOnlyList<ChannelGroup> Groups, IReadOnlyList<ReportRow> Before, Dim MacsBefore, long BytesBefore);
 
-    /// <summary>Null when the model was not pruned. The declared network is compiled again without pruning, for the
-    /// costs before.</summary>
+    /// <summary>Null when the model was not pruned (in width or depth). The declared network is compiled again without
+    /// pruning, for the costs before.</summary>
     private static PruningSummary? Pruning(ModelCompilation compilation)
     {
-        if (!compilation.Passes.Any(p => p.Pass == "prune" && p.Changed))
+        if (!compilation.Passes.Any(p => p.Pass is "prune" or "remove-blocks" && p.Changed))
         {
             return null;
         }
@@ -270,6 +269,7 @@ public static partial class ModelReport
         ModelSpec declared = compilation.Spec with
         {
             Pruning = PruneSpec.None,
+            RemovedBlocks = EquatableArray<string>.Empty,
             Layers = compilation.Spec.Layers.Select(l => l with { PruneRatio = null }).ToEquatableArray(),
         };
         ModelCompilation full = ModelCompilation.Compile(declared, compilation.Options);
@@ -282,23 +282,42 @@ public static partial class ModelReport
         return new PruningSummary(groups, before, Dim.Sum(before.Select(r => r.Macs)), before.Sum(r => r.WeightBytes));
     }
 
-    /// <summary>The pruning section: each channel group with its kept count, and each layer's output, MACs and weight
-    /// bytes before and after.</summary>
-    private static void PruningSection(Action<string> line, IReadOnlyList<ReportRow> rows, PruningSummary pruning)
+    /// <summary>"conv1 8/16, conv2 8/16 channels kept (l1); blocks removed: add2": what pruning did, in one phrase.</summary>
+    private static string PruningText(ModelCompilation compilation, PruningSummary pruning)
+    {
+        var parts = new List<string>();
+        if (pruning.Groups.Count > 0)
+        {
+            parts.Add(string.Join(", ", pruning.Groups.Select(g => g.Id + " " + g.Keep + "/" + g.Size)) + " channels kept (" + pruning.Groups[0].Criterion + ")");
+        }
+
+        if (!compilation.Spec.RemovedBlocks.IsEmpty)
+        {
+            parts.Add("blocks removed: " + string.Join(", ", compilation.Spec.RemovedBlocks));
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>The pruning section: what was pruned, and each declared layer's output, MACs and weight bytes before and
+    /// after (a removed layer's after columns say so).</summary>
+    private static void PruningSection(Action<string> line, ModelCompilation compilation, IReadOnlyList<ReportRow> rows, PruningSummary pruning)
     {
         line(string.Empty);
         line("## Pruning");
         line(string.Empty);
-        line("Channel groups (channels pruned together: a group is named after its first producing layer), kept / declared: "
-            + string.Join(", ", pruning.Groups.Select(g => "`" + g.Id + "` " + g.Keep + " / " + g.Size)) + "; ranked by " + pruning.Groups[0].Criterion
-            + ", most important first.");
+        line("Pruned: " + PruningText(compilation, pruning) + ". A channel group (channels pruned together) is named after its first producing "
+            + "layer; kept channels are ranked most important first.");
         line(string.Empty);
         line("| layer | output declared | output pruned | MACs declared | MACs pruned | weight bytes declared | weight bytes pruned |");
         line("| --- | --- | --- | ---: | ---: | ---: | ---: |");
-        foreach ((ReportRow after, ReportRow before) in rows.Zip(pruning.Before, (a, b) => (a, b)))
+        var after = rows.ToDictionary(r => r.Layer.Split('+')[0], StringComparer.Ordinal);
+        foreach (ReportRow before in pruning.Before)
         {
-            line("| " + after.Layer + " | " + before.Output + " | " + after.Output + " | " + Number(before.Macs) + " | " + Number(after.Macs) + " | "
-                + Number(before.WeightBytes) + " | " + Number(after.WeightBytes) + " |");
+            string cells = after.TryGetValue(before.Layer.Split('+')[0], out ReportRow? now)
+                ? now.Output + " | " + Number(before.Macs) + " | " + Number(now.Macs) + " | " + Number(before.WeightBytes) + " | " + Number(now.WeightBytes)
+                : "(removed) | " + Number(before.Macs) + " | 0 | " + Number(before.WeightBytes) + " | 0";
+            line("| " + before.Layer + " | " + before.Output + " | " + cells + " |");
         }
 
         line("| **total** | | | **" + Number(pruning.MacsBefore) + "** | **" + Number(Dim.Sum(rows.Select(r => r.Macs))) + "** | **"

@@ -30,6 +30,10 @@ public sealed record ModelSpec
     /// [N, ...input shape]), relative to the project directory; null when none is declared.</summary>
     public string? CalibrationPath { get; init; }
 
+    /// <summary>Depth pruning ([Model]'s RemoveBlocks): the residual Adds whose block is removed, the Add then passing
+    /// its skip input through unchanged.</summary>
+    public EquatableArray<string> RemovedBlocks { get; init; }
+
     /// <summary>The model-wide structured pruning ([Model]'s PruneRatio, PruneCriterion, PruneMultiple).</summary>
     public PruneSpec Pruning { get; init; } = PruneSpec.None;
 

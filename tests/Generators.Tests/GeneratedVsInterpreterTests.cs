@@ -118,6 +118,13 @@ public class GeneratedVsInterpreterTests
             + "[Conv2d(\"pw\", 16, 24, 1, PruneRatio = 0.5)]\n[GlobalAvgPool2d]\n[Flatten]\n[Linear(\"fc1\", 24, 32)]\n[ReLU]\n[Linear(\"fc2\", 32, 5)]"
         },
         {
+            // Depth pruning: the first residual block removed, the second's channels pruned.
+            "removed_block", "RemoveBlocks = new[] { \"add1\" }, PruneRatio = 0.5, PruneMultiple = 2", "3, 10, 10",
+            "[Conv2d(\"stem\", 3, 8, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"a1\", 8, 8, 3, Padding = 1)]\n[ReLU(Name = \"r1\")]\n[Conv2d(\"a2\", 8, 8, 3, Padding = 1)]\n"
+            + "[Add(\"a2\", \"relu1\")]\n[Conv2d(\"b1\", 8, 12, 3, Padding = 1)]\n[ReLU(Name = \"r2\")]\n[Conv2d(\"b2\", 12, 8, 1)]\n[Add(\"add1\", \"b2\")]\n"
+            + "[Conv2d(\"out\", 8, 3, 3, Padding = 1)]"
+        },
+        {
             // Wide enough that the convolutions take the Winograd and split paths with pruned channel counts.
             "pruned_winograd", "PruneRatio = 0.3", "32, 20, 20",
             "[Conv2d(\"a\", 32, 48, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"b\", 48, 40, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"c\", 40, 8, 1)]"
