@@ -176,42 +176,7 @@ public sealed class LinkModelWeights : Task
     /// <summary>The specs of every manifest in the assembly, ordered by model name; null after an error.</summary>
     private List<ManifestModel>? ReadModels()
     {
-        IReadOnlyList<EmbeddedManifest> manifests;
-        try
-        {
-            manifests = ManifestReader.Read(IntermediateAssembly);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException or InvalidOperationException)
-        {
-            LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ManifestUnreadable, null, IntermediateAssembly, e.Message));
-            return null;
-        }
-
-        var models = new List<ManifestModel>();
-        foreach (EmbeddedManifest manifest in manifests.OrderBy(m => m.Model, StringComparer.Ordinal))
-        {
-            try
-            {
-                ManifestModel model = ModelManifest.Read(manifest.Text);
-                ModelSpec spec = model.Spec;
-                if (spec.FullName != manifest.Model)
-                {
-                    throw new FormatException("the manifest under '" + manifest.Model + "' describes '" + spec.FullName + "'");
-                }
-
-                if (models.Any(m => m.Spec.FullName == spec.FullName))
-                {
-                    throw new FormatException("model '" + spec.FullName + "' has two manifests");
-                }
-
-                models.Add(model);
-            }
-            catch (FormatException e)
-            {
-                LogDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.ManifestUnreadable, null, IntermediateAssembly, "model '" + manifest.Model + "': " + e.Message));
-            }
-        }
-
+        List<ManifestModel>? models = ManifestReader.ReadModels(IntermediateAssembly, LogDiagnostic);
         return Log.HasLoggedErrors ? null : models;
     }
 

@@ -1,9 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using ModelCompiler.Diagnostics;
 using ModelCompiler.Manifest;
+using ModelCompiler.Spec;
 
 namespace ModelCompiler.BuildTasks;
 
@@ -18,6 +21,49 @@ public static class ManifestReader
 {
     private const string AttributeNamespace = "System.Reflection";
     private const string AttributeName = "AssemblyMetadataAttribute";
+
+    /// <summary>Every model an assembly declares, read from its manifests; MC3002 (through <paramref name="report"/>) for an
+    /// assembly or a manifest that cannot be read, and null when the assembly cannot be.</summary>
+    public static List<ManifestModel>? ReadModels(string assemblyPath, Action<DiagnosticInfo> report)
+    {
+        IReadOnlyList<EmbeddedManifest> manifests;
+        try
+        {
+            manifests = Read(assemblyPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException or InvalidOperationException)
+        {
+            report(DiagnosticInfo.Create(DiagnosticDescriptors.ManifestUnreadable, null, assemblyPath, e.Message));
+            return null;
+        }
+
+        var models = new List<ManifestModel>();
+        foreach (EmbeddedManifest manifest in manifests.OrderBy(m => m.Model, StringComparer.Ordinal))
+        {
+            try
+            {
+                ManifestModel model = ModelManifest.Read(manifest.Text);
+                ModelSpec spec = model.Spec;
+                if (spec.FullName != manifest.Model)
+                {
+                    throw new FormatException("the manifest under '" + manifest.Model + "' describes '" + spec.FullName + "'");
+                }
+
+                if (models.Any(m => m.Spec.FullName == spec.FullName))
+                {
+                    throw new FormatException("model '" + spec.FullName + "' has two manifests");
+                }
+
+                models.Add(model);
+            }
+            catch (FormatException e)
+            {
+                report(DiagnosticInfo.Create(DiagnosticDescriptors.ManifestUnreadable, null, assemblyPath, "model '" + manifest.Model + "': " + e.Message));
+            }
+        }
+
+        return models;
+    }
 
     /// <summary>The manifests in declaration order. Throws <see cref="BadImageFormatException"/> or
     /// <see cref="IOException"/> for a file that cannot be read as an assembly.</summary>

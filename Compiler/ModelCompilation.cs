@@ -80,7 +80,7 @@ public sealed class ModelCompilation
             return result;
         }
 
-        IReadOnlyList<PassResult> passes = PassPipeline.Run(graph);
+        IReadOnlyList<PassResult> passes = PassPipeline.Run(graph, PassPipeline.For(options.Plan));
         IReadOnlyList<(GroupSpec Spec, IReadOnlyList<Node> Nodes)> declared = Grouping.Resolve(graph, diagnostics);
         IReadOnlyList<LoweredNode> lowered = Lowerer.Lower(graph, options, diagnostics, new HashSet<Node>(declared.SelectMany(g => g.Nodes)));
         Lowerer.ApplyWeightEncodings(lowered);

@@ -43,7 +43,7 @@ public static class Reformation
             RemovedBlocks = EquatableArray<string>.Empty,
             Layers = compilation.Spec.Layers.Select(l => l with { PruneRatio = null }).ToEquatableArray(),
         };
-        Graph full = ModelCompilation.Compile(declared, compilation.Options).Graph
+        Graph full = ModelCompilation.Compile(declared, compilation.Options.WithoutPruning()).Graph
             ?? throw new InvalidOperationException("the unpruned model did not compile");
         IReadOnlyDictionary<Value, float[]> reference = ReferenceInterpreter.RunAll(full, source, inputs, count, height, width);
 

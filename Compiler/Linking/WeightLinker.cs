@@ -103,12 +103,12 @@ public static class WeightLinker
             ? [ResolveWeightsPath(spec, projectDirectory), ResolvePath(calibration, projectDirectory)]
             : [ResolveWeightsPath(spec, projectDirectory)];
 
-    private static string ResolvePath(string declared, string projectDirectory) =>
+    internal static string ResolvePath(string declared, string projectDirectory) =>
         Path.GetFullPath(Path.Combine(projectDirectory, Path.DirectorySeparatorChar == '/' ? declared.Replace('\\', '/') : declared));
 
     /// <summary>The calibration samples (tensor "input", [N, ...input shape]) and their height and width; null after
     /// reporting MC2009 when the file is missing, unreadable, or holds no usable "input" tensor.</summary>
-    private static (float[] Data, int Count, int Height, int Width)? ReadCalibration(ModelSpec spec, string path, List<DiagnosticInfo> diagnostics)
+    internal static (float[] Data, int Count, int Height, int Width)? ReadCalibration(ModelSpec spec, string path, List<DiagnosticInfo> diagnostics)
     {
         SourceLocation? at = spec.WeightsLocation ?? spec.Location;
         string expected = "[N, " + string.Join(", ", spec.InputShape.Select(d => d < 0 ? "any" : d.ToString(CultureInfo.InvariantCulture))) + "]";

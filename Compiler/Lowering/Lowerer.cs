@@ -64,9 +64,11 @@ public static class Lowerer
 
             if (node is null)
             {
-                Node owner = graph.Nodes.First(n => n.Fused.Any(f => f.Name == entry.Layer));
+                Node? owner = graph.Nodes.FirstOrDefault(n => n.Fused.Any(f => f.Name == entry.Layer));
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PlanAlgorithmUnknown, location, plan.File, entry.Line, entry.Layer,
-                    declared.Kind, entry.Algorithm, "none of its own: it is fused into '" + owner.Name + "'; put the algorithm on that layer"));
+                    declared.Kind, entry.Algorithm, owner is null
+                        ? "none: the layer is removed with its block (RemoveBlocks); drop the line"
+                        : "none of its own: it is fused into '" + owner.Name + "'; put the algorithm on that layer"));
                 continue;
             }
 

@@ -124,6 +124,11 @@ public static class ModelManifest
                 f.Add(("algorithm", layer.Algorithm));
             }
 
+            if (layer.Prune is { } prune)
+            {
+                f.Add(("prune", Double(prune)));
+            }
+
             Line(text, "plan", f);
         }
 
@@ -197,7 +202,10 @@ public static class ModelManifest
         for (; i < lines.Length; i++)
         {
             Dictionary<string, string> f = Fields(lines[i], "plan");
-            planLayers.Add(new LayerPlan(Get(f, "layer"), f.TryGetValue("algorithm", out string? algorithm) ? algorithm : null, ParseInt(Get(f, "line"))));
+            planLayers.Add(new LayerPlan(Get(f, "layer"), f.TryGetValue("algorithm", out string? algorithm) ? algorithm : null, ParseInt(Get(f, "line")))
+            {
+                Prune = f.TryGetValue("prune", out string? layerPrune) ? ParseDouble(layerPrune) : null,
+            });
         }
 
         var spec = new ModelSpec

@@ -1,3 +1,6 @@
+using System.Linq;
+using ModelCompiler.Common;
+
 namespace ModelCompiler.Options;
 
 /// <summary>Everything besides the declaration that shapes the compiled code: the plan for this model, the
@@ -13,4 +16,9 @@ public sealed record CompileOptions
 
     /// <summary>"cpu" (C# SIMD); an ILGPU backend prints the same kernel plans later.</summary>
     public string Backend { get; init; } = "cpu";
+
+    /// <summary>These options with the plan's pruning ratios dropped (its other choices kept): what the unpruned network
+    /// is compiled with, for a refit's targets and a report's "before".</summary>
+    public CompileOptions WithoutPruning() =>
+        this with { Plan = Plan with { Layers = Plan.Layers.Select(l => l with { Prune = null }).ToEquatableArray() } };
 }

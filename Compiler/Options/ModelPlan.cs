@@ -6,9 +6,14 @@ using ModelCompiler.Common;
 
 namespace ModelCompiler.Options;
 
-/// <summary>Per-layer choices for one model from a plan file: today the algorithm a layer is lowered with
-/// (a schedule override); pruning ratios and bit-widths written by the calibration tasks join it.</summary>
-public sealed record LayerPlan(string Layer, string? Algorithm, int Line);
+/// <summary>Per-layer choices for one model from a plan file: the algorithm a layer is lowered with (a schedule
+/// override) and the fraction of its output channels to prune (written by the calibration task from a sensitivity
+/// analysis); bit-widths join them.</summary>
+public sealed record LayerPlan(string Layer, string? Algorithm, int Line)
+{
+    /// <summary>The fraction of the layer's output channels to prune; overrides [Model]'s PruneRatio, not the layer's own.</summary>
+    public double? Prune { get; init; }
+}
 
 /// <summary>The part of a plan file that concerns one model. Value-equatable (it is part of the cache key).</summary>
 public sealed record ModelPlan(string Model, EquatableArray<LayerPlan> Layers, string File)
@@ -69,6 +74,7 @@ public static class PlanFile
                 case "layer" when words.Length >= 2 && model is not null:
                 {
                     string? algorithm = null;
+                    double? prune = null;
                     foreach (string option in words.Skip(2))
                     {
                         int eq = option.IndexOf('=');
@@ -78,13 +84,21 @@ public static class PlanFile
                         {
                             algorithm = value;
                         }
+                        else if (key == "prune")
+                        {
+                            prune = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio) && ratio >= 0 && ratio < 1 ? ratio : null;
+                            if (prune is null)
+                            {
+                                errors.Add(new PlanError(file, number, "prune=" + value + " is not a fraction in [0, 1); give the fraction of the layer's output channels to remove, e.g. prune=0.5"));
+                            }
+                        }
                         else
                         {
-                            errors.Add(new PlanError(file, number, "unknown option '" + option + "'; a layer line takes algorithm=<name>"));
+                            errors.Add(new PlanError(file, number, "unknown option '" + option + "'; a layer line takes algorithm=<name> and prune=<fraction>"));
                         }
                     }
 
-                    layers.Add(new LayerPlan(words[1], algorithm, number));
+                    layers.Add(new LayerPlan(words[1], algorithm, number) { Prune = prune });
                     break;
                 }
 

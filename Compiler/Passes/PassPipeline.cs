@@ -13,7 +13,11 @@ public static class PassPipeline
     /// <summary>The FP32 pipeline: remove the residual blocks the declaration names, fold BatchNorm into convs, prune the
     /// channels the declaration asks to (the folded weights rank them), mark what pruning changed for a refit when the
     /// declaration asks for one, then fuse activations into producers.</summary>
-    public static IReadOnlyList<IPass> Default { get; } = [new RemoveBlocks(), new FoldBatchNorm(), new Prune(), new MarkReformed(), new FuseActivation()];
+    public static IReadOnlyList<IPass> Default { get; } = For(Options.ModelPlan.Empty);
+
+    /// <summary>The FP32 pipeline with a plan file's per-layer pruning ratios.</summary>
+    public static IReadOnlyList<IPass> For(Options.ModelPlan plan) =>
+        [new RemoveBlocks(), new FoldBatchNorm(), new Prune(plan), new MarkReformed(), new FuseActivation()];
 
     public static IReadOnlyList<PassResult> Run(Graph graph, IReadOnlyList<IPass>? passes = null)
     {

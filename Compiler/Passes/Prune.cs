@@ -20,20 +20,25 @@ namespace ModelCompiler.Passes;
 /// groups of its inputs into one; a Concat lays its inputs' channels side by side; a Flatten widens each channel to its
 /// H·W features. Channels that reach the model's output, come from its input, or meet an operator that mixes them
 /// without weights (PixelShuffle, Softmax, a grouped convolution) are never pruned.</para></summary>
-public sealed class Prune : IPass
+public sealed class Prune(Options.ModelPlan plan) : IPass
 {
+    public Prune()
+        : this(Options.ModelPlan.Empty)
+    {
+    }
+
     public string Name => "prune";
 
     public bool Run(Graph graph)
     {
         PruneSpec model = graph.Spec.Pruning;
-        if (model.Ratio <= 0 && !graph.Nodes.Any(n => n.Origin.PruneRatio > 0))
+        if (model.Ratio <= 0 && !graph.Nodes.Any(n => Explicit(n) > 0))
         {
             return false;
         }
 
         var analysis = new Analysis(graph);
-        IReadOnlyDictionary<int, ChannelGroup> pruned = analysis.Groups(model);
+        IReadOnlyDictionary<int, ChannelGroup> pruned = analysis.Groups(model, Explicit);
         if (pruned.Count == 0)
         {
             return false;
@@ -75,6 +80,10 @@ public sealed class Prune : IPass
         return true;
     }
 
+    /// <summary>The ratio a layer states for its own output channels: its attribute's, else the plan file's; null when
+    /// it leaves them to [Model]'s ratio.</summary>
+    private double? Explicit(Node node) => node.Origin.PruneRatio ?? plan.Find(node.Name)?.Prune;
+
     /// <summary>The channel structure of every value: a list of segments, each a run of one group's channels (each
     /// channel Repeat indices wide), with the groups merged where operators couple them.</summary>
     private sealed class Analysis
@@ -98,9 +107,9 @@ public sealed class Prune : IPass
             Freeze(graph.Output);
         }
 
-        /// <summary>The groups that lose channels, by root: their kept count from the smallest ratio any of their
-        /// producers asks for (a layer's own, else the model's), rounded up to the declared multiple.</summary>
-        public IReadOnlyDictionary<int, ChannelGroup> Groups(PruneSpec model)
+        /// <summary>The groups that lose channels, by root: their kept count from the smallest ratio their producers state
+        /// (an attribute's or the plan's), else the model's, rounded up to the declared multiple.</summary>
+        public IReadOnlyDictionary<int, ChannelGroup> Groups(PruneSpec model, Func<Node, double?> stated)
         {
             var result = new Dictionary<int, ChannelGroup>();
             var members = Enumerable.Range(0, _parent.Count).GroupBy(Find).ToList();
@@ -113,7 +122,8 @@ public sealed class Prune : IPass
                     continue;
                 }
 
-                double ratio = producers.Min(p => p.Origin.PruneRatio ?? model.Ratio);
+                double[] explicitRatios = producers.Select(stated).OfType<double>().ToArray();
+                double ratio = explicitRatios.Length > 0 ? explicitRatios.Min() : model.Ratio;
                 int size = _size[root];
                 int multiple = Math.Max(1, model.Multiple);
                 int keep = ratio <= 0 ? size : Math.Min(size, Math.Max(multiple, (int)Math.Ceiling(size * (1 - ratio) / multiple) * multiple));

@@ -272,7 +272,7 @@ public static partial class ModelReport
             RemovedBlocks = EquatableArray<string>.Empty,
             Layers = compilation.Spec.Layers.Select(l => l with { PruneRatio = null }).ToEquatableArray(),
         };
-        ModelCompilation full = ModelCompilation.Compile(declared, compilation.Options);
+        ModelCompilation full = ModelCompilation.Compile(declared, compilation.Options.WithoutPruning());
         if (full.Graph is null || full.Layout is null)
         {
             return null;

@@ -88,3 +88,27 @@ internal static partial class MnistCnnPrune50
 internal static partial class MnistCnnPrune50Reformed
 {
 }
+
+/// <summary>The CNN pruned to the same MACs as prune50, with the ratio of each channel group chosen by sensitivity
+/// instead of uniformly: MnistCnnPruneSensitivity.mcplan beside this file, written by
+/// <c>dotnet build -t:ModelCompilerCalibrate</c> from the calibration digits (each group pruned alone at 25, 50 and 75%,
+/// the model's output compared with the unpruned one), reviewed and committed; plain builds read it.</summary>
+[Model("weights/mnist_cnn.safetensors", PruneRatio = 0.5, PruneMultiple = 4, Reform = true, Calibration = "data/calibration.safetensors")]
+[Input(1, 28, 28)]
+[Conv2d("conv1", 1, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn1", 16)]
+[ReLU]
+[MaxPool2d(2, Name = "pool1")]
+[Conv2d("conv2", 16, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn2", 16)]
+[ReLU]
+[Conv2d("conv3", 16, 16, 3, Padding = 1, Bias = false)]
+[BatchNorm2d("bn3", 16)]
+[Add("pool1", "bn3")]
+[ReLU]
+[MaxPool2d(2, Name = "pool2")]
+[Flatten]
+[Linear("fc", 784, 10)]
+internal static partial class MnistCnnPruneSensitivity
+{
+}

@@ -31,6 +31,8 @@ internal static class Program
             Measure("cnn", "prune50", MnistCnnPrune50.Run, MnistCnnPrune50.OutputSize, MnistCnnPrune50.WeightBytes, MnistCnnPrune50.PeakMemoryBytes, data),
             Measure("cnn", "prune50-reformed", MnistCnnPrune50Reformed.Run, MnistCnnPrune50Reformed.OutputSize, MnistCnnPrune50Reformed.WeightBytes,
                 MnistCnnPrune50Reformed.PeakMemoryBytes, data),
+            Measure("cnn", "prune-sensitivity", MnistCnnPruneSensitivity.Run, MnistCnnPruneSensitivity.OutputSize, MnistCnnPruneSensitivity.WeightBytes,
+                MnistCnnPruneSensitivity.PeakMemoryBytes, data),
         ];
 
         foreach (Result r in results)
@@ -41,11 +43,11 @@ internal static class Program
 
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant($"{data.Count} held-out MNIST digits, {Environment.ProcessorCount} cores"));
-        Console.WriteLine("model  variant          accuracy  µs/image (batch 1)  µs/image (batch 64)  weights");
+        Console.WriteLine("model  variant           accuracy  µs/image (batch 1)  µs/image (batch 64)  weights");
         foreach (Result r in results)
         {
             Console.WriteLine(FormattableString.Invariant(
-                $"{r.Model,-6} {r.Variant,-16} {r.Accuracy,8:P2}  {r.LatencyUs,18:F1}  {r.BatchLatencyUs,19:F1}  {r.WeightBytes / 1024.0,6:F1} KiB"));
+                $"{r.Model,-6} {r.Variant,-17} {r.Accuracy,8:P2}  {r.LatencyUs,18:F1}  {r.BatchLatencyUs,19:F1}  {r.WeightBytes / 1024.0,6:F1} KiB"));
         }
 
         string[] reports = [.. Directory.GetFiles(AppContext.BaseDirectory, "*.model.md"), .. Directory.GetFiles(AppContext.BaseDirectory, "*.model.html")];

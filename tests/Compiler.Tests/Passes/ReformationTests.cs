@@ -5,7 +5,9 @@ using System.Linq;
 using ModelCompiler.Diagnostics;
 using ModelCompiler.Interpreter;
 using ModelCompiler.IR;
+using ModelCompiler.Common;
 using ModelCompiler.Linking;
+using ModelCompiler.Options;
 using ModelCompiler.Spec;
 using ModelCompiler.Tests.Helpers;
 using ModelCompiler.Weights;
@@ -76,6 +78,32 @@ public sealed class ReformationTests
         // The ridge term (1e-3 of the normal matrix's mean diagonal) shrinks the solution by about that much.
         double scale = Rms(expected, new float[expected.Length]);
         Assert.True(Rms(refitted, expected) < 5e-3 * scale, $"RMS error {Rms(refitted, expected):G3} of an output RMS of {scale:G3}");
+    }
+
+    [Fact]
+    public void Refitting_FollowsAPlansRatios_OnAResidualNetworkWithAFlatten()
+    {
+        // The MNIST example's CNN shape: a residual block whose channels reach a Linear through a Flatten.
+        ModelSpec spec = Model([1, 12, 12],
+            Conv("conv1", 1, 16, 3, padding: 1, bias: false), BatchNorm("bn1", 16), Op("ReLU", "relu1"), MaxPool("pool1", 2, 2),
+            Conv("conv2", 16, 16, 3, padding: 1, bias: false), BatchNorm("bn2", 16), Op("ReLU", "relu2"),
+            Conv("conv3", 16, 16, 3, padding: 1, bias: false), BatchNorm("bn3", 16), Add("add", "pool1", "bn3"), Op("ReLU", "relu3"),
+            MaxPool("pool2", 2, 2), Op("Flatten", "flat"), Linear("fc", 144, 10)) with
+        {
+            Pruning = new PruneSpec { Ratio = 0.5, Multiple = 4, Reform = true },
+            CalibrationPath = "calibration.safetensors",
+        };
+        var plan = new ModelPlan("Tests.Net", EquatableArray.Create(new LayerPlan("conv1", null, 1) { Prune = 0.25 }, new LayerPlan("conv2", null, 2) { Prune = 0.75 }), "net.mcplan");
+        Differential.Case c = Differential.Prepare(spec, seed: 17, batch: 16, inputLow: 0, inputHigh: 1);
+        ModelCompilation compilation = ModelCompilation.Compile(spec, CompileOptions.Default with { Plan = plan });
+        float[] calibration = new Rng(4).Uniform(128 * 144, 0, 1);
+
+        float[] refitted = ReferenceInterpreter.Run(compilation.Graph!, Reformation.Sources(compilation, name => c.Tensors[name], calibration, 128), c.Input, c.Batch);
+
+        Assert.Equal(12, compilation.Graph!.Nodes.Single(n => n.Name == "conv1").Attributes.Int(ModelCompiler.Ops.Conv2dOp.OutChannels));
+        Assert.Equal(4, compilation.Graph.Nodes.Single(n => n.Name == "conv2").Attributes.Int(ModelCompiler.Ops.Conv2dOp.OutChannels));
+        Assert.True(Rms(refitted, c.Interpret()) < Rms(c.Interpret(ModelCompilation.Compile(spec with { Pruning = spec.Pruning with { Reform = false } },
+            CompileOptions.Default with { Plan = plan }).Graph), c.Interpret()));
     }
 
     [Fact]
