@@ -43,10 +43,15 @@ public sealed class LinkModelWeights : Task
     [Required]
     public string WeightsListFile { get; set; } = string.Empty;
 
-    /// <summary>Receives each weights file's last write time as this link saw it before reading, one
-    /// "&lt;UTC ticks&gt; &lt;full path&gt;" a line: the targets link again when a file's time differs from it.</summary>
+    /// <summary>Receives each weights file's identity as this link saw it before reading (length, last write time,
+    /// content fingerprint, full path; <see cref="WeightsIdentity"/>), one a line: <see cref="CheckWeightsFiles"/>
+    /// deletes the stamp next time when a file differs from it.</summary>
     [Required]
-    public string WeightsTimesFile { get; set; } = string.Empty;
+    public string WeightsIdentitiesFile { get; set; } = string.Empty;
+
+    /// <summary>ModelCompilerWeightsCheck: content (default) fingerprints each weights file; time records length and
+    /// last write time only.</summary>
+    public string WeightsCheck { get; set; } = "content";
 
     /// <summary>Receives the report files written, one full path a line (FileWrites, and stale-report cleanup).</summary>
     [Required]
@@ -64,7 +69,8 @@ public sealed class LinkModelWeights : Task
     [Output]
     public ITaskItem[] ReportFiles { get; private set; } = [];
 
-    /// <summary>False when the stamp showed the artifact to be current and no weights file was opened.</summary>
+    /// <summary>False when the stamp showed the artifact to be current and no weights file was linked (with
+    /// WeightsCheck content, each was only fingerprinted).</summary>
     [Output]
     public bool WeightsRead { get; private set; }
 
@@ -94,17 +100,21 @@ public sealed class LinkModelWeights : Task
             return;
         }
 
-        string stamp = LinkStamp.Compute(models, ProjectDirectory, "artifact=" + Path.GetFullPath(ArtifactFile) + " reports=" + ReportDirectory);
         List<string> weightsFiles = models.SelectMany(m => WeightLinker.InputFiles(m.Spec, ProjectDirectory)).Distinct(StringComparer.Ordinal).ToList();
+        // Taken before any weights are read: a file that changes after this is noticed by the next build.
+        bool content = WeightsIdentity.ChecksContent(WeightsCheck);
+        List<WeightsIdentity> identities = weightsFiles.Select(f => WeightsIdentity.Of(f, content)).ToList();
+        string stamp = LinkStamp.Compute(models, ProjectDirectory, "artifact=" + Path.GetFullPath(ArtifactFile) + " reports=" + ReportDirectory,
+            identities.ToDictionary(w => w.Path, StringComparer.Ordinal));
         List<string> reports = ReportPaths(models);
         WeightsFiles = weightsFiles.Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         ReportFiles = reports.SelectMany(f => new[] { f, HtmlPath(f) }).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
         FileWriter.WriteTextIfChanged(WeightsListFile, string.Concat(weightsFiles.Select(f => f + "\n")));
-        FileWriter.WriteTextIfChanged(WeightsTimesFile, LinkStamp.WeightsTimes(weightsFiles));
+        FileWriter.WriteTextIfChanged(WeightsIdentitiesFile, LinkStamp.Identities(identities));
 
         if (LinkStamp.Matches(StampFile, stamp) && (models.Count == 0 || File.Exists(ArtifactFile)) && reports.All(File.Exists))
         {
-            Log.LogMessage(MessageImportance.Low, "ModelCompiler: the model layouts and weights files of {0} are unchanged since the last link; {1} is current, weights not read again.",
+            Log.LogMessage(MessageImportance.Low, "ModelCompiler: the model layouts and weights files of {0} are unchanged since the last link; {1} is current, weights not linked again.",
                 AssemblyName, Path.GetFileName(ArtifactFile));
             LinkStamp.Write(StampFile, stamp);
             return;

@@ -12,15 +12,17 @@ using ModelCompiler.Spec;
 namespace ModelCompiler.BuildTasks;
 
 /// <summary>What the last successful link was computed from: the tool, each model's layout hash, and each weights
-/// file's identity (full path, length, last write time). When a rebuild of the assembly leaves all of it unchanged
-/// (a C#-only edit), the artifact on disk is still right and the weights are not read again. Any change of the
-/// identity counts, an older time included (a copy that kept its time, a checkout of an older commit).</summary>
+/// file's identity (<see cref="WeightsIdentity"/>: full path, length, last write time, content fingerprint). When a
+/// rebuild of the assembly leaves all of it unchanged (a C#-only edit), the artifact on disk is still right and the
+/// weights are not read again. Any change of the identity counts, an older time included (a copy that kept its
+/// time, a checkout of an older commit), and new content under the old length and time.</summary>
 public static class LinkStamp
 {
-    private const string Header = "modelcompiler-link-stamp 1";
+    private const string Header = "modelcompiler-link-stamp 2";
 
     /// <param name="settings">Anything else the outputs depend on (where the artifact and reports go), one line.</param>
-    public static string Compute(IReadOnlyList<ManifestModel> models, string projectDirectory, string settings)
+    /// <param name="weights">The identity of each model's weights file, by full path, taken before reading it.</param>
+    public static string Compute(IReadOnlyList<ManifestModel> models, string projectDirectory, string settings, IReadOnlyDictionary<string, WeightsIdentity> weights)
     {
         var text = new StringBuilder();
         text.Append(Header).Append('\n');
@@ -34,41 +36,24 @@ public static class LinkStamp
         foreach (ManifestModel model in models)
         {
             ModelSpec spec = model.Spec;
-            string path = WeightLinker.ResolveWeightsPath(spec, projectDirectory);
-            var info = new FileInfo(path);
             text.Append("model ").Append(spec.FullName)
                 .Append(' ').Append(Hashing.ToHex(ModelManifest.DeclarationHash(spec, model.Options)))
-                .Append(' ').Append(info.Exists ? info.Length.ToString(CultureInfo.InvariantCulture) : "missing")
-                .Append(' ').Append(info.Exists ? info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "0")
-                .Append(' ').Append(path)
+                .Append(' ').Append(weights[WeightLinker.ResolveWeightsPath(spec, projectDirectory)].ToLine())
                 .Append('\n');
             foreach (string input in WeightLinker.InputFiles(spec, projectDirectory).Skip(1))
             {
                 // The calibration inputs a refit reads: a change to them changes the packed weights too.
-                var file = new FileInfo(input);
-                text.Append("input ").Append(file.Exists ? file.Length.ToString(CultureInfo.InvariantCulture) : "missing")
-                    .Append(' ').Append(file.Exists ? file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "0")
-                    .Append(' ').Append(input).Append('\n');
+                text.Append("input ").Append(weights[input].ToLine()).Append('\n');
             }
         }
 
         return text.ToString();
     }
 
-    /// <summary>The weights files' last write times as the targets compute them before deciding whether to link:
-    /// one "&lt;UTC ticks&gt; &lt;full path&gt;" line per file, a missing file at the 1601 epoch as MSBuild reads it.
-    /// Written next to the list of weights files; when a file's time differs from this in either direction, the
-    /// targets drop the stamp so the link runs (their Inputs check alone only notices a newer file).</summary>
-    public static string WeightsTimes(IEnumerable<string> weightsFiles)
-    {
-        var text = new StringBuilder();
-        foreach (string path in weightsFiles)
-        {
-            text.Append(File.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(path).Append('\n');
-        }
-
-        return text.ToString();
-    }
+    /// <summary>The weights files' identities, one <see cref="WeightsIdentity.ToLine"/> a line: written next to the
+    /// list of weights files, for <see cref="CheckWeightsFiles"/> to compare with the files before the next build
+    /// decides whether to link (the targets' Inputs check alone only notices a newer file).</summary>
+    public static string Identities(IEnumerable<WeightsIdentity> weights) => string.Concat(weights.Select(w => w.ToLine() + "\n"));
 
     public static bool Matches(string stampFile, string expected)
     {

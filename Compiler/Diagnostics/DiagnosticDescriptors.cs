@@ -211,6 +211,11 @@ public static class DiagnosticDescriptors
         "Cannot write the model report '{0}': {1}",
         Severity.Warning, Build);
 
+    public static readonly DiagnosticDescriptor StampNotDeleted = new(
+        "MC3004", "Link stamp cannot be deleted",
+        "A weights file changed since the last link, but the link stamp '{0}' cannot be deleted: {1}; delete it (or obj/) and build again, or the previous weights would ship",
+        Severity.Error, Build);
+
     public static readonly DiagnosticDescriptor OnnxUnreadable = new(
         "MC4001", "ONNX file cannot be read",
         "ONNX file '{0}' cannot be read: {1}; check the path, or export the model again (torch.onnx.export, tf2onnx)",
@@ -259,7 +264,7 @@ public static class DiagnosticDescriptors
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
         PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, GroupInvalid, PruneOptionInvalid, ReformWithoutCalibration, BlockNotRemovable, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, CalibrationUnusable, ArtifactWriteFailed, ManifestUnreadable,
-        ReportWriteFailed, OnnxUnreadable, OnnxOperatorUnsupported, OnnxAttributeUnsupported, OnnxDynamicShape,
+        ReportWriteFailed, StampNotDeleted, OnnxUnreadable, OnnxOperatorUnsupported, OnnxAttributeUnsupported, OnnxDynamicShape,
         OnnxGraphUnsupported, OnnxNodeUnmapped, OnnxImportArgumentInvalid, OnnxImportWriteFailed,
     ];
 }

@@ -40,7 +40,8 @@ public sealed class LinkModelWeightsTests : IDisposable
         Assert.StartsWith("# Demo.Net", File.ReadAllText(_project.File("obj/App.Net.model.md")));
         Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(_project.File("obj/App.Net.model.html")), StringComparison.Ordinal);
         Assert.Equal(WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs"));
-        Assert.Equal(File.GetLastWriteTimeUtc(WeightsPath).Ticks + " " + WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs.times"));
+        Assert.Equal(new FileInfo(WeightsPath).Length + " " + File.GetLastWriteTimeUtc(WeightsPath).Ticks + " "
+            + Common.Hashing.ToHex(WeightsFingerprint.OfFile(WeightsPath)) + " " + WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs.identities"));
         Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
         Assert.True(File.Exists(Stamp));
         BuildMessageEventArgs summary = Assert.Single(log.Messages, m => m.Message!.StartsWith("ModelCompiler: Demo.Net", StringComparison.Ordinal));
@@ -101,7 +102,7 @@ public sealed class LinkModelWeightsTests : IDisposable
     }
 
     [Fact]
-    public void UnchangedLayoutsAndWeights_DoNotReadTheWeightsAgain()
+    public void UnchangedLayoutsAndWeights_DoNotLinkTheWeightsAgain()
     {
         Models.ConvNetWeights().WriteTo(WeightsPath);
         TestAssembly.Write(Assembly, Models.ConvNet());
@@ -109,19 +110,34 @@ public sealed class LinkModelWeightsTests : IDisposable
         byte[] artifact = File.ReadAllBytes(Artifact);
         File.SetLastWriteTimeUtc(Stamp, DateTime.UtcNow.AddMinutes(-5));
 
-        // A C#-only edit: the assembly is rebuilt, the manifests are the same. To prove the weights file is not
-        // opened, garble it while keeping its length and time: reading it now would fail the link.
+        // A C#-only edit: the assembly is rebuilt, the manifests and the weights are the same.
         TestAssembly.Write(Assembly, Models.ConvNet());
-        Garble(WeightsPath);
         (LinkModelWeights task, FakeBuildEngine log) = Run();
 
         Assert.False(task.WeightsRead);
-        Assert.Contains(log.Messages, m => m.Importance == MessageImportance.Low && m.Message!.Contains("weights not read again", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, m => m.Importance == MessageImportance.Low && m.Message!.Contains("weights not linked again", StringComparison.Ordinal));
         Assert.DoesNotContain(log.Messages, m => m.Message!.StartsWith("ModelCompiler: Demo.Net", StringComparison.Ordinal));
         Assert.Equal(artifact, File.ReadAllBytes(Artifact));
         Assert.True(File.GetLastWriteTimeUtc(Stamp) > DateTime.UtcNow.AddMinutes(-1), "the stamp must be touched so the next no-op build skips the target");
         Assert.Equal(WeightsPath, Assert.Single(task.WeightsFiles).ItemSpec);
         Assert.Equal(2, task.ReportFiles.Length); // the Markdown and the HTML report
+    }
+
+    [Fact]
+    public void WeightsCheckTime_DoesNotOpenAFileWithTheSameLengthAndTime()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Run(configure: t => t.WeightsCheck = "time");
+        Assert.EndsWith(" - " + WeightsPath + "\n", File.ReadAllText(Artifact + ".inputs.identities"), StringComparison.Ordinal);
+
+        // The opt-out's trade: garbled under the same length and time, the file is not opened (reading it would
+        // fail the link), so the previous artifact stays.
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Garble(WeightsPath);
+        (LinkModelWeights task, _) = Run(configure: t => t.WeightsCheck = "time");
+
+        Assert.False(task.WeightsRead);
     }
 
     [Theory]
@@ -139,6 +155,27 @@ public sealed class LinkModelWeightsTests : IDisposable
 
         Assert.True(task.WeightsRead);
         Assert.Equal("MC2002", Assert.Single(log.Errors).Code);
+    }
+
+    [Fact]
+    public void WeightsRewrittenWithTheSameLengthAndTime_AreReadAgain_AndTheArtifactChanges()
+    {
+        Models.ConvNetWeights().WriteTo(WeightsPath);
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        Run();
+        byte[] before = File.ReadAllBytes(Artifact);
+        (long length, DateTime time) = (new FileInfo(WeightsPath).Length, File.GetLastWriteTimeUtc(WeightsPath));
+
+        // Another export of the same shapes (fc.bias differs), its time set back to the linked one's to the tick.
+        // The assembly is rebuilt too (a C# edit), so the link target runs and compares its stamp.
+        Models.ConvNetWeights().Without("fc.bias").F32("fc.bias", [3], [7f, 8f, 9f]).WriteTo(WeightsPath);
+        File.SetLastWriteTimeUtc(WeightsPath, time);
+        Assert.Equal((length, time), (new FileInfo(WeightsPath).Length, File.GetLastWriteTimeUtc(WeightsPath)));
+        TestAssembly.Write(Assembly, Models.ConvNet());
+        (LinkModelWeights task, _) = Run();
+
+        Assert.True(task.WeightsRead);
+        Assert.NotEqual(before, File.ReadAllBytes(Artifact));
     }
 
     [Fact]
@@ -310,7 +347,7 @@ public sealed class LinkModelWeightsTests : IDisposable
             ArtifactFile = Artifact,
             StampFile = Stamp,
             WeightsListFile = Artifact + ".inputs",
-            WeightsTimesFile = Artifact + ".inputs.times",
+            WeightsIdentitiesFile = Artifact + ".inputs.identities",
             ReportsListFile = Artifact + ".reports",
             ReportDirectory = Obj,
         };

@@ -38,6 +38,39 @@ public sealed partial class PackageTests
     }
 
     [Fact]
+    public void WeightsRewrittenWithTheSameLengthAndTime_AreLinkedAgain_UnlessTheCheckIsTimeOnly()
+    {
+        RequireGenerator();
+        var app = new Consumer(fixture, "App").WithWeights("weights/net.safetensors", TinyWeights()).WithSource("Program.cs", AppSource);
+        Succeeded(app.Build());
+        AssertOutput(app.Execute(app.Bin));
+
+        // Another export of the same shapes, so the same length, whose time is set back to the linked one's to the
+        // tick (`touch -d`, or a tool that keeps times): only the content tells. fc.weight doubled: 6.5 first.
+        string weights = Path.Combine(app.ProjectDirectory, "weights", "net.safetensors");
+        (long length, DateTime linked) = (new FileInfo(weights).Length, File.GetLastWriteTimeUtc(weights));
+        new SafetensorsTestWriter()
+            .F32("fc.weight", [2, 4], [0.2f, 0.4f, 0.6f, 0.8f, -1f, -1f, -1f, -1f])
+            .F32("fc.bias", [2], [0.5f, 0.5f])
+            .WriteTo(weights);
+        File.SetLastWriteTimeUtc(weights, linked);
+        Assert.Equal((length, linked), (new FileInfo(weights).Length, File.GetLastWriteTimeUtc(weights)));
+
+        CommandResult rebuilt = Succeeded(app.Build());
+
+        Assert.DoesNotContain(LinkSkipped, rebuilt.Output);
+        AssertOutput(app.Execute(app.Bin), first: 6.5f);
+        Assert.Contains(LinkSkipped, Succeeded(app.Build()).Output);
+
+        // The opt-out for very large weights compares length and time only: the same rewrite back goes unnoticed.
+        linked = File.GetLastWriteTimeUtc(weights);
+        TinyWeights().WriteTo(weights);
+        File.SetLastWriteTimeUtc(weights, linked);
+        Assert.Contains(LinkSkipped, Succeeded(app.Build("-p:ModelCompilerWeightsCheck=time")).Output);
+        AssertOutput(app.Execute(app.Bin), first: 6.5f);
+    }
+
+    [Fact]
     public void TwoProjectsWithModels_AndInternalsVisibleTo_BuildWarningFree()
     {
         RequireGenerator();
