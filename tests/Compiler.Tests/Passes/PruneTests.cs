@@ -5,6 +5,7 @@ using ModelCompiler.Diagnostics;
 using ModelCompiler.Interpreter;
 using ModelCompiler.IR;
 using ModelCompiler.Linking;
+using ModelCompiler.Options;
 using ModelCompiler.Ops;
 using ModelCompiler.Spec;
 using ModelCompiler.Tests.Helpers;
@@ -144,6 +145,23 @@ public sealed class PruneTests
         Assert.Contains("PruneMultiple = 0", mc1025[1].Message);
         Assert.Equal("Layer 'stem': PruneRatio = -0.1 is out of range; give the fraction of channels to remove, from 0 (none) up to but not including 1, e.g. 0.5", mc1025[2].Message);
         Assert.Equal(7, mc1025[2].Location!.Line);
+    }
+
+    [Fact]
+    public void PlanRatios_OverrideTheModels_ButNotALayersOwn()
+    {
+        (IReadOnlyList<ModelPlan> plans, IReadOnlyList<PlanError> errors) = PlanFile.Parse("net.mcplan",
+            "model Tests.Net\n  layer stem prune=0.75\n  layer side prune=0.5\n  layer pw prune=1\n");
+        ModelSpec spec = Cnn(0.25);
+        LayerSpec[] layers = spec.Layers.ToArray();
+        int side = System.Array.FindIndex(layers, l => l.Name == "side");
+        layers[side] = layers[side] with { PruneRatio = 0 };
+        Graph graph = ModelCompilation.Compile(spec with { Layers = layers.ToEquatableArray() }, CompileOptions.Default with { Plan = plans[0] }).Graph!;
+
+        Assert.Equal("prune=1 is not a fraction in [0, 1); give the fraction of the layer's output channels to remove, e.g. prune=0.5", Assert.Single(errors).Message);
+        Assert.Equal((3, 2), Channels(graph, "stem"));      // the plan's 0.75
+        Assert.Equal((2, 4), Channels(graph, "side"));      // its own 0 wins over the plan
+        Assert.Equal((6, 12), Channels(graph, "pw"));       // the model's 0.25
     }
 
     [Fact]
