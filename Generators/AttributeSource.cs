@@ -31,6 +31,11 @@ namespace ModelCompiler
         /// <summary>The safetensors file holding the weights, relative to the project directory.</summary>
         public string Weights { get; }
 
+        /// <summary>Another model class whose input, layers and groups this model compiles, with this attribute's own
+        /// weights file and options: a pruned (or otherwise varied) copy of a network declared once, e.g.
+        /// <c>[Model("net.safetensors", LayersOf = typeof(Net), PruneRatio = 0.5)]</c> on a class without layer attributes.</summary>
+        public Type? LayersOf { get; set; }
+
         /// <summary>Structured pruning: the fraction of channels to remove from every layer's output (and from every
         /// channel coupled to it: a BatchNorm, a residual Add, a Concat, a Flatten into a Linear), in [0, 1). The
         /// build keeps the most important channels and the generated code computes only those. Default 0: no pruning.

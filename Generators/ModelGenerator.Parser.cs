@@ -87,6 +87,29 @@ public sealed partial class ModelGenerator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingWeightsPath, weightsLocation, fullName));
             }
 
+            // LayersOf = typeof(Other): the input, layers and groups are Other's; this class adds its own [Model] options
+            // (a pruned or otherwise varied copy of a network declared once).
+            ImmutableArray<AttributeData> ownAttributes = attributes;
+            if (model.NamedArguments.FirstOrDefault(n => n.Key == "LayersOf").Value is { Kind: TypedConstantKind.Type, Value: INamedTypeSymbol source })
+            {
+                ImmutableArray<AttributeData> sourceAttributes = source.GetAttributes();
+                string? why = ownAttributes.Any(a => IsOurs(a, "InputAttribute") || IsOurs(a, "GroupAttribute") || (a.AttributeClass is { } c && IsLayer(c)))
+                    ? "declares an input, layers or groups of its own; declare them on one of the two classes"
+                    : sourceAttributes.FirstOrDefault(a => IsOurs(a, "ModelAttribute"))?.NamedArguments.Any(n => n.Key == "LayersOf") == true
+                        ? "names '" + source.ToDisplayString() + "', which takes its own layers from another class; name that class instead"
+                        : !sourceAttributes.Any(a => a.AttributeClass is { } c2 && IsLayer(c2))
+                            ? "names '" + source.ToDisplayString() + "', which declares no layers"
+                            : null;
+                if (why is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersOfInvalid, weightsLocation, fullName, why));
+                }
+                else
+                {
+                    attributes = sourceAttributes;
+                }
+            }
+
             int[]? input = null;
             if (attributes.FirstOrDefault(a => IsOurs(a, "InputAttribute")) is { } inputAttribute
                 && inputAttribute.ConstructorArguments.Length == 1 && inputAttribute.ConstructorArguments[0].Kind == TypedConstantKind.Array)

@@ -151,6 +151,11 @@ public static class DiagnosticDescriptors
         "Model '{0}' cannot remove the block closed by '{1}': {2}; name in RemoveBlocks the Add that sums a residual block's output and its input",
         Severity.Error, Declaration);
 
+    public static readonly DiagnosticDescriptor LayersOfInvalid = new(
+        "MC1028", "LayersOf cannot be used",
+        "Model '{0}' takes its layers from another class (LayersOf) but {1}",
+        Severity.Error, Declaration);
+
     public static readonly DiagnosticDescriptor WeightsFileMissing = new(
         "MC2001", "Weights file not found",
         "Weights file '{0}' for model '{1}' does not exist{2}; check the path in [Model] (it is relative to the project directory)",
@@ -262,7 +267,7 @@ public static class DiagnosticDescriptors
         InternalError, ClassNotPartial, UnsupportedClassShape, MissingInput, NoLayers, InvalidArgument, UnknownInput,
         DuplicateLayerName, ShapeMismatch, WrongInputRank, InputCount, DuplicateModel, MissingWeightsPath, UnusedLayer,
         LayersSplitAcrossDeclarations, UnsupportedOption, TensorTooLarge, MemoryTooLarge, PlanLineInvalid, PlanLayerUnknown,
-        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, GroupInvalid, PruneOptionInvalid, ReformWithoutCalibration, BlockNotRemovable, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
+        PlanAlgorithmUnknown, FrameworkTooOld, MemberNameTaken, WeightsTooLarge, GroupInvalid, PruneOptionInvalid, ReformWithoutCalibration, BlockNotRemovable, LayersOfInvalid, WeightsFileMissing, WeightsFileInvalid, TensorMissing, TensorShape,
         TensorDtype, TensorNotFinite, TensorUnused, WeightsFileUnreadable, CalibrationUnusable, ArtifactWriteFailed, ManifestUnreadable,
         ReportWriteFailed, StampNotDeleted, OnnxUnreadable, OnnxOperatorUnsupported, OnnxAttributeUnsupported, OnnxDynamicShape,
         OnnxGraphUnsupported, OnnxNodeUnmapped, OnnxImportArgumentInvalid, OnnxImportWriteFailed,

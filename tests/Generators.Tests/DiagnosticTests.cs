@@ -99,6 +99,29 @@ public class DiagnosticTests
         Assert.EndsWith("cannot run band by band: " + why, d.GetMessage(), System.StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("[Input(1, 8, 8)]\n", "declares an input, layers or groups of its own; declare them on one of the two classes")]
+    [InlineData("", "names 'Demo.Empty', which declares no layers", "Empty")]
+    public void MC1028_LayersOfThatCannotBeUsed(string own, string why, string source = "Net")
+    {
+        Diagnostic d = Single(Model("[ReLU]") + "\n[Model(\"w.safetensors\")]\ninternal static partial class Empty { }\n"
+            + "[Model(\"w.safetensors\", LayersOf = typeof(" + source + "), PruneRatio = 0.5)]\n" + own + "internal static partial class Variant { }", "MC1028");
+        Assert.Equal("Model 'Demo.Variant' takes its layers from another class (LayersOf) but " + why, d.GetMessage());
+    }
+
+    [Fact]
+    public void LayersOf_CompilesTheOtherClassesLayers_WithItsOwnOptions()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Model("[Conv2d(\"conv\", 1, 16, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"out\", 16, 2, 1)]")
+            + "\n[Model(\"w.safetensors\", LayersOf = typeof(Net), PruneRatio = 0.5)]\npublic static partial class Pruned { }");
+
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompilationProblems);
+        string pruned = result.Sources["Demo.Pruned.g.cs"];
+        Assert.Contains("out_channels=8", pruned, System.StringComparison.Ordinal);
+        Assert.Contains("out_channels=16", result.Sources["Demo.Net.g.cs"], System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MC1015_InputOnAdd_IsNotSupported()
     {
