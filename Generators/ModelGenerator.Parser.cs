@@ -99,7 +99,10 @@ public sealed partial class ModelGenerator
                         ? "names '" + source.ToDisplayString() + "', which takes its own layers from another class; name that class instead"
                         : !sourceAttributes.Any(a => a.AttributeClass is { } c2 && IsLayer(c2))
                             ? "names '" + source.ToDisplayString() + "', which declares no layers"
-                            : null;
+                            : !source.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == declaration.SyntaxTree)
+                                ? "names '" + source.ToDisplayString() + "', declared in another file; declare the variant in the network's file "
+                                    + "(a model is regenerated when its own file changes)"
+                                : null;
                 if (why is not null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersOfInvalid, weightsLocation, fullName, why));

@@ -110,6 +110,17 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MC1028_LayersOfAClassInAnotherFile()
+    {
+        Compilation two = GeneratorHarness.CreateCompilation("TestModels", Model("[ReLU]"),
+            "using ModelCompiler;\nnamespace Demo;\n[Model(\"w.safetensors\", LayersOf = typeof(Net))]\ninternal static partial class Variant { }\n");
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(two, out _, out System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics);
+
+        Assert.Equal("Model 'Demo.Variant' takes its layers from another class (LayersOf) but names 'Demo.Net', declared in another file; declare the variant "
+            + "in the network's file (a model is regenerated when its own file changes)", Assert.Single(diagnostics, d => d.Id == "MC1028").GetMessage());
+    }
+
+    [Fact]
     public void LayersOf_CompilesTheOtherClassesLayers_WithItsOwnOptions()
     {
         GeneratorResult result = GeneratorHarness.Run(Model("[Conv2d(\"conv\", 1, 16, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"out\", 16, 2, 1)]")

@@ -86,4 +86,18 @@ public class IncrementalityTests
         });
         Assert.Contains(second.TrackedSteps[TrackingNames.Generate].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
     }
+
+    [Fact]
+    public void ChangedLayer_RegeneratesAVariantThatTakesTheLayers()
+    {
+        Compilation compilation = GeneratorHarness.CreateCompilation("Incremental",
+            Source + "\n[Model(\"w.safetensors\", LayersOf = typeof(Net), PruneRatio = 0.5)]\npublic static partial class Variant { }\n");
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        SyntaxTree tree = compilation.SyntaxTrees.First();
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree,
+            tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(tree.GetText().ToString().Replace("[ReLU]", "[ReLU6]", System.StringComparison.Ordinal)))));
+
+        string variant = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Demo.Variant.g.cs").SourceText.ToString();
+        Assert.Contains("ReLU6", variant, System.StringComparison.Ordinal);
+    }
 }
