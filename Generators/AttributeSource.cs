@@ -31,8 +31,9 @@ namespace ModelCompiler
         /// <summary>The safetensors file holding the weights, relative to the project directory.</summary>
         public string Weights { get; }
 
-        /// <summary>Another model class whose input, layers and groups this model compiles, with this attribute's own
-        /// weights file and options: a pruned (or otherwise varied) copy of a network declared once, e.g.
+        /// <summary>Another model class, in the same file, whose input, layers and groups this model compiles, with this
+        /// attribute's own weights file and options (and its own [Group]s, if it declares any): a pruned, sliced or otherwise
+        /// varied copy of a network declared once, e.g.
         /// <c>[Model("net.safetensors", LayersOf = typeof(Net), PruneRatio = 0.5)]</c> on a class without layer attributes.</summary>
         public Type? LayersOf { get; set; }
 

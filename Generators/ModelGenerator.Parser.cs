@@ -88,13 +88,13 @@ public sealed partial class ModelGenerator
             }
 
             // LayersOf = typeof(Other): the input, layers and groups are Other's; this class adds its own [Model] options
-            // (a pruned or otherwise varied copy of a network declared once).
+            // and may declare its own groups instead (a pruned, sliced or otherwise varied copy of a network declared once).
             ImmutableArray<AttributeData> ownAttributes = attributes;
             if (model.NamedArguments.FirstOrDefault(n => n.Key == "LayersOf").Value is { Kind: TypedConstantKind.Type, Value: INamedTypeSymbol source })
             {
                 ImmutableArray<AttributeData> sourceAttributes = source.GetAttributes();
-                string? why = ownAttributes.Any(a => IsOurs(a, "InputAttribute") || IsOurs(a, "GroupAttribute") || (a.AttributeClass is { } c && IsLayer(c)))
-                    ? "declares an input, layers or groups of its own; declare them on one of the two classes"
+                string? why = ownAttributes.Any(a => IsOurs(a, "InputAttribute") || (a.AttributeClass is { } c && IsLayer(c)))
+                    ? "declares an input or layers of its own; declare them on one of the two classes"
                     : sourceAttributes.FirstOrDefault(a => IsOurs(a, "ModelAttribute"))?.NamedArguments.Any(n => n.Key == "LayersOf") == true
                         ? "names '" + source.ToDisplayString() + "', which takes its own layers from another class; name that class instead"
                         : !sourceAttributes.Any(a => a.AttributeClass is { } c2 && IsLayer(c2))
@@ -109,7 +109,10 @@ public sealed partial class ModelGenerator
                 }
                 else
                 {
-                    attributes = sourceAttributes;
+                    // The variant's own [Group]s, if it declares any, replace the network's.
+                    bool ownGroups = ownAttributes.Any(a => IsOurs(a, "GroupAttribute"));
+                    attributes = ownGroups ? sourceAttributes.Where(a => !IsOurs(a, "GroupAttribute")).Concat(ownAttributes.Where(a => IsOurs(a, "GroupAttribute"))).ToImmutableArray()
+                        : sourceAttributes;
                 }
             }
 

@@ -100,7 +100,7 @@ public class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("[Input(1, 8, 8)]\n", "declares an input, layers or groups of its own; declare them on one of the two classes")]
+    [InlineData("[Input(1, 8, 8)]\n", "declares an input or layers of its own; declare them on one of the two classes")]
     [InlineData("", "names 'Demo.Empty', which declares no layers", "Empty")]
     public void MC1028_LayersOfThatCannotBeUsed(string own, string why, string source = "Net")
     {
