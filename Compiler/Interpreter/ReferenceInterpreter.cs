@@ -37,6 +37,13 @@ public static class ReferenceInterpreter
     public static IReadOnlyDictionary<Value, float[]> RunAll(Graph graph, Func<string, float[]> tensors, float[] input, int batch, int height = 0, int width = 0) =>
         Execute(graph, node => node.Weights.ToDictionary(w => w.Role, w => WeightProgramRunner.EvaluateFloats(w.Program, tensors)), input, batch, height, width);
 
+    /// <summary>Computes again the nodes from <paramref name="first"/> on (in order) into <paramref name="values"/>, which
+    /// already holds every value an earlier run computed: what changed weights of <paramref name="first"/> change, without
+    /// running the nodes before it again (a refit in execution order).</summary>
+    public static void RunFrom(Graph graph, Func<string, float[]> tensors, Dictionary<Value, float[]> values, Node first, int batch, int height = 0, int width = 0) =>
+        Execute(graph, node => node.Weights.ToDictionary(w => w.Role, w => WeightProgramRunner.EvaluateFloats(w.Program, tensors)), values[graph.Input], batch, height, width,
+            values, graph.Nodes.IndexOf(first));
+
     /// <summary>An activation as its operator defines it, by name ("ReLU", "GELU", ...).</summary>
     public static double Activate(string kind, double x, float alpha) =>
         (OpRegistry.Find(kind) as ActivationOp ?? throw new ArgumentException(kind + " is not an activation", nameof(kind))).Apply(x, alpha);
@@ -44,7 +51,8 @@ public static class ReferenceInterpreter
     /// <summary>The error function to double precision.</summary>
     public static double Erf(double x) => ActivationOp.Erf(x);
 
-    private static Dictionary<Value, float[]> Execute(Graph graph, Func<Node, Dictionary<string, float[]>> weights, float[] input, int batch, int height, int width)
+    private static Dictionary<Value, float[]> Execute(
+        Graph graph, Func<Node, Dictionary<string, float[]>> weights, float[] input, int batch, int height, int width, Dictionary<Value, float[]>? known = null, int from = 0)
     {
         if (batch < 1)
         {
@@ -68,9 +76,14 @@ public static class ReferenceInterpreter
                 nameof(input));
         }
 
-        var values = new Dictionary<Value, float[]> { [graph.Input] = input };
+        Dictionary<Value, float[]> values = known ?? new Dictionary<Value, float[]> { [graph.Input] = input };
         var shapes = new Dictionary<Value, int[]> { [graph.Input] = inputShape };
-        foreach (Node node in graph.Nodes)
+        foreach (Node node in graph.Nodes.Take(from))
+        {
+            shapes[node.Output] = Concrete(node.Output.Shape);
+        }
+
+        foreach (Node node in graph.Nodes.Skip(from))
         {
             var frame = new InterpreterFrame(node, batch, node.Inputs.Select(v => values[v]).ToList(), node.Inputs.Select(v => shapes[v]).ToList(),
                 Concrete(node.Output.Shape), weights(node));

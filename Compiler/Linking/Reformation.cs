@@ -55,9 +55,16 @@ public static class Reformation
             : bases.TryGetValue(name, out Reformed? unsolved) ? WeightProgramRunner.EvaluateFloats(Encode.Float32(unsolved.X), source)
             : source(name);
 
+        // The pruned network's activations, run once and then again only from each refitted layer on.
+        Dictionary<Value, float[]> now = ReferenceInterpreter.RunAll(pruned, Current, inputs, count, height, width).ToDictionary(p => p.Key, p => p.Value);
+        Node? changed = null;
         foreach (Node node in targets)
         {
-            IReadOnlyDictionary<Value, float[]> now = ReferenceInterpreter.RunAll(pruned, Current, inputs, count, height, width);
+            if (changed is not null)
+            {
+                ReferenceInterpreter.RunFrom(pruned, Current, now, changed, count, height, width);
+            }
+
             Node original = full.Nodes.Single(n => n.Name == node.Name);
             (float[] weight, float[]? bias) = Refit(node, original, now[node.Input], reference[original.Input], source, count, height, width);
             solved["@reformed/" + node.Name + ".weight"] = weight;
@@ -65,6 +72,8 @@ public static class Reformation
             {
                 solved["@reformed/" + node.Name + ".bias"] = bias;
             }
+
+            changed = node;
         }
 
         return solved;
