@@ -51,10 +51,6 @@ public sealed class ModelCompilation
     /// tensor's program and place. The generated loader refuses an artifact packed under another key.</summary>
     public ulong LayoutHash { get; private set; }
 
-    /// <summary>The most bytes one model's weight block holds: the generated code keeps it in one byte array
-    /// (at most 0x7FFFFFC7 elements), 64-byte aligned inside it, and indexes it with <c>int</c>.</summary>
-    public const long MaxWeightBytes = 0x7FFFFFC7 - 63;
-
     public static ModelCompilation Compile(ModelSpec spec, CompileOptions? options = null)
     {
         options ??= CompileOptions.Default;
@@ -99,9 +95,9 @@ public sealed class ModelCompilation
         }
 
         WeightLayout layout = WeightLayout.Create(graph);
-        if (layout.TotalBytes > MaxWeightBytes)
+        if (layout.Tensors.FirstOrDefault(t => t.Bytes > WeightLayout.ChunkBytes) is { } huge)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsTooLarge, spec.Location, spec.FullName, layout.TotalBytes, MaxWeightBytes));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsTooLarge, spec.Location, spec.FullName, huge.Bytes, huge.Node, WeightLayout.ChunkBytes));
             return result;
         }
 

@@ -127,8 +127,8 @@ public static class DiagnosticDescriptors
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor WeightsTooLarge = new(
-        "MC1023", "Model weights too large for one weight block",
-        "Model '{0}' has {1} bytes of packed weights, more than one model's weight block holds ({2}); split the network into models of their own (each with its weights file: an assembly's artifact may hold any number of them)",
+        "MC1023", "Weight tensor too large",
+        "Model '{0}' packs {1} bytes of weights in one tensor of layer '{2}', more than one tensor may hold ({3}); split the layer, e.g. a Linear into two with half the outputs each, joined by a Concat",
         Severity.Error, Declaration);
 
     public static readonly DiagnosticDescriptor GroupInvalid = new(

@@ -53,6 +53,10 @@ public sealed class CodeWriter
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The type of a byte offset or count constant: <c>int</c>, or <c>long</c> past <c>int.MaxValue</c> (a weight
+    /// block past 2 GiB, read through <c>WeightBlock.F32(long, int)</c>).</summary>
+    public static string OffsetType(long value) => value > int.MaxValue ? "long" : "int";
+
     /// <summary>A name from the user's code (a class, a namespace segment) as a C# identifier: '@' before a keyword,
     /// reserved or contextual (<c>@event</c>, <c>@record</c>), as the user had to write it; '@' is legal before any name.</summary>
     public static string Identifier(string name) => Keywords.Contains(name) ? "@" + name : name;

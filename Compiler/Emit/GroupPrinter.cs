@@ -46,7 +46,7 @@ internal sealed class GroupPrinter(CodeWriter w, EmittedModel model, SlicedGroup
             foreach (PackedTensor t in model.Layout.Tensors.Where(t => t.Node == member.Node.Name))
             {
                 string constant = model.ClassNames[member.Node] + NodePrinter.Pascal(t.Role);
-                w.Line("private const int " + constant + " = " + CodeWriter.Int(t.Offset) + ";");
+                w.Line("private const " + CodeWriter.OffsetType(t.Offset) + " " + constant + " = " + CodeWriter.Int(t.Offset) + ";");
                 w.Line("private const int " + constant + "Count = " + CodeWriter.Int(t.Bytes / 4) + ";");
             }
         }

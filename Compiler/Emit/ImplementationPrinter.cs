@@ -71,7 +71,7 @@ internal sealed class ImplementationPrinter(CodeWriter w, EmittedModel model)
             w.Line("internal const int OutputOffset = " + CodeWriter.Int(memory.Values[graph.Output].Offset.Value) + ";");
         }
 
-        w.Line("private const int WeightBytes = " + CodeWriter.Int(model.Layout.TotalBytes) + ";");
+        w.Line("private const " + CodeWriter.OffsetType(model.Layout.TotalBytes) + " WeightBytes = " + CodeWriter.Int(model.Layout.TotalBytes) + ";");
         w.Line("private const ulong LayoutHash = 0x" + Hashing.ToHex(model.Compilation.LayoutHash) + "UL;");
         w.Line("private const long ParallelBatchMacs = " + CodeWriter.Int(model.Device.ParallelBatchMacs) + ";");
         w.Line();

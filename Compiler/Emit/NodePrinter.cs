@@ -181,7 +181,7 @@ internal sealed class NodePrinter(CodeWriter w, EmittedModel model, LoweredNode 
     {
         foreach (PackedTensor t in model.Layout.Tensors.Where(t => t.Node == Node.Name))
         {
-            w.Line("private const int " + Pascal(t.Role) + " = " + CodeWriter.Int(t.Offset) + ";");
+            w.Line("private const " + CodeWriter.OffsetType(t.Offset) + " " + Pascal(t.Role) + " = " + CodeWriter.Int(t.Offset) + ";");
             // Floats as stored: a packed layout's padding included.
             w.Line("private const int " + Pascal(t.Role) + "Count = " + CodeWriter.Int(t.Bytes / 4) + ";");
         }

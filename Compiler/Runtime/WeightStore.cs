@@ -27,7 +27,7 @@ namespace ModelCompiler.Generated
         /// <summary>The weight block of one model (its packed tensors, typed and little-endian), checked against the
         /// layout the code was compiled for, read into an aligned <see cref="WeightBlock"/>. Each model calls this
         /// once and keeps the block.</summary>
-        public static WeightBlock Load(string model, ulong layoutHash, int byteCount)
+        public static WeightBlock Load(string model, ulong layoutHash, long byteCount)
         {
             string path = ArtifactPath;
             FileStream stream;
@@ -56,7 +56,7 @@ namespace ModelCompiler.Generated
         /// <summary>The weight block of <paramref name="model"/> in an artifact open as <paramref name="stream"/>
         /// (seekable; <paramref name="path"/> names it in messages). Throws <see cref="InvalidDataException"/>
         /// with the reason and the fix for any artifact it cannot use.</summary>
-        internal static WeightBlock Load(Stream stream, string path, string model, ulong layoutHash, int byteCount)
+        internal static WeightBlock Load(Stream stream, string path, string model, ulong layoutHash, long byteCount)
         {
             long fileLength = stream.Length;
             byte[] header = new byte[HeaderBytes];
@@ -116,7 +116,13 @@ namespace ModelCompiler.Generated
                 stream.Position = offset;
                 WeightBlock block = WeightBlock.Read(stream, byteCount)
                     ?? throw Invalid(path, "the weight block of model '" + model + "' ends early; the file is truncated: rebuild the project or restore the file");
-                if (Fnv1a64(block.Span) != content)
+                ulong hash = 14695981039346656037UL;
+                for (int c = 0; c < block.ChunkCount; c++)
+                {
+                    hash = Fnv1a64(block.Chunk(c), hash);
+                }
+
+                if (hash != content)
                 {
                     throw Invalid(path, "the weights of model '" + model + "' do not match their hash; the file is corrupted: rebuild the project or restore the file");
                 }
@@ -157,9 +163,9 @@ namespace ModelCompiler.Generated
             return utf8.SequenceEqual(expected);
         }
 
-        private static ulong Fnv1a64(ReadOnlySpan<byte> data)
+        /// <summary>FNV-1a 64 of <paramref name="data"/>, continuing from <paramref name="hash"/>.</summary>
+        private static ulong Fnv1a64(ReadOnlySpan<byte> data, ulong hash)
         {
-            ulong hash = 14695981039346656037UL;
             foreach (byte b in data)
             {
                 hash = (hash ^ b) * 1099511628211UL;

@@ -25,6 +25,10 @@ public sealed class WeightLayout
     /// <summary>Tensors start at multiples of this many bytes (a cache line), relative to the block's start.</summary>
     public const int Alignment = 64;
 
+    /// <summary>The generated code holds a weight block in arrays of this many bytes (1 GiB, the run-time
+    /// <c>WeightBlock.ChunkBytes</c>); no tensor crosses from one to the next, and none may be larger.</summary>
+    public const long ChunkBytes = 1L << 30;
+
     private readonly Dictionary<(string, string), PackedTensor> _byKey = [];
 
     private WeightLayout(List<PackedTensor> tensors, long totalBytes)
@@ -56,6 +60,12 @@ public sealed class WeightLayout
             foreach (NodeWeight weight in node.Weights)
             {
                 long bytes = weight.Program.Bytes;
+                if (bytes <= ChunkBytes && offset / ChunkBytes != (offset + bytes - 1) / ChunkBytes)
+                {
+                    // The run-time block is held in arrays of ChunkBytes: a tensor starts the next one rather than cross.
+                    offset = (offset / ChunkBytes + 1) * ChunkBytes;
+                }
+
                 tensors.Add(new PackedTensor(node.Name, weight.Role, weight.Program, offset, bytes));
                 offset = checked((offset + bytes + Alignment - 1) / Alignment * Alignment);
             }

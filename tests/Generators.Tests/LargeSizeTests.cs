@@ -89,9 +89,9 @@ public sealed class LargeSizeTests
     }
 
     [Fact]
-    public void MC1023_WeightsPastOneBlock_AreReportedAtTheModel_NotCodeThatDoesNotCompile()
+    public void MC1023_ATensorPastOneGibibyte_IsReportedAtTheModel_NotCodeThatDoesNotCompile()
     {
-        // 32768 x 16384 floats: 2 GiB of weights in one model, more than one weight block holds.
+        // 32768 x 16384 floats: 2 GiB in one tensor, more than one array of the run-time weight block holds.
         GeneratorResult result = GeneratorHarness.Run("""
             using ModelCompiler;
             namespace Large;
@@ -102,9 +102,30 @@ public sealed class LargeSizeTests
             """);
         Diagnostic d = Assert.Single(result.GeneratorDiagnostics);
         Assert.Equal("MC1023", d.Id);
-        Assert.Equal("Model 'Large.Net' has 2147614720 bytes of packed weights, more than one model's weight block holds (2147483528); "
-            + "split the network into models of their own (each with its weights file: an assembly's artifact may hold any number of them)", d.GetMessage());
+        Assert.Equal("Model 'Large.Net' packs 2147483648 bytes of weights in one tensor of layer 'fc', more than one tensor may hold (1073741824); "
+            + "split the layer, e.g. a Linear into two with half the outputs each, joined by a Concat", d.GetMessage());
         Assert.Equal(5, d.Location.GetLineSpan().StartLinePosition.Line);
         Assert.Empty(result.CompilationProblems);
+    }
+
+    [Fact]
+    public void AModelPastTwoGibibytes_Compiles_WithLongOffsets()
+    {
+        // 1 GiB + 1 GiB + 512 MiB of weights in one model.
+        GeneratorResult result = GeneratorHarness.Run("""
+            using ModelCompiler;
+            namespace Large;
+            [Model("w.safetensors")]
+            [Input(16384)]
+            [Linear("fc1", 16384, 16384)]
+            [Linear("fc2", 16384, 16384)]
+            [Linear("fc3", 16384, 8192)]
+            internal partial class Net { }
+            """);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompilationProblems);
+        string code = result.Sources["Large.Net.g.cs"];
+        Assert.Contains("private const long WeightBytes = ", code, System.StringComparison.Ordinal);
+        Assert.Contains("private const long Weight = 2147483648;", code, System.StringComparison.Ordinal);
     }
 }

@@ -4,6 +4,7 @@ using ModelCompiler.Emit;
 using ModelCompiler.Generated;
 using ModelCompiler.KernelTests.Infrastructure;
 using ModelCompiler.Weights;
+using ModelCompiler.Common;
 using Xunit;
 
 namespace ModelCompiler.KernelTests;
@@ -87,6 +88,47 @@ public sealed class WeightStoreTests : IDisposable
 
         stream.Position = 0;
         Assert.Equal(_a, WeightStore.Load(stream, "big.mcweights", "Demo.A", LayoutA, _a.Length).Span.ToArray());
+    }
+
+    [Fact]
+    public void AModelWhoseOwnBlockPassesTwoGibibytes_IsLoaded_AndReadAtLongOffsets()
+    {
+        // A 2.5 GiB block of zeros but for eight floats just past 2 GiB (in its third 1 GiB array), from a sparse stream.
+        const long Length = 5L << 29, At = (2L << 30) + 64;
+        float[] values = [1.5f, -2f, 3.25f, 4f, -5.5f, 6f, 7f, 8.125f];
+        byte[] bytes = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        ulong hash = Zeros(Hashing.Fnv1a64(bytes, Zeros(Hashing.Fnv1a64([]), At)), Length - At - bytes.Length);
+        using var stream = new SparseStream();
+        WeightArtifact.Write(stream, [new ArtifactBlock("Demo.Big", LayoutA, Length, output =>
+        {
+            output.Position += At;
+            output.Write(bytes);
+            output.Position += Length - At - bytes.Length - 1;
+            output.WriteByte(0);   // the block's last byte, so the stream has its length
+            return hash;
+        })]);
+
+        stream.Position = 0;
+        WeightBlock block = WeightStore.Load(stream, "big.mcweights", "Demo.Big", LayoutA, Length);
+
+        Assert.Equal(Length, block.Length);
+        Assert.Equal(3, block.ChunkCount);
+        Assert.Equal(values, block.F32(At, values.Length).ToArray());
+        Assert.Equal(new float[4], block.F32(At - 16, 4).ToArray());
+        Assert.Throws<InvalidOperationException>(() => block.Span.Length);
+    }
+
+    /// <summary>FNV-1a 64 continued over <paramref name="count"/> zero bytes: each multiplies by the prime.</summary>
+    private static ulong Zeros(ulong hash, long count)
+    {
+        ulong factor = 1099511628211UL, result = hash;
+        for (long n = count; n > 0; n >>= 1, factor *= factor)
+        {
+            result = (n & 1) != 0 ? result * factor : result;
+        }
+
+        return result;
     }
 
     [Fact]
