@@ -97,10 +97,10 @@ namespace ModelCompiler.Generated
         }
 
         /// <summary>A float32 tensor of the block: <paramref name="count"/> floats from byte <paramref name="offset"/>.</summary>
-        public ReadOnlySpan<float> F32(int offset, int count) => MemoryMarshal.Cast<byte, float>(Writable(0).Slice(offset, count * 4));
+        public ReadOnlySpan<float> F32(int offset, int count) => F32((long)offset, count);
 
-        /// <summary>A float32 tensor of a block past 2 GiB: <paramref name="count"/> floats from byte <paramref name="offset"/>,
-        /// within one of its arrays.</summary>
+        /// <summary>A float32 tensor of the block (past 2 GiB too): <paramref name="count"/> floats from byte
+        /// <paramref name="offset"/>, within one of its arrays.</summary>
         public ReadOnlySpan<float> F32(long offset, int count) =>
             MemoryMarshal.Cast<byte, float>(Writable((int)(offset >> ChunkShift)).Slice((int)(offset & (ChunkBytes - 1)), count * 4));
     }

@@ -93,16 +93,22 @@ public sealed class WeightStoreTests : IDisposable
     [Fact]
     public void AModelWhoseOwnBlockPassesTwoGibibytes_IsLoaded_AndReadAtLongOffsets()
     {
-        // A 2.5 GiB block of zeros but for eight floats just past 2 GiB (in its third 1 GiB array), from a sparse stream.
+        // A 2.5 GiB block of zeros but for eight floats just past 2 GiB (in its third 1 GiB array) and eight at 1.5 GiB (in
+        // its second, at an offset an int holds), from a sparse stream.
         const long Length = 5L << 29, At = (2L << 30) + 64;
+        const int Middle = 3 << 29;
         float[] values = [1.5f, -2f, 3.25f, 4f, -5.5f, 6f, 7f, 8.125f];
         byte[] bytes = new byte[values.Length * 4];
         Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        ulong hash = Zeros(Hashing.Fnv1a64(bytes, Zeros(Hashing.Fnv1a64([]), At)), Length - At - bytes.Length);
+        ulong hash = Zeros(Hashing.Fnv1a64([]), Middle);
+        hash = Zeros(Hashing.Fnv1a64(bytes, hash), At - Middle - bytes.Length);
+        hash = Zeros(Hashing.Fnv1a64(bytes, hash), Length - At - bytes.Length);
         using var stream = new SparseStream();
         WeightArtifact.Write(stream, [new ArtifactBlock("Demo.Big", LayoutA, Length, output =>
         {
-            output.Position += At;
+            output.Position += Middle;
+            output.Write(bytes);
+            output.Position += At - Middle - bytes.Length;
             output.Write(bytes);
             output.Position += Length - At - bytes.Length - 1;
             output.WriteByte(0);   // the block's last byte, so the stream has its length
@@ -115,6 +121,7 @@ public sealed class WeightStoreTests : IDisposable
         Assert.Equal(Length, block.Length);
         Assert.Equal(3, block.ChunkCount);
         Assert.Equal(values, block.F32(At, values.Length).ToArray());
+        Assert.Equal(values, block.F32(Middle, values.Length).ToArray());
         Assert.Equal(new float[4], block.F32(At - 16, 4).ToArray());
         Assert.Throws<InvalidOperationException>(() => block.Span.Length);
     }
