@@ -99,4 +99,22 @@ public sealed class ReferenceInterpreterTests
 
     private static float[] Run(ModelSpec spec, float[] input) =>
         ReferenceInterpreter.Run(ModelCompilation.BuildUnoptimized(spec)!, NoTensors, input, 1);
+
+    [Fact]
+    public void ABatch_IsEachSampleRunAlone_BitForBit_HoweverItIsSplitAcrossCores()
+    {
+        Differential.Case c = Differential.Prepare(Networks.Cnn, seed: 31, batch: 7);
+        float[] batched = c.Interpret();
+        int inputSize = c.Input.Length / 7, outputSize = batched.Length / 7;
+        for (int n = 0; n < 7; n++)
+        {
+            float[] alone = ReferenceInterpreter.Run(c.Graph, name => c.Tensors[name], c.Input[(n * inputSize)..((n + 1) * inputSize)], 1);
+            Assert.Equal(alone, batched[(n * outputSize)..((n + 1) * outputSize)]);
+        }
+
+        // Every value, not only the output: what calibration reads.
+        IReadOnlyDictionary<Value, float[]> all = ReferenceInterpreter.RunAll(c.Graph, name => c.Tensors[name], c.Input, 7);
+        Assert.Equal(batched, all[c.Graph.Output]);
+        Assert.All(c.Graph.Nodes, node => Assert.Equal(0, all[node.Output].Length % 7));
+    }
 }
