@@ -107,3 +107,18 @@ internal static partial class EsrganMediumX2
 internal static partial class EsrganMediumX2Sliced
 {
 }
+
+/// <summary>The network with 30% of every prunable channel group removed by magnitude (docs/pruning.md): the ten
+/// block convolutions, the residual chain they add to (one group, from F_0 through every block's Add), and the
+/// upsampling convolutions keep 70% of their channels, rounded up to multiples of 8. No refit.</summary>
+[Model("weights/esrgan_medium_x2.safetensors", LayersOf = typeof(EsrganMediumX2), PruneRatio = 0.3)]
+internal static partial class EsrganMediumX2Prune30
+{
+}
+
+/// <summary>The network with its last residual dense block removed (depth pruning): LRL_10 passes LRL_9 through, and the
+/// global concat reads LRL_9 twice.</summary>
+[Model("weights/esrgan_medium_x2.safetensors", LayersOf = typeof(EsrganMediumX2), RemoveBlocks = new[] { "LRL_10" })]
+internal static partial class EsrganMediumX2Depth9
+{
+}

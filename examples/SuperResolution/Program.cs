@@ -19,7 +19,9 @@ internal static class Program
         + " (at most 1280x720), the band-by-band one at R rows per step (default: as declared), the last fitted to a peak of M MiB, default 320;"
         + " T: the most threads a run uses, default one per core)";
 
-    private sealed record Result(Photo Photo, double Psnr, double BicubicPsnr, double NearestPsnr, double MaxDiffVsTfjs, double LatencyMs);
+    private sealed record Result(Photo Photo, double Psnr, double BicubicPsnr, double NearestPsnr, double MaxDiffVsTfjs, double LatencyMs, float[] Output);
+
+    private delegate void Upscale(ReadOnlySpan<float> input, Span<float> output, int height, int width, int batch = 1);
 
     private static int Main(string[] args)
     {
@@ -78,13 +80,29 @@ internal static class Program
             Slicing.Compare(directory, photos[0], height, width, runs, budgetMiB * 1024L * 1024L, rows);
             return 0;
         }
-        var results = photos.Select(photo => Measure(photo, runs)).ToList();
+        var results = photos.Select(photo => Measure(photo, runs, EsrganMediumX2.Run)).ToList();
         (long measuredPeak, _) = FirstRun(photos[0].Input, Size, Size);
 
         foreach (Result r in results)
         {
             Console.WriteLine(FormattableString.Invariant(
                 $"result: model=esrgan-medium-x2 variant=fp32 image={r.Photo.Name} size={Size}x{Size} psnr_db={r.Psnr:F2} psnr_vs_fp32_db=inf latency_ms={r.LatencyMs:F1} weight_bytes={EsrganMediumX2.WeightBytes} peak_bytes={EsrganMediumX2.PeakMemoryBytes(Size, Size)} measured_peak_bytes={measuredPeak}"));
+        }
+
+        // The pruned variants (docs/pruning.md), on the same photos: PSNR against the original and against fp32's output.
+        var variants = new (string Name, Upscale Run, long WeightBytes, long Macs)[]
+        {
+            ("prune30", EsrganMediumX2Prune30.Run, EsrganMediumX2Prune30.WeightBytes, EsrganMediumX2Prune30.MacsPerSample(Size, Size)),
+            ("depth9", EsrganMediumX2Depth9.Run, EsrganMediumX2Depth9.WeightBytes, EsrganMediumX2Depth9.MacsPerSample(Size, Size)),
+        };
+        foreach ((string name, Upscale run, long weightBytes, long macs) in variants)
+        {
+            for (int i = 0; i < photos.Count; i++)
+            {
+                Result r = Measure(photos[i], runs, run);
+                Console.WriteLine(FormattableString.Invariant(
+                    $"result: model=esrgan-medium-x2 variant={name} image={r.Photo.Name} size={Size}x{Size} psnr_db={r.Psnr:F2} psnr_vs_fp32_db={ImageQuality.Psnr(r.Output, results[i].Output):F2} latency_ms={r.LatencyMs:F1} speedup={results[i].LatencyMs / r.LatencyMs:F2} weight_bytes={weightBytes} macs={macs} fp32_macs={EsrganMediumX2.MacsPerSample(Size, Size)}"));
+            }
         }
 
         if (large)
@@ -135,20 +153,20 @@ internal static class Program
         return (allocated, milliseconds);
     }
 
-    private static Result Measure(Photo photo, int runs)
+    private static Result Measure(Photo photo, int runs, Upscale upscale)
     {
         const int Channels = PhotoData.Channels, Size = PhotoData.InputSize, Scale = PhotoData.OriginalSize / PhotoData.InputSize;
         float[] output = new float[EsrganMediumX2.OutputSize(Size, Size)];
 
         // The first run loads the weights and warms the caches; it is the one whose output is scored.
-        EsrganMediumX2.Run(photo.Input, output, Size, Size);
+        upscale(photo.Input, output, Size, Size);
         var output0 = (float[])output.Clone();
 
         var times = new List<double>(runs);
         for (int i = 0; i < runs; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            EsrganMediumX2.Run(photo.Input, output, Size, Size);
+            upscale(photo.Input, output, Size, Size);
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         }
 
@@ -160,6 +178,7 @@ internal static class Program
             ImageQuality.Psnr(ImageQuality.BicubicUpscale(photo.Input, Channels, Size, Size, Scale), photo.Original),
             ImageQuality.Psnr(ImageQuality.NearestUpscale(photo.Input, Channels, Size, Size, Scale), photo.Original),
             ImageQuality.MaxAbsoluteDifference(output0, photo.Reference),
-            median);
+            median,
+            output0);
     }
 }

@@ -125,6 +125,14 @@ public class GeneratedVsInterpreterTests
             + "[Conv2d(\"out\", 8, 3, 3, Padding = 1)]"
         },
         {
+            // Dense blocks whose outputs a global concat reads: removing block 2 makes the concat read block 1's twice.
+            "removed_dense_block", "RemoveBlocks = new[] { \"lrl2\" }, PruneRatio = 0.25, PruneMultiple = 2", "3, 8, 8",
+            "[Conv2d(\"f0\", 3, 8, 3, Padding = 1)]\n[Conv2d(\"f1\", 8, 8, 3, Padding = 1)]\n[ReLU(Name = \"r1\")]\n[Concat(\"f0\", \"r1\", Name = \"cat1\")]\n"
+            + "[Conv2d(\"lff1\", 16, 8, 1)]\n[Add(\"lff1\", \"f0\", Name = \"lrl1\")]\n[Conv2d(\"f2\", 8, 8, 3, Padding = 1)]\n[ReLU(Name = \"r2\")]\n"
+            + "[Concat(\"lrl1\", \"r2\", Name = \"cat2\")]\n[Conv2d(\"lff2\", 16, 8, 1)]\n[Add(\"lff2\", \"lrl1\", Name = \"lrl2\")]\n"
+            + "[Concat(\"lrl1\", \"lrl2\", Name = \"gcat\")]\n[Conv2d(\"gff\", 16, 3, 1)]"
+        },
+        {
             // Wide enough that the convolutions take the Winograd and split paths with pruned channel counts.
             "pruned_winograd", "PruneRatio = 0.3", "32, 20, 20",
             "[Conv2d(\"a\", 32, 48, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"b\", 48, 40, 3, Padding = 1)]\n[ReLU]\n[Conv2d(\"c\", 40, 8, 1)]"
