@@ -24,8 +24,8 @@ public sealed record SensitivityPlan(
     string Model, IReadOnlyList<GroupSensitivity> Groups, IReadOnlyDictionary<string, double> Ratios, long TargetMacs, long Macs, double Error, double UniformError);
 
 /// <summary>Per-layer sensitivity (U-Net generator pruning; compiler-aware pruning searches): each prunable channel group is
-/// pruned alone at several ratios (and refitted, when the model declares Reform) and the model's output on calibration
-/// inputs compared with the unpruned output; then
+/// pruned alone at several ratios (and refitted, when the model declares Reform, on calibration inputs other than those
+/// it is measured on) and the model's output on calibration inputs compared with the unpruned output; then
 /// ratios per group are chosen to reach the MACs that the declared model-wide ratio reaches, losing as little as the
 /// measurements say. The result is written as a plan file (<see cref="PlanText"/>) that the user reviews and commits and
 /// later builds read: a build with an unchanged plan does no calibration work.</summary>
@@ -34,7 +34,7 @@ public static class Sensitivity
     /// <summary>The ratios each group is tried at.</summary>
     public static readonly double[] Ratios = [0.25, 0.5, 0.75];
 
-    /// <summary>At most this many calibration samples are used (the first ones).</summary>
+    /// <summary>At most this many calibration samples measure a candidate's error (the last ones).</summary>
     public const int MaxSamples = 256;
 
     /// <summary>The analysis as the calibration task runs it for one model: the weights file checked, the calibration
@@ -67,8 +67,13 @@ public static class Sensitivity
     public static SensitivityPlan Analyze(ModelSpec spec, CompileOptions options, Func<string, float[]> tensors, float[] inputs, int count, int height = 0, int width = 0)
     {
         CompileOptions unplanned = options with { Plan = ModelPlan.Empty };
-        int n = Math.Min(count, MaxSamples);
-        float[] samples = inputs.Take(inputs.Length / count * n).ToArray();
+        // Errors are measured on the last samples (at most MaxSamples, a quarter of them when refits need the rest);
+        // a refit is fitted on the others, so the choice does not favour a plan that only fits its own samples.
+        int size = inputs.Length / count;
+        int n = spec.Pruning.Reform && count >= 2 ? Math.Min(MaxSamples, Math.Max(1, count / 4)) : Math.Min(count, MaxSamples);
+        int fitCount = spec.Pruning.Reform && count >= 2 ? count - n : count;
+        float[] samples = inputs.Skip(size * (count - n)).ToArray();
+        float[] fitSamples = inputs.Take(size * fitCount).ToArray();
         PruneSpec model = spec.Pruning;
         ModelSpec Variant(PruneSpec pruning) => spec with
         {
@@ -83,9 +88,9 @@ public static class Sensitivity
         ModelCompilation full = Compile(Variant(PruneSpec.None), unplanned);
         float[] reference = Run(full, tensors, samples, n, height, width);
         double scale = reference.Average(v => (double)v * v) + 1e-30;
-        // With Reform declared, each candidate is measured after its refit (on the same samples), as it will be built.
+        // With Reform declared, each candidate is measured after its refit (fitted on the other samples), as it will be built.
         double Error(ModelCompilation c) =>
-            Run(c, Reformation.Sources(c, tensors, samples, n, height, width), samples, n, height, width)
+            Run(c, Reformation.Sources(c, tensors, fitSamples, fitCount, height, width), samples, n, height, width)
                 .Zip(reference, (a, b) => (double)(a - b) * (a - b)).Average() / scale;
 
         // The groups, named after their first producers: those a uniform pruning at the declared ratio touches.
