@@ -204,9 +204,10 @@ public static class Sensitivity
         text.Append("model ").Append(plan.Model).Append('\n');
         foreach (GroupSensitivity g in plan.Groups)
         {
-            text.Append("  # ").Append(g.Layer).Append(" (").Append(g.Channels.ToString(CultureInfo.InvariantCulture)).Append(" channels), error pruned alone: ")
-                .Append(string.Join(", ", g.Errors.Select(e => F(e.Ratio) + " -> " + E(e.Error)))).Append('\n');
+            text.Append("  # ").Append(g.Layer).Append(": ").Append(g.Channels.ToString(CultureInfo.InvariantCulture))
+                .Append(" channels; sensitivity: the relative output error with this group alone pruned at each ratio").Append('\n');
             text.Append("  layer ").Append(g.Layer).Append(" prune=").Append(F(plan.Ratios[g.Layer]))
+                .Append(" sensitivity=").Append(string.Join(",", g.Errors.Select(e => F(e.Ratio) + ":" + E(e.Error))))
                 .Append(existing?.Find(g.Layer)?.Algorithm is { } algorithm ? " algorithm=" + algorithm : string.Empty).Append('\n');
         }
 

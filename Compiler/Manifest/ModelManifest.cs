@@ -129,6 +129,11 @@ public static class ModelManifest
                 f.Add(("prune", Double(prune)));
             }
 
+            if (layer.Sensitivity is { } sensitivity)
+            {
+                f.Add(("sensitivity", sensitivity));
+            }
+
             Line(text, "plan", f);
         }
 
@@ -205,6 +210,7 @@ public static class ModelManifest
             planLayers.Add(new LayerPlan(Get(f, "layer"), f.TryGetValue("algorithm", out string? algorithm) ? algorithm : null, ParseInt(Get(f, "line")))
             {
                 Prune = f.TryGetValue("prune", out string? layerPrune) ? ParseDouble(layerPrune) : null,
+                Sensitivity = f.TryGetValue("sensitivity", out string? curve) ? curve : null,
             });
         }
 

@@ -13,6 +13,10 @@ public sealed record LayerPlan(string Layer, string? Algorithm, int Line)
 {
     /// <summary>The fraction of the layer's output channels to prune; overrides [Model]'s PruneRatio, not the layer's own.</summary>
     public double? Prune { get; init; }
+
+    /// <summary>The sensitivity curve that chose <see cref="Prune"/>, as the calibration wrote it
+    /// (<c>ratio:error,ratio:error,...</c>); shown in the report, not compiled.</summary>
+    public string? Sensitivity { get; init; }
 }
 
 /// <summary>The part of a plan file that concerns one model. Value-equatable (it is part of the cache key).</summary>
@@ -75,6 +79,7 @@ public static class PlanFile
                 {
                     string? algorithm = null;
                     double? prune = null;
+                    string? sensitivity = null;
                     foreach (string option in words.Skip(2))
                     {
                         int eq = option.IndexOf('=');
@@ -83,6 +88,10 @@ public static class PlanFile
                         if (key == "algorithm" && value.Length > 0)
                         {
                             algorithm = value;
+                        }
+                        else if (key == "sensitivity" && value.Length > 0)
+                        {
+                            sensitivity = value;
                         }
                         else if (key == "prune")
                         {
@@ -94,11 +103,11 @@ public static class PlanFile
                         }
                         else
                         {
-                            errors.Add(new PlanError(file, number, "unknown option '" + option + "'; a layer line takes algorithm=<name> and prune=<fraction>"));
+                            errors.Add(new PlanError(file, number, "unknown option '" + option + "'; a layer line takes algorithm=<name>, prune=<fraction> and sensitivity=<curve>"));
                         }
                     }
 
-                    layers.Add(new LayerPlan(words[1], algorithm, number) { Prune = prune });
+                    layers.Add(new LayerPlan(words[1], algorithm, number) { Prune = prune, Sensitivity = sensitivity });
                     break;
                 }
 

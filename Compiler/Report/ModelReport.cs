@@ -6,6 +6,7 @@ using System.Text;
 using ModelCompiler.Common;
 using ModelCompiler.IR;
 using ModelCompiler.Lowering;
+using ModelCompiler.Options;
 using ModelCompiler.Ops;
 using ModelCompiler.Spec;
 using ModelCompiler.Weights;
@@ -322,6 +323,21 @@ public static partial class ModelReport
 
         line("| **total** | | | **" + Number(pruning.MacsBefore) + "** | **" + Number(Dim.Sum(rows.Select(r => r.Macs))) + "** | **"
             + Number(pruning.BytesBefore) + "** | **" + Number(rows.Sum(r => r.WeightBytes)) + "** |");
+        var curves = compilation.Options.Plan.Layers.Where(l => l.Sensitivity is not null).ToList();
+        if (curves.Count > 0)
+        {
+            line(string.Empty);
+            line("The ratios come from `" + compilation.Options.Plan.File + "`, chosen by sensitivity (`dotnet build -t:ModelCompilerCalibrate`): the model's "
+                + "relative output error on calibration inputs with each group pruned alone at each ratio.");
+            line(string.Empty);
+            line("| group | ratio chosen | error by ratio pruned alone |");
+            line("| --- | ---: | --- |");
+            foreach (LayerPlan curve in curves)
+            {
+                line("| " + curve.Layer + " | " + (curve.Prune?.ToString("0.####", CultureInfo.InvariantCulture) ?? "-") + " | "
+                    + string.Join(", ", curve.Sensitivity!.Split(',').Select(p => p.Replace(":", " → "))) + " |");
+            }
+        }
     }
 
     private static (Graph Graph, WeightLayout Layout, MemoryPlan Memory) Compiled(ModelCompilation compilation) =>

@@ -124,7 +124,7 @@ public sealed class PlanFileTests
     public void MC1018_UnreadableLine_PointsAtThePlanLine()
     {
         Diagnostic d = Single("model Demo.Net\n  layer conv1 algoritm=im2col\n", "MC1018");
-        Assert.Equal("Plan file 'plans/net.mcplan' line 2: unknown option 'algoritm=im2col'; a layer line takes algorithm=<name> and prune=<fraction>", d.GetMessage());
+        Assert.Equal("Plan file 'plans/net.mcplan' line 2: unknown option 'algoritm=im2col'; a layer line takes algorithm=<name>, prune=<fraction> and sensitivity=<curve>", d.GetMessage());
         Assert.Equal((PlanPath, 1), (d.Location.GetLineSpan().Path, d.Location.GetLineSpan().StartLinePosition.Line));
     }
 

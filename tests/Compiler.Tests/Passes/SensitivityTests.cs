@@ -10,7 +10,7 @@ using static ModelCompiler.Tests.Helpers.Specs;
 namespace ModelCompiler.Tests.Passes;
 
 /// <summary>The sensitivity analysis (<see cref="Sensitivity"/>): per-group ratios that reach the uniform plan's MACs
-/// with less error, and the plan file it writes.</summary>
+/// with less error, the plan file it writes, and the report of a build from that plan.</summary>
 public sealed class SensitivityTests
 {
     [Fact]
@@ -40,6 +40,13 @@ public sealed class SensitivityTests
         (IReadOnlyList<ModelPlan> parsed, IReadOnlyList<PlanError> errors) = PlanFile.Parse("net.mcplan", Sensitivity.PlanText(plan));
         Assert.Empty(errors);
         Assert.Equal(0.75, parsed.Single().Find("a")!.Prune);
+        Assert.StartsWith("0.25:", parsed.Single().Find("a")!.Sensitivity, System.StringComparison.Ordinal);
         Assert.Equal(plan.Ratios["b"], parsed.Single().Find("b")!.Prune);
+
+        // A build from the plan reports the curves beside the ratios.
+        ModelCompilation built = ModelCompilation.Compile(spec, CompileOptions.Default with { Plan = parsed.Single() });
+        string report = ModelCompiler.Report.ModelReport.Markdown(built, "net.safetensors", "Tests.mcweights");
+        Assert.Contains("| a | 0.75 | 0.25 → ", report, System.StringComparison.Ordinal);
+        Assert.Equal(2, built.Graph!.Nodes.Single(n => n.Name == "a").Attributes.Int(ModelCompiler.Ops.Conv2dOp.OutChannels));
     }
 }
