@@ -14,8 +14,8 @@ namespace ModelCompiler.BuildTasks;
 /// <summary>The on-demand calibration (<c>dotnet build -t:ModelCompilerCalibrate</c>): for every model of the built
 /// assembly that declares a PruneRatio and calibration inputs, measures each channel group's sensitivity and writes a
 /// plan file, <c>{ClassName}.mcplan</c> in <see cref="PlanDirectory"/>, whose per-layer ratios reach the MACs of the
-/// declared ratio with the least measured error. The user reviews and commits it and lists it as an AdditionalFiles
-/// item; the next builds read it. Never part of a plain build.</summary>
+/// declared ratio with the least measured error. The user reviews and commits it; the next builds read it (every
+/// <c>*.mcplan</c> in the project directory reaches the generator). Never part of a plain build.</summary>
 public sealed class CalibrateModels : Task
 {
     [Required]
