@@ -111,6 +111,22 @@ public sealed class ModelCompilation
         return result;
     }
 
+    /// <summary>The channel groups structured pruning shrank, each once (empty when nothing was pruned).</summary>
+    public IReadOnlyList<ChannelGroup> ChannelGroups =>
+        Graph?.Nodes.SelectMany(n => n.Weights).SelectMany(w => w.Program.Steps<SelectKept>())
+            .SelectMany(s => s.Segments).Select(s => s.Group).OfType<ChannelGroup>().Distinct().ToList() ?? [];
+
+    /// <summary>The same declaration and options compiled without any pruning (no ratio from [Model], the layers or the
+    /// plan, no removed block): the network a refit reproduces and a report compares with.</summary>
+    public ModelCompilation Unpruned() => Compile(
+        Spec with
+        {
+            Pruning = PruneSpec.None,
+            RemovedBlocks = EquatableArray<string>.Empty,
+            Layers = Spec.Layers.Select(l => l with { PruneRatio = null }).ToEquatableArray(),
+        },
+        Options.WithoutPruning());
+
     /// <summary>MC1025 for a pruning ratio outside [0, 1) (on [Model] or a layer) or a multiple below 1.</summary>
     private static void CheckPruning(ModelSpec spec, List<DiagnosticInfo> diagnostics)
     {

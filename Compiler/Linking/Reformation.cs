@@ -26,7 +26,7 @@ public static class Reformation
     public const int MaxRows = 262_144;
 
     /// <summary>Whether any packed tensor of <paramref name="layout"/> is refitted.</summary>
-    public static bool Needed(WeightLayout layout) => layout.Tensors.Any(t => All<Reformed>(t.Program).Any());
+    public static bool Needed(WeightLayout layout) => layout.Tensors.Any(t => t.Program.Steps<Reformed>().Any());
 
     /// <summary>The refitted tensors of <paramref name="compilation"/>, by <see cref="Reformed.SourceName"/>.</summary>
     /// <param name="source">The weights file's tensors by name.</param>
@@ -37,18 +37,17 @@ public static class Reformation
         ModelCompilation compilation, Func<string, float[]> source, float[] inputs, int count, int height = 0, int width = 0)
     {
         Graph pruned = compilation.Graph ?? throw new ArgumentException("the model did not compile", nameof(compilation));
-        ModelSpec declared = compilation.Spec with
-        {
-            Pruning = PruneSpec.None,
-            RemovedBlocks = EquatableArray<string>.Empty,
-            Layers = compilation.Spec.Layers.Select(l => l with { PruneRatio = null }).ToEquatableArray(),
-        };
-        Graph full = ModelCompilation.Compile(declared, compilation.Options.WithoutPruning()).Graph
-            ?? throw new InvalidOperationException("the unpruned model did not compile");
+
+        // Every node's programs are evaluated again at each rerun (and a pruned one ranks its group's channels from
+        // other layers' tensors): read each tensor of the weights file once.
+        var read = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        Func<string, float[]> weightsFile = source;
+        source = name => read.TryGetValue(name, out float[]? t) ? t : read[name] = weightsFile(name);
+        Graph full = compilation.Unpruned().Graph ?? throw new InvalidOperationException("the unpruned model did not compile");
         IReadOnlyDictionary<Value, float[]> reference = ReferenceInterpreter.RunAll(full, source, inputs, count, height, width);
 
-        var targets = pruned.Nodes.Where(n => n.Weights.Any(w => All<Reformed>(w.Program).Any())).ToList();
-        var bases = targets.SelectMany(n => n.Weights).SelectMany(w => All<Reformed>(w.Program)).ToDictionary(r => r.SourceName, r => r, StringComparer.Ordinal);
+        var targets = pruned.Nodes.Where(n => n.Weights.Any(w => w.Program.Steps<Reformed>().Any())).ToList();
+        var bases = targets.SelectMany(n => n.Weights).SelectMany(w => w.Program.Steps<Reformed>()).ToDictionary(r => r.SourceName, r => r, StringComparer.Ordinal);
         var solved = new Dictionary<string, float[]>(StringComparer.Ordinal);
         float[] Current(string name) =>
             solved.TryGetValue(name, out float[]? done) ? done
@@ -199,11 +198,7 @@ public static class Reformation
 
     /// <summary>The layer's kept output channels, in the order the pruned layer has them; null when its outputs are not pruned.</summary>
     private static int[]? KeptOutputs(WeightExpr expr, Func<string, float[]> source) =>
-        All<SelectKept>(expr).FirstOrDefault(s => s.Axis == 0) is { } select ? WeightProgramRunner.KeptIndices(select.Segments, source) : null;
-
-    private static IEnumerable<T> All<T>(WeightExpr expr)
-        where T : WeightExpr =>
-        (expr is T t ? [t] : Enumerable.Empty<T>()).Concat(expr.Children.SelectMany(All<T>));
+        expr.Steps<SelectKept>().FirstOrDefault(s => s.Axis == 0) is { } select ? WeightProgramRunner.KeptIndices(select.Segments, source) : null;
 
     /// <summary>The rows of a layer's least-squares problem: for a convolution, one per sample and output pixel, its
     /// features the input patch in the weights' (channel, kernel row, kernel column) order, zero where padded; for a

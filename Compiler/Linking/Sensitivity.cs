@@ -97,13 +97,13 @@ public static class Sensitivity
         PruneSpec none = model with { Ratio = 0 };
         ModelCompilation uniform = Compile(Variant(model), unplanned);
         var groups = new List<GroupSensitivity>();
-        foreach (ChannelGroup group in GroupsOf(uniform))
+        foreach (ChannelGroup group in uniform.ChannelGroups)
         {
             var errors = new List<(double, double)>();
             foreach (double ratio in Ratios)
             {
                 ModelCompilation alone = Compile(Variant(none), Planned(new Dictionary<string, double> { [group.Id] = ratio }));
-                errors.Add((ratio, GroupsOf(alone).Any() ? Error(alone) : 0));
+                errors.Add((ratio, alone.ChannelGroups.Count > 0 ? Error(alone) : 0));
             }
 
             groups.Add(new GroupSensitivity(group.Id, group.Size, errors));
@@ -232,11 +232,4 @@ public static class Sensitivity
 
     private static long Macs(ModelCompilation compilation) =>
         compilation.Graph!.Nodes.Sum(node => node.Op.Cost(node).Macs is { IsConstant: true } macs ? macs.Value : 0);
-
-    private static IEnumerable<ChannelGroup> GroupsOf(ModelCompilation compilation)
-    {
-        static IEnumerable<ChannelGroup> Of(WeightExpr e) =>
-            (e is SelectKept s ? s.Segments.Select(g => g.Group).OfType<ChannelGroup>() : []).Concat(e.Children.SelectMany(Of));
-        return compilation.Graph!.Nodes.SelectMany(n => n.Weights).SelectMany(w => Of(w.Program)).Distinct();
-    }
 }

@@ -30,7 +30,7 @@ public sealed class MarkReformed : IPass
                 continue;
             }
 
-            bool readsPruned = All(weight.Program.X).Any(s => s.Axis == input && s.Segments.Any(g => g.Group is not null));
+            bool readsPruned = weight.Program.Steps<SelectKept>().Any(s => s.Axis == input && s.Segments.Any(g => g.Group is not null));
             if (!readsPruned && !afterRemovedBlock.Contains(node.Name))
             {
                 continue;
@@ -72,6 +72,4 @@ public sealed class MarkReformed : IPass
 
         return names;
     }
-
-    private static IEnumerable<SelectKept> All(WeightExpr e) => (e is SelectKept s ? new[] { s } : []).Concat(e.Children.SelectMany(All));
 }

@@ -264,16 +264,8 @@ public static partial class ModelReport
             return null;
         }
 
-        static IEnumerable<ChannelGroup> Groups(WeightExpr e) =>
-            (e is SelectKept s ? s.Segments.Select(g => g.Group).OfType<ChannelGroup>() : []).Concat(e.Children.SelectMany(Groups));
-        var groups = compilation.Graph!.Nodes.SelectMany(n => n.Weights).SelectMany(w => Groups(w.Program)).Distinct().ToList();
-        ModelSpec declared = compilation.Spec with
-        {
-            Pruning = PruneSpec.None,
-            RemovedBlocks = EquatableArray<string>.Empty,
-            Layers = compilation.Spec.Layers.Select(l => l with { PruneRatio = null }).ToEquatableArray(),
-        };
-        ModelCompilation full = ModelCompilation.Compile(declared, compilation.Options.WithoutPruning());
+        IReadOnlyList<ChannelGroup> groups = compilation.ChannelGroups;
+        ModelCompilation full = compilation.Unpruned();
         if (full.Graph is null || full.Layout is null)
         {
             return null;

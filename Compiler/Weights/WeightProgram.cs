@@ -23,7 +23,12 @@ public abstract record WeightExpr
     public long Count => Shape.Aggregate(1L, (p, d) => checked(p * d));
 
     /// <summary>Every tensor of the weights file this expression reads.</summary>
-    public IEnumerable<LoadTensor> Sources => this is LoadTensor load ? [load] : Children.SelectMany(c => c.Sources);
+    public IEnumerable<LoadTensor> Sources => Steps<LoadTensor>();
+
+    /// <summary>Every step of type <typeparamref name="T"/> in this expression, outermost first.</summary>
+    public IEnumerable<T> Steps<T>()
+        where T : WeightExpr =>
+        (this is T step ? [step] : Enumerable.Empty<T>()).Concat(Children.SelectMany(c => c.Steps<T>()));
 
     protected static string ShapeText(EquatableArray<int> shape) => "[" + string.Join(",", shape) + "]";
 }

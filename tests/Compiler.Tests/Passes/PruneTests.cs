@@ -78,8 +78,7 @@ public sealed class PruneTests
 
         // In every pruned group, zero the weights of the channels with the highest indices in every tensor coupled to
         // them (the producers' filters and the readers' input columns): they then rank last and are the ones removed.
-        var groups = pruned.Graph!.Nodes.SelectMany(n => n.Weights).SelectMany(w => Selections(w.Program))
-            .SelectMany(s => s.Segments).Select(s => s.Group).OfType<ChannelGroup>().Distinct().ToList();
+        IReadOnlyList<ChannelGroup> groups = pruned.ChannelGroups;
         Assert.Equal(4, groups.Count);
         foreach (ChannelGroup group in groups)
         {
@@ -92,7 +91,7 @@ public sealed class PruneTests
 
         float[] declared = c.Interpret();
         float[] interpreted = c.Interpret(pruned.Graph);
-        float[] packed = ReferenceInterpreter.RunPacked(pruned.Graph, pruned.Layout!,
+        float[] packed = ReferenceInterpreter.RunPacked(pruned.Graph!, pruned.Layout!,
             WeightLinker.Pack(pruned.Layout!, name => c.Tensors[name]), c.Input, c.Batch);
 
         Differential.AssertClose(declared, interpreted, "pruned graph vs declared graph");
@@ -186,9 +185,6 @@ public sealed class PruneTests
         Node node = graph.Nodes.Single(n => n.Name == name);
         return (node.Attributes.Int(Conv2dOp.InChannels), node.Attributes.Int(Conv2dOp.OutChannels));
     }
-
-    private static IEnumerable<SelectKept> Selections(WeightExpr expr) =>
-        (expr is SelectKept s ? new[] { s } : []).Concat(expr.Children.SelectMany(Selections));
 
     /// <summary>Zeros the group's channels [first, size) of <paramref name="source"/>'s axis in <paramref name="tensor"/>.</summary>
     private static void ZeroChannels(float[] tensor, int[] shape, ImportanceSource source, int first, int size)
